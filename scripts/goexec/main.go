@@ -1,0 +1,431 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Mirago-exec runs a Mirago image under QEMU as if it were a host
+// program, so that go run and go test work for GOOS=xen and GOOS=solo5.
+//
+// The go command runs a binary for another GOOS/GOARCH through
+// go_$GOOS_$GOARCH_exec from $PATH, as
+//
+//	go_xen_amd64_exec IMAGE [ARGS...]
+//
+// scripts/goroot.sh installs this program as $GOROOT/bin/mirago-exec
+// with go_xen_amd64_exec and the other three names linked to it; the
+// name it is called by selects the target. Called as mirago-exec, it
+// takes the target from -goos and -goarch or from $GOOS and $GOARCH.
+//
+// For xen/amd64 it boots IMAGE with qemu-system-x86_64 (microvm, PVH
+// entry), passes ARGS and some environment variables on the kernel
+// command line, copies the guest's serial console to standard output as
+// it arrives and exits with the program's exit status.
+//
+// Exit statuses: the program's own status (0-127), or
+//
+//	124	the timeout ($MIRAGO_TIMEOUT) expired and QEMU was killed
+//	125	the guest stopped without reporting a status (for example a
+//		triple fault), QEMU failed, or the wrapper was misused
+//	126	the target cannot be run yet
+//	127	QEMU is not installed
+//
+// The guest reports its status through QEMU's isa-debug-exit device,
+// which makes QEMU exit with (status<<1)|1. Only 8 bits of that reach
+// the wrapper, so statuses from 128 up arrive modulo 128: os.Exit(200)
+// looks like os.Exit(72). Go programs exit with 0, 1 or 2 unless they
+// choose otherwise.
+//
+// Environment:
+//
+//	MIRAGO_MEM		guest memory (QEMU -m), default 256M
+//	MIRAGO_TIMEOUT		Go duration after which QEMU is killed, default 30m; 0 means none
+//	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
+//	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
+//	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG
+//	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
+//
+// GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK and TZ are passed to
+// the guest when set.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Exit statuses of the wrapper itself; see the package comment.
+const (
+	exitTimeout     = 124
+	exitFailed      = 125
+	exitUnsupported = 126
+	exitNoQEMU      = 127
+)
+
+const (
+	defaultMem     = "256M"
+	defaultTimeout = 30 * time.Minute
+
+	// debugExitPort is where the guest writes its exit status. 0xf4 is
+	// the port QEMU's own tests and most unikernels use for
+	// isa-debug-exit; the runtime writes the status there as a 32-bit
+	// OUT.
+	debugExitPort = 0xf4
+)
+
+func main() {
+	os.Exit(run(os.Args, os.LookupEnv, os.Stdout, os.Stderr))
+}
+
+// wrapper holds one invocation's settings.
+type wrapper struct {
+	name   string // how we were called, for messages
+	goos   string
+	goarch string
+	stdout io.Writer
+	stderr io.Writer
+	lookup func(string) (string, bool)
+}
+
+func (w *wrapper) errorf(format string, args ...any) {
+	fmt.Fprintf(w.stderr, "%s: %s\n", w.name, fmt.Sprintf(format, args...))
+}
+
+// run is main without the process around it, for tests.
+func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Writer) int {
+	w := &wrapper{name: filepath.Base(argv[0]), stdout: stdout, stderr: stderr, lookup: lookup}
+	args := argv[1:]
+	if goos, goarch, ok := parseExecName(w.name); ok {
+		w.goos, w.goarch = goos, goarch
+	} else {
+		fs := flag.NewFlagSet(w.name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		env := func(k string) string { v, _ := lookup(k); return v }
+		fs.StringVar(&w.goos, "goos", env("GOOS"), "target `GOOS` (default $GOOS)")
+		fs.StringVar(&w.goarch, "goarch", env("GOARCH"), "target `GOARCH` (default $GOARCH)")
+		fs.Usage = func() {
+			fmt.Fprintf(stderr, "usage: %s [-goos GOOS] [-goarch GOARCH] IMAGE [ARGS...]\n", w.name)
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args); err != nil {
+			return exitFailed
+		}
+		args = fs.Args()
+	}
+	if len(args) < 1 {
+		fmt.Fprintf(stderr, "usage: %s IMAGE [ARGS...]\n", w.name)
+		return exitFailed
+	}
+	switch w.goos + "/" + w.goarch {
+	case "xen/amd64":
+		return w.runQEMUx86(args[0], args)
+	case "xen/arm64", "solo5/amd64", "solo5/arm64":
+		w.errorf("running GOOS=%s GOARCH=%s images is not yet supported", w.goos, w.goarch)
+		return exitUnsupported
+	default:
+		w.errorf("unknown target GOOS=%q GOARCH=%q (want xen or solo5, amd64 or arm64)", w.goos, w.goarch)
+		return exitFailed
+	}
+}
+
+// parseExecName returns the target in a name of the form
+// go_GOOS_GOARCH_exec, the name the go command looks for.
+func parseExecName(name string) (goos, goarch string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "go_")
+	if !ok {
+		return "", "", false
+	}
+	rest, ok = strings.CutSuffix(rest, "_exec")
+	if !ok {
+		return "", "", false
+	}
+	goos, goarch, ok = strings.Cut(rest, "_")
+	if !ok || goos == "" || goarch == "" || strings.Contains(goarch, "_") {
+		return "", "", false
+	}
+	return goos, goarch, true
+}
+
+// qemuArgs returns the arguments for qemu-system-x86_64 to boot image
+// with cmdline.
+func qemuArgs(image, cmdline, mem string, kvm bool, extra []string) []string {
+	args := []string{
+		// microvm boots a PVH ELF directly and has an ISA bus for
+		// the serial port and isa-debug-exit. auto-kernel-cmdline=off
+		// keeps QEMU from appending virtio-mmio device descriptions
+		// for Linux to the command line, where the runtime would
+		// take them for arguments.
+		"-M", "microvm,auto-kernel-cmdline=off",
+	}
+	if kvm {
+		args = append(args, "-accel", "kvm", "-cpu", "host")
+	} else {
+		args = append(args, "-accel", "tcg", "-cpu", "max")
+	}
+	args = append(args,
+		"-m", mem,
+		"-nodefaults", "-no-user-config", "-nographic",
+		// A triple fault resets the machine; without -no-reboot the
+		// guest would boot again and again.
+		"-no-reboot",
+		"-kernel", image,
+		"-append", cmdline,
+		"-serial", "stdio",
+		"-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", debugExitPort),
+	)
+	return append(args, extra...)
+}
+
+// useKVM decides between KVM and TCG. $MIRAGO_ACCEL may say "kvm" or
+// "tcg"; by default ("auto") KVM is used when /dev/kvm opens and the CPU
+// flags in cpuinfo offer hardware virtualization. Both are needed: some
+// sandboxes expose a /dev/kvm that opens but on which QEMU aborts
+// ("failed to set MSR"), and there the flags are missing.
+func useKVM(accel string) (bool, error) {
+	switch accel {
+	case "kvm":
+		return true, nil
+	case "tcg":
+		return false, nil
+	case "", "auto":
+	default:
+		return false, fmt.Errorf("MIRAGO_ACCEL=%q: want kvm, tcg or auto", accel)
+	}
+	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
+	if err != nil {
+		return false, nil
+	}
+	f.Close()
+	cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return false, nil
+	}
+	return hasVirtFlag(cpuinfo), nil
+}
+
+// hasVirtFlag reports whether a "flags" line of cpuinfo lists vmx
+// (Intel VT-x) or svm (AMD-V).
+func hasVirtFlag(cpuinfo []byte) bool {
+	for _, line := range strings.Split(string(cpuinfo), "\n") {
+		name, flags, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(name) != "flags" {
+			continue
+		}
+		for _, f := range strings.Fields(flags) {
+			if f == "vmx" || f == "svm" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *wrapper) runQEMUx86(image string, args []string) int {
+	const qemu = "qemu-system-x86_64"
+	qemuPath, err := exec.LookPath(qemu)
+	if err != nil {
+		w.errorf("%s not found in $PATH (on Debian: apt-get install qemu-system-x86)", qemu)
+		return exitNoQEMU
+	}
+	if f, err := os.Open(image); err != nil {
+		w.errorf("cannot read image: %v", err)
+		return exitFailed
+	} else {
+		f.Close()
+	}
+	env, err := guestEnv(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	cmdline, err := encodeCmdline(env, args)
+	if err != nil {
+		w.errorf("cannot pass to the guest: %v", err)
+		return exitFailed
+	}
+	mem := defaultMem
+	if v, _ := w.lookup("MIRAGO_MEM"); v != "" {
+		mem = v
+	}
+	timeout := defaultTimeout
+	if v, _ := w.lookup("MIRAGO_TIMEOUT"); v != "" {
+		timeout, err = time.ParseDuration(v)
+		if err != nil || timeout < 0 {
+			w.errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
+			return exitFailed
+		}
+	}
+	var extra []string
+	if v, _ := w.lookup("MIRAGO_QEMU_FLAGS"); v != "" {
+		extra = strings.Fields(v)
+	}
+	_, timing := w.lookup("MIRAGO_TIMING")
+	accel, _ := w.lookup("MIRAGO_ACCEL")
+	kvm, err := useKVM(accel)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+
+	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, mem, kvm, extra)...)
+	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
+	// The console goes through a pipe, never straight to our stdout:
+	// QEMU's stdio character device puts a terminal into raw mode.
+	console := &firstLine{w: w.stdout}
+	cmd.Stdout = console
+	qemuErr := &headBuffer{w: w.stderr, max: 4096}
+	cmd.Stderr = qemuErr
+	setKillOnParentDeath(cmd)
+
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigc)
+
+	start := time.Now()
+	console.start = start
+	if err := cmd.Start(); err != nil {
+		w.errorf("starting %s: %v", qemu, err)
+		return exitFailed
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	var waitErr error
+	select {
+	case waitErr = <-done:
+	case <-expired:
+		cmd.Process.Kill()
+		<-done
+		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); killed QEMU", image, timeout)
+		return exitTimeout
+	case sig := <-sigc:
+		cmd.Process.Kill()
+		<-done
+		w.errorf("%v; killed QEMU", sig)
+		if s, ok := sig.(syscall.Signal); ok {
+			return 128 + int(s)
+		}
+		return exitFailed
+	}
+	if timing {
+		fmt.Fprintf(w.stderr, "%s: timing: first-line=%s exit=%s\n", w.name, fmtMillis(console.firstLineAfter()), fmtMillis(time.Since(start)))
+	}
+
+	qemuStatus := 0
+	if waitErr != nil {
+		var ee *exec.ExitError
+		if !errors.As(waitErr, &ee) {
+			w.errorf("waiting for QEMU: %v", waitErr)
+			return exitFailed
+		}
+		ws, ok := ee.Sys().(syscall.WaitStatus)
+		if ok && ws.Signaled() {
+			w.errorf("QEMU died of signal %d (%v)", int(ws.Signal()), ws.Signal())
+			return exitFailed
+		}
+		qemuStatus = ee.ExitCode()
+	}
+	status, msg := guestStatus(qemuStatus, qemuErr.Bytes())
+	if msg != "" {
+		w.errorf("%s", msg)
+	}
+	return status
+}
+
+// guestStatus maps QEMU's exit status to the program's. qemuStderr is
+// what QEMU printed on its standard error, to tell QEMU's own failures
+// (status 1) from a guest that exited with status 0 (also 1).
+func guestStatus(qemuStatus int, qemuStderr []byte) (status int, msg string) {
+	switch {
+	case qemuStatus&1 == 1 && !(qemuStatus == 1 && qemuFailed(qemuStderr)):
+		return qemuStatus >> 1, ""
+	case qemuStatus == 0:
+		return exitFailed, "the guest stopped without reporting an exit status (crash, triple fault or shutdown); QEMU exited with status 0"
+	default:
+		return exitFailed, fmt.Sprintf("QEMU failed with exit status %d", qemuStatus)
+	}
+}
+
+// qemuFailed reports whether QEMU's standard error holds an error
+// message: a line "qemu-system-x86_64: ..." that is not a warning.
+func qemuFailed(stderr []byte) bool {
+	for _, line := range strings.Split(string(stderr), "\n") {
+		_, msg, ok := strings.Cut(line, "qemu-system-x86_64: ")
+		if ok && !strings.HasPrefix(msg, "warning:") {
+			return true
+		}
+	}
+	return false
+}
+
+// firstLine copies the console to w and notes when its first newline
+// arrived.
+type firstLine struct {
+	w     io.Writer
+	start time.Time
+
+	mu    sync.Mutex
+	first time.Duration // 0 until the first newline
+}
+
+func (f *firstLine) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	if f.first == 0 && bytes.IndexByte(p, '\n') >= 0 {
+		f.first = time.Since(f.start)
+	}
+	f.mu.Unlock()
+	return f.w.Write(p)
+}
+
+func (f *firstLine) firstLineAfter() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.first
+}
+
+func fmtMillis(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+}
+
+// headBuffer copies to w and keeps the first max bytes written, enough
+// for QEMU's error messages.
+type headBuffer struct {
+	w   io.Writer
+	max int
+
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (t *headBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	if room := t.max - t.buf.Len(); room > 0 {
+		t.buf.Write(p[:min(room, len(p))])
+	}
+	t.mu.Unlock()
+	return t.w.Write(p)
+}
+
+func (t *headBuffer) Bytes() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return bytes.Clone(t.buf.Bytes())
+}

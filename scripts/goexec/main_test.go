@@ -1,0 +1,302 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseExecName(t *testing.T) {
+	tests := []struct {
+		name, goos, goarch string
+		ok                 bool
+	}{
+		{"go_xen_amd64_exec", "xen", "amd64", true},
+		{"go_solo5_arm64_exec", "solo5", "arm64", true},
+		{"go_js_wasm_exec", "js", "wasm", true},
+		{"mirago-exec", "", "", false},
+		{"go_xen_exec", "", "", false},
+		{"go_xen_amd64_extra_exec", "", "", false},
+		{"go__amd64_exec", "", "", false},
+		{"xgo_xen_amd64_exec", "", "", false},
+	}
+	for _, tt := range tests {
+		goos, goarch, ok := parseExecName(tt.name)
+		if goos != tt.goos || goarch != tt.goarch || ok != tt.ok {
+			t.Errorf("parseExecName(%q) = %q, %q, %v; want %q, %q, %v", tt.name, goos, goarch, ok, tt.goos, tt.goarch, tt.ok)
+		}
+	}
+}
+
+func TestGuestStatus(t *testing.T) {
+	qemuErr := []byte("qemu-system-x86_64: -kernel /nonexistent: could not load kernel\n")
+	warning := []byte("qemu-system-x86_64: warning: host doesn't support requested feature\n")
+	tests := []struct {
+		name       string
+		qemuStatus int
+		stderr     []byte
+		want       int
+		wantMsg    string // substring; "" means no message
+	}{
+		{"exit 0", 1, nil, 0, ""},
+		{"exit 0 after a QEMU warning", 1, warning, 0, ""},
+		{"exit 1", 3, nil, 1, ""},
+		{"panic", 5, nil, 2, ""},
+		{"os.Exit(3)", 7, nil, 3, ""},
+		{"os.Exit(127)", 255, nil, 127, ""},
+		// os.Exit(200): QEMU exits with 401, of which the kernel
+		// keeps 401&0xff = 145.
+		{"os.Exit(200) arrives as 72", 401 & 0xff, nil, 72, ""},
+		{"no status reported", 0, nil, exitFailed, "without reporting an exit status"},
+		{"QEMU error", 1, qemuErr, exitFailed, "QEMU failed with exit status 1"},
+		{"QEMU error status 2", 2, nil, exitFailed, "QEMU failed with exit status 2"},
+	}
+	for _, tt := range tests {
+		got, msg := guestStatus(tt.qemuStatus, tt.stderr)
+		if got != tt.want {
+			t.Errorf("%s: guestStatus(%d) = %d, want %d", tt.name, tt.qemuStatus, got, tt.want)
+		}
+		if (tt.wantMsg == "") != (msg == "") || !strings.Contains(msg, tt.wantMsg) {
+			t.Errorf("%s: message %q, want one containing %q", tt.name, msg, tt.wantMsg)
+		}
+	}
+}
+
+func TestQEMUArgs(t *testing.T) {
+	got := qemuArgs("/tmp/hello", "-- /tmp/hello a", "512M", false, []string{"-d", "int"})
+	want := []string{
+		"-M", "microvm,auto-kernel-cmdline=off",
+		"-accel", "tcg", "-cpu", "max",
+		"-m", "512M",
+		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+		"-kernel", "/tmp/hello",
+		"-append", "-- /tmp/hello a",
+		"-serial", "stdio",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-d", "int",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TCG (-want +got):\n%s", diff)
+	}
+	got = qemuArgs("img", "--", "256M", true, nil)
+	if i := indexOf(got, "-accel"); i < 0 || got[i+1] != "kvm" || got[i+2] != "-cpu" || got[i+3] != "host" {
+		t.Errorf("KVM: args %q lack -accel kvm -cpu host", got)
+	}
+}
+
+func indexOf(s []string, x string) int {
+	for i, v := range s {
+		if v == x {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestHasVirtFlag(t *testing.T) {
+	tests := []struct {
+		cpuinfo string
+		want    bool
+	}{
+		{"processor\t: 0\nflags\t\t: fpu vme de pse vmx sse\n", true},
+		{"processor\t: 0\nflags\t\t: fpu svm lm\n", true},
+		{"processor\t: 0\nflags\t\t: fpu vme hypervisor lm\n", false},
+		{"model name\t: vmx-like svm cpu\nflags\t\t: fpu\n", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := hasVirtFlag([]byte(tt.cpuinfo)); got != tt.want {
+			t.Errorf("hasVirtFlag(%q) = %v, want %v", tt.cpuinfo, got, tt.want)
+		}
+	}
+}
+
+func TestUseKVMOverride(t *testing.T) {
+	for accel, want := range map[string]bool{"kvm": true, "tcg": false} {
+		got, err := useKVM(accel)
+		if err != nil || got != want {
+			t.Errorf("useKVM(%q) = %v, %v; want %v, nil", accel, got, err, want)
+		}
+	}
+	if _, err := useKVM("hvf"); err == nil {
+		t.Error("useKVM(\"hvf\") succeeded, want an error")
+	}
+}
+
+// fakeQEMU installs a shell script as qemu-system-x86_64 in a fresh
+// directory, makes that directory all of $PATH and returns the file the
+// script writes its arguments to, one per line. The script's body plays
+// the guest.
+func fakeQEMU(t *testing.T, body string) (argsFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	argsFile = filepath.Join(dir, "args")
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + argsFile + "\n" + body + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "qemu-system-x86_64"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	return argsFile
+}
+
+// image returns the path of an existing file to pass as the image.
+func image(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "hello")
+	if err := os.WriteFile(p, []byte("\x7fELF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestRunWithFakeQEMU(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		env        map[string]string
+		wantStatus int
+		wantStdout string
+		wantStderr string // substring; "" means stderr must be empty
+	}{
+		{"exit 3", `echo "hello from the guest"; exit 7`, nil, 3, "hello from the guest\n", ""},
+		{"exit 0", `printf 'no newline'; exit 1`, nil, 0, "no newline", ""},
+		{"panic", `echo "panic: boom"; exit 5`, nil, 2, "panic: boom\n", ""},
+		{"triple fault", `exit 0`, nil, exitFailed, "", "without reporting an exit status"},
+		{"QEMU error", `echo "qemu-system-x86_64: -kernel x: could not load kernel" >&2; exit 1`, nil,
+			exitFailed, "", "QEMU failed with exit status 1"},
+		{"QEMU crash", `kill -ABRT $$`, nil, exitFailed, "", "QEMU died of signal 6"},
+		{"timeout", `exec /bin/sleep 30`, map[string]string{"MIRAGO_TIMEOUT": "300ms"},
+			exitTimeout, "", "did not finish within 300ms (MIRAGO_TIMEOUT); killed QEMU"},
+		{"bad timeout", `exit 1`, map[string]string{"MIRAGO_TIMEOUT": "soon"}, exitFailed, "", `MIRAGO_TIMEOUT="soon"`},
+		{"bad accel", `exit 1`, map[string]string{"MIRAGO_ACCEL": "hvf"}, exitFailed, "", `MIRAGO_ACCEL="hvf"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fakeQEMU(t, tt.body)
+			var stdout, stderr bytes.Buffer
+			got := run([]string{"/usr/local/bin/go_xen_amd64_exec", image(t)}, env(tt.env), &stdout, &stderr)
+			if got != tt.wantStatus {
+				t.Errorf("status %d, want %d; stderr:\n%s", got, tt.wantStatus, stderr.String())
+			}
+			if stdout.String() != tt.wantStdout {
+				t.Errorf("stdout %q, want %q", stdout.String(), tt.wantStdout)
+			}
+			errText := stderr.String()
+			if tt.wantStderr == "" && errText != "" || !strings.Contains(errText, tt.wantStderr) {
+				t.Errorf("stderr %q, want it to contain %q", errText, tt.wantStderr)
+			}
+			if tt.wantStderr != "" && !strings.HasPrefix(lastLine(errText), "go_xen_amd64_exec: ") {
+				t.Errorf("stderr's last line %q does not name the wrapper", lastLine(errText))
+			}
+		})
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestRunPassesArguments checks what reaches QEMU: the image, the
+// encoded command line with the forwarded environment, the memory size
+// and the extra flags.
+func TestRunPassesArguments(t *testing.T) {
+	argsFile := fakeQEMU(t, "exit 1")
+	img := image(t)
+	var stdout, stderr bytes.Buffer
+	e := env(map[string]string{
+		"GOGC": "50", "HOME": "/root", "MIRAGO_ENV": "HOME",
+		"MIRAGO_MEM": "1G", "MIRAGO_QEMU_FLAGS": "-d  guest_errors", "MIRAGO_ACCEL": "tcg",
+	})
+	if got := run([]string{"go_xen_amd64_exec", img, "a", "b c"}, e, &stdout, &stderr); got != 0 {
+		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())
+	}
+	data, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	want := qemuArgs(img, `GOGC=50 HOME=/root -- `+img+` a "b c"`, "1G", false, []string{"-d", "guest_errors"})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunRejects(t *testing.T) {
+	fakeQEMU(t, "exit 1")
+	img := image(t)
+	tests := []struct {
+		name       string
+		argv       []string
+		env        map[string]string
+		wantStatus int
+		wantStderr string
+	}{
+		{"xen/arm64", []string{"go_xen_arm64_exec", img}, nil, exitUnsupported,
+			"go_xen_arm64_exec: running GOOS=xen GOARCH=arm64 images is not yet supported\n"},
+		{"solo5/amd64", []string{"go_solo5_amd64_exec", img}, nil, exitUnsupported,
+			"go_solo5_amd64_exec: running GOOS=solo5 GOARCH=amd64 images is not yet supported\n"},
+		{"mirago-exec with GOOS", []string{"mirago-exec", img}, map[string]string{"GOOS": "solo5", "GOARCH": "arm64"}, exitUnsupported,
+			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
+		{"mirago-exec with flags", []string{"mirago-exec", "-goos=xen", "-goarch=arm64", img}, nil, exitUnsupported,
+			"mirago-exec: running GOOS=xen GOARCH=arm64 images is not yet supported\n"},
+		{"mirago-exec without target", []string{"mirago-exec", img}, nil, exitFailed,
+			"mirago-exec: unknown target GOOS=\"\" GOARCH=\"\" (want xen or solo5, amd64 or arm64)\n"},
+		{"no image", []string{"go_xen_amd64_exec"}, nil, exitFailed, "usage: go_xen_amd64_exec IMAGE [ARGS...]\n"},
+		{"missing image", []string{"go_xen_amd64_exec", img + ".missing"}, nil, exitFailed,
+			"go_xen_amd64_exec: cannot read image: open " + img + ".missing: no such file or directory\n"},
+		{"newline in argument", []string{"go_xen_amd64_exec", img, "a\nb"}, nil, exitFailed,
+			"go_xen_amd64_exec: cannot pass to the guest: argument 1 (\"a\\nb\"): contains a newline or NUL, which the kernel command line cannot carry\n"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		got := run(tt.argv, env(tt.env), &stdout, &stderr)
+		if got != tt.wantStatus || stderr.String() != tt.wantStderr || stdout.Len() != 0 {
+			t.Errorf("%s: status %d, stdout %q, stderr %q;\nwant status %d, no stdout, stderr %q",
+				tt.name, got, stdout.String(), stderr.String(), tt.wantStatus, tt.wantStderr)
+		}
+	}
+}
+
+// TestMissingQEMU runs the built wrapper, under the name the go command
+// uses, with a $PATH that has no QEMU: one line on stderr, status 127,
+// no Go panic.
+func TestMissingQEMU(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "mirago-exec")
+	build := exec.Command("go", "build", "-o", exe, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	link := filepath.Join(dir, "go_xen_amd64_exec")
+	if err := os.Symlink("mirago-exec", link); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	cmd := exec.Command(link, image(t), "arg")
+	cmd.Env = append(os.Environ(), "PATH="+empty)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != exitNoQEMU {
+		t.Errorf("wrapper without QEMU: %v, want exit status %d", err, exitNoQEMU)
+	}
+	want := "go_xen_amd64_exec: qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)\n"
+	if stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("stdout %q, stderr %q; want no stdout and stderr %q", stdout.String(), stderr.String(), want)
+	}
+}
