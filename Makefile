@@ -1,0 +1,63 @@
+# Mirago: see README.md. Every target that builds something first makes
+# sure the host tools are there (scripts/deps.sh: QEMU, git, a host Go
+# new enough to bootstrap go1.27) and puts that Go first on PATH.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+GOROOT_DIR := $(CURDIR)/_build/goroot
+# The host Go, for the toolchain build and the host tests.
+HOSTGO = PATH="$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
+# The Mirago go command first on PATH, with its exec wrappers.
+MIRAGO = PATH="$(GOROOT_DIR)/bin:$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
+
+# Our Go code outside the fork's src/ (which is std, not a module).
+GO_DIRS := sys drivers scripts examples test
+ROOT_PKGS := ./scripts/... ./examples/... ./test/...
+
+.PHONY: all deps toolchain demo test test-host vet patches bench clean clean-cache
+
+all: toolchain
+
+deps:
+	scripts/deps.sh
+
+toolchain: deps
+	$(HOSTGO) scripts/goroot.sh
+
+demo: toolchain
+	$(MIRAGO) GOOS=xen GOARCH=amd64 go run ./examples/hello a b
+
+# Host tests of the modules and the exec wrapper: no toolchain needed.
+test-host: deps
+	cd sys && $(HOSTGO) go test ./...
+	cd drivers && $(HOSTGO) go test ./...
+	$(HOSTGO) go test ./scripts/...
+
+vet: deps
+	cd sys && $(HOSTGO) go vet ./...
+	cd drivers && $(HOSTGO) go vet ./...
+	$(HOSTGO) go vet $(ROOT_PKGS)
+	@bad=$$($(HOSTGO) gofmt -l $(GO_DIRS)); \
+	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+
+# The integration tests drive _build/goroot; -v shows each step and
+# each command a failing test ran.
+test: toolchain test-host vet
+	$(HOSTGO) go test -count=1 -v -timeout 75m ./test/...
+
+patches:
+	scripts/upstream-export.sh
+
+bench: toolchain
+	$(HOSTGO) scripts/bench-skeleton.sh
+
+# clean removes the link to the built GOROOT; the build cache it points
+# into (~/.cache/mirago, or $MIRAGO_CACHE) stays, so the next
+# `make toolchain` takes seconds. _build/upstream is never removed here:
+# it may hold patch edits not yet exported.
+clean:
+	rm -f _build/goroot
+
+clean-cache: clean
+	rm -rf "$${MIRAGO_CACHE:-$${XDG_CACHE_HOME:-$$HOME/.cache}/mirago}"

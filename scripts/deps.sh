@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# deps.sh installs what building and testing Mirago needs beyond make and
+# a go command: QEMU to boot images, git for the patch scripts. Run as
+# root on Debian, it installs missing packages with apt-get,
+# non-interactively; otherwise it only says what is missing. Then it
+# makes sure a new enough host Go is at hand (scripts/bootstrap-go.sh).
+set -euo pipefail
+
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v git >/dev/null || need+=(git)
+# The module proxy and checksum database are reached over HTTPS.
+[ -e /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "deps.sh: installing ${need[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		apt-get install -y -q --no-install-recommends "${need[@]}"
+	else
+		echo "deps.sh: missing ${need[*]}; install them (on Debian: apt-get install ${need[*]})" >&2
+		exit 1
+	fi
+fi
+
+"$(dirname "$0")/bootstrap-go.sh" >/dev/null
