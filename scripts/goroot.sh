@@ -11,9 +11,11 @@
 #	tools-KEY	bin/ and pkg/ from make.bash. KEY hashes only what the
 #			host toolchain is built from that we change: the pin,
 #			patches touching src/cmd, src/internal or src/go, and
-#			overlay files there. Edits elsewhere (runtime, syscall,
-#			os, ...) only matter to GOOS=xen/solo5 builds, which the
-#			go command compiles from source on demand.
+#			the overlay's src/cmd. Other overlay files build only
+#			for GOOS=xen/solo5 (by name or build tag), and patches
+#			elsewhere (runtime, syscall, os, ...) only change what
+#			those GOOSes build; the go command compiles that from
+#			source on demand.
 #	goroot-KEY	the assembled tree; KEY hashes every input.
 #
 # So an unchanged tree takes a second, a runtime edit a few seconds, and
@@ -23,7 +25,7 @@ set -euo pipefail
 
 cd "$top"
 toolpatches=$(grep -lE '^diff --git a/src/(cmd|internal|go)/' patches/*.patch 2>/dev/null || true)
-toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd src/internal src/go)
+toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd)
 fullkey=$(hash_files scripts patches src sys drivers go.mod go.sum)
 tools=$cache/tools-$GO_UPSTREAM-$toolkey
 goroot=$cache/goroot-$GO_UPSTREAM-$fullkey
@@ -63,7 +65,7 @@ vendor_module() {
 		cp "$dir/$f" "$t/src/vendor/$mod/$f"
 	done
 	pkgs=$(cd "$dir" && find . -name '*.go' ! -name '*_test.go' ! -path '*/testdata/*' -printf '%h\n' | LC_ALL=C sort -u)
-	sed -i "0,/^require (/s//require (\\n\\t$mod v0.0.0/" "$t/src/go.mod"
+	sed -i "0,/^require (/s|^require (|&\\n\\t$mod v0.0.0|" "$t/src/go.mod"
 	{
 		echo "# $mod v0.0.0"
 		echo "## explicit; go 1.27"
@@ -97,7 +99,7 @@ fi
 
 # Exec wrappers, so that go run and go test boot images: the go command
 # finds go_$GOOS_$GOARCH_exec on $PATH, which holds $GOROOT/bin.
-if [ -d scripts/goexec ]; then
+if [ -d scripts/goexec ] && [ -f go.mod ]; then
 	hostgo build -trimpath -o "$t/bin/mirago-exec" ./scripts/goexec
 	for pair in xen_amd64 xen_arm64 solo5_amd64 solo5_arm64; do
 		ln -s mirago-exec "$t/bin/go_${pair}_exec"

@@ -1,0 +1,58 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build xen || solo5
+
+package runtime
+
+import "internal/runtime/atomic"
+
+// The scheduler's idle point. With one CPU and one M, findRunnable
+// calls netpoll(delay) when no goroutine can run and a timer is
+// pending (or a goroutine waits for I/O): this is where the CPU waits,
+// as on wasip1. Waiting here rather than in stopm keeps checkdead from
+// declaring a deadlock while work is still due.
+//
+// The machine-specific idleWait does the waiting.
+
+func netpollinit() {}
+
+func netpollIsPollDescriptor(fd uintptr) bool {
+	return false
+}
+
+func netpollopen(fd uintptr, pd *pollDesc) int32 {
+	return 0
+}
+
+func netpollclose(fd uintptr) int32 {
+	return 0
+}
+
+func netpollarm(pd *pollDesc, mode int) {}
+
+// netpollWakeSig is set by netpollBreak to end a wait early.
+var netpollWakeSig atomic.Uint32
+
+func netpollBreak() {
+	netpollWakeSig.Store(1)
+}
+
+// netpoll waits up to delay nanoseconds (forever if delay < 0) for
+// work and returns the goroutines it readied.
+func netpoll(delay int64) (gList, int32) {
+	if delay == 0 {
+		return gList{}, 0
+	}
+	until := int64(-1)
+	if delay > 0 {
+		until = nanotime() + delay
+		if until < 0 {
+			until = -1 // overflow: wait without a deadline
+		}
+	}
+	idleWait(until)
+	netpollWakeSig.Store(0)
+	return gList{}, 0
+}

@@ -1,0 +1,286 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build xen || solo5
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// This file holds what GOOS=xen and GOOS=solo5 have in common: the
+// program is the only thing on its virtual machine. There is one CPU
+// and one M, so no OS threads (newosproc never runs); no signals; no
+// files below package syscall. The per-GOOS files (os_xen*.go) supply
+// the machine: osinit, console, clock, exit and entropy.
+
+type mOS struct{}
+
+type sigset struct{}
+
+// gsignalStack is unused: there are no signals.
+type gsignalStack struct{}
+
+// There are no signals.
+const _NSIG = 0
+
+func signame(sig uint32) string {
+	return ""
+}
+
+func getCPUCount() int32 {
+	return 1
+}
+
+// Called to initialize a new m (including the bootstrap m).
+// Called on the parent thread (main thread in case of bootstrap), can allocate memory.
+func mpreinit(mp *m) {
+	mp.gsignal = malg(32 * 1024)
+	mp.gsignal.m = mp
+}
+
+// Called to initialize a new m (including the bootstrap m).
+// Called on the new thread, cannot allocate memory.
+func minit() {}
+
+// Called from dropm to undo the effect of an minit.
+func unminit() {}
+
+// Called from exitm, but not from drop, to undo the effect of thread-owned
+// resources in minit, semacreate, or elsewhere. Do not take locks after calling this.
+func mdestroy(mp *m) {}
+
+// May run with m.p==nil, so write barriers are not allowed.
+//
+//go:nowritebarrier
+func newosproc(mp *m) {
+	throw("newosproc: no threads on " + GOOS)
+}
+
+func newosproc0(stacksize uintptr, fn unsafe.Pointer) {
+	throw("newosproc0: no threads on " + GOOS)
+}
+
+func libpreinit() {}
+
+func exitThread(wait *atomic.Uint32) {
+	throw("exitThread: no threads on " + GOOS)
+}
+
+// osyield has nothing to yield to: no other thread runs on this CPU.
+func osyield() {}
+
+//go:nosplit
+func osyield_no_g() {}
+
+// usleep waits for usec microseconds. It is used only for short
+// back-offs inside the runtime; goroutines sleep through timers.
+//
+//go:nosplit
+func usleep(usec uint32) {
+	end := nanotime() + int64(usec)*1000
+	for nanotime() < end {
+		procyield(10)
+	}
+}
+
+//go:nosplit
+func usleep_no_g(usec uint32) {
+	usleep(usec)
+}
+
+//go:nosplit
+func sigsave(p *sigset) {}
+
+//go:nosplit
+func msigrestore(sigmask sigset) {}
+
+//go:nosplit
+//go:nowritebarrierrec
+func clearSignalHandlers() {}
+
+//go:nosplit
+func sigblock(exiting bool) {}
+
+func initsig(preinit bool) {}
+
+func sigdisable(uint32) {}
+func sigenable(uint32)  {}
+func sigignore(uint32)  {}
+
+func setProcessCPUProfiler(hz int32) {}
+func setThreadCPUProfiler(hz int32)  {}
+
+// Writes to a closed pipe are not possible without pipes to other
+// processes; os only calls this for EPIPE on stdout or stderr.
+//
+//go:linkname os_sigpipe os.sigpipe
+func os_sigpipe() {
+	throw("too many writes on closed pipe")
+}
+
+func crash() {
+	exit(2)
+}
+
+const preemptMSupported = false
+
+func preemptM(mp *m) {
+	// One M, and it is the one asking.
+}
+
+// Signal numbers that sigpanic reports in gp.sig, as on Linux.
+const (
+	_SIGFPE  = 0x8
+	_SIGSEGV = 0xb
+)
+
+func sigpanic() {
+	gp := getg()
+	if !canpanic() {
+		throw("unexpected signal during runtime execution")
+	}
+	switch gp.sig {
+	case _SIGFPE:
+		panicdivide()
+	}
+	gp.sig = _SIGSEGV
+	panicmem()
+}
+
+// The runtime opens no files by itself on these GOOSes.
+func open(name *byte, mode, perm int32) int32        { return -1 }
+func closefd(fd int32) int32                         { return -1 }
+func read(fd int32, p unsafe.Pointer, n int32) int32 { return -1 }
+
+// bootCmdline is the command line the image was started with, set by
+// osinit. goenvs turns it into os.Args and the environment.
+var bootCmdline string
+
+// goenvs sets os.Args and the environment from the command line:
+//
+//	[NAME=VALUE ...] [--] ARGV0 [ARG ...]
+//
+// Words are separated by spaces or tabs. A word may be quoted with
+// double quotes, in which \" and \\ stand for " and \, or with single
+// quotes, which quote everything up to the next single quote. Leading
+// words of the form NAME=VALUE are environment variables; "--" ends
+// them. The first word after them is os.Args[0]; without one,
+// os.Args[0] is GOOS.
+func goenvs() {
+	words, ok := splitCmdline(bootCmdline)
+	if !ok {
+		print(GOOS, ": bad kernel command line (unterminated quote): ", bootCmdline, "\n")
+		exit(2)
+	}
+	envs = make([]string, 0, len(words)) // non-nil: the environment is initialized
+	i := 0
+	for ; i < len(words); i++ {
+		w := words[i]
+		if w == "--" {
+			i++
+			break
+		}
+		if !isEnvWord(w) {
+			break
+		}
+		envs = append(envs, w)
+	}
+	if i == len(words) {
+		argslice = []string{GOOS}
+		return
+	}
+	argslice = words[i:]
+}
+
+// isEnvWord reports whether w has the form NAME=VALUE, with NAME made
+// of letters, digits and underscores and not starting with a digit.
+func isEnvWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c == '=':
+			return i > 0
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// splitCmdline splits s into words as described at goenvs. It reports
+// false for an unterminated quote.
+func splitCmdline(s string) ([]string, bool) {
+	var words []string
+	var w []byte
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case ' ', '\t', '\n':
+			if inWord {
+				words = append(words, string(w))
+				w = w[:0]
+				inWord = false
+			}
+			continue
+		case '"':
+			inWord = true
+			for i++; ; i++ {
+				if i >= len(s) {
+					return nil, false
+				}
+				if s[i] == '"' {
+					break
+				}
+				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+					i++
+				}
+				w = append(w, s[i])
+			}
+		case '\'':
+			inWord = true
+			for i++; ; i++ {
+				if i >= len(s) {
+					return nil, false
+				}
+				if s[i] == '\'' {
+					break
+				}
+				w = append(w, s[i])
+			}
+		default:
+			inWord = true
+			w = append(w, c)
+		}
+	}
+	if inWord {
+		words = append(words, string(w))
+	}
+	return words, true
+}
+
+// Package syscall reaches the machine through these.
+
+//go:linkname syscall_consoleWrite syscall.consoleWrite
+func syscall_consoleWrite(fd int, p []byte) int {
+	if len(p) == 0 {
+		return 0
+	}
+	return int(write1(uintptr(fd), unsafe.Pointer(&p[0]), int32(len(p))))
+}
+
+//go:linkname syscall_runtimeRandom syscall.runtimeRandom
+func syscall_runtimeRandom(p []byte) bool {
+	return readRandom(p) == len(p)
+}
+
+//go:linkname syscall_now syscall.now
+func syscall_now() (sec int64, nsec int32, mono int64) {
+	return time_now()
+}

@@ -1,0 +1,87 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// Privileged instructions for the xen/amd64 runtime, which runs in ring 0
+// with no operating system underneath.
+
+// settls sets the FS base so that -8(FS) is m.tls[0] (DI = &m.tls[0]),
+// as rt0_go and the ELF TLS model of the compiler expect.
+TEXT runtime·settls(SB),NOSPLIT,$0
+	ADDQ	$8, DI	// ELF wants to use -8(FS)
+	MOVL	$0xc0000100, CX	// IA32_FS_BASE
+	MOVL	DI, AX
+	SHRQ	$32, DI
+	MOVL	DI, DX
+	WRMSR
+	RET
+
+// func outb(port uint16, val uint8)
+TEXT runtime·outb(SB),NOSPLIT,$0-3
+	MOVW	port+0(FP), DX
+	MOVB	val+2(FP), AX
+	OUTB
+	RET
+
+// func inb(port uint16) uint8
+TEXT runtime·inb(SB),NOSPLIT,$0-9
+	MOVW	port+0(FP), DX
+	INB
+	MOVB	AX, ret+8(FP)
+	RET
+
+// func outl(port uint16, val uint32)
+TEXT runtime·outl(SB),NOSPLIT,$0-8
+	MOVW	port+0(FP), DX
+	MOVL	val+4(FP), AX
+	OUTL
+	RET
+
+// func rdtsc() uint64
+//
+// Plain RDTSC, not RDTSCP: nested Xen under QEMU TCG mishandles
+// RDTSCP exits.
+TEXT runtime·rdtsc(SB),NOSPLIT,$0-8
+	RDTSC
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT runtime·cpuid(SB),NOSPLIT,$0-24
+	MOVL	eaxArg+0(FP), AX
+	MOVL	ecxArg+4(FP), CX
+	CPUID
+	MOVL	AX, eax+8(FP)
+	MOVL	BX, ebx+12(FP)
+	MOVL	CX, ecx+16(FP)
+	MOVL	DX, edx+20(FP)
+	RET
+
+// func rdseed64() (uint64, bool)
+TEXT runtime·rdseed64(SB),NOSPLIT,$0-9
+	BYTE	$0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf8	// RDSEED AX
+	MOVQ	AX, ret+0(FP)
+	SETCS	ret1+8(FP)
+	RET
+
+// func rdrand64() (uint64, bool)
+TEXT runtime·rdrand64(SB),NOSPLIT,$0-9
+	BYTE	$0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf0	// RDRAND AX
+	MOVQ	AX, ret+0(FP)
+	SETCS	ret1+8(FP)
+	RET
+
+// func haltForever()
+//
+// Stops the CPU for good: interrupts off, then HLT, which only an NMI
+// ends; loop in case one does.
+TEXT runtime·haltForever(SB),NOSPLIT|NOFRAME,$0
+	CLI
+again:
+	HLT
+	JMP	again
