@@ -45,10 +45,10 @@ type hvmModlistEntry struct {
 
 // hvmMemmapEntry is struct hvm_memmap_table_entry.
 type hvmMemmapEntry struct {
-	addr  uint64
-	size  uint64
-	typ   uint32
-	_     uint32
+	addr uint64
+	size uint64
+	typ  uint32
+	_    uint32
 }
 
 const hvmMemmapTypeRAM = 1
