@@ -170,20 +170,31 @@ func envPrefix(e []string) string {
 	for _, kv := range e {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case "GOOS", "GOARCH", "PATH", "MIRAGO_UPSTREAM_DIR", "MIRAGO_CACHE":
+		case "GOOS", "GOARCH", "MIRAGO_UPSTREAM_DIR", "MIRAGO_CACHE":
 			s = append(s, kv)
+		case "PATH":
+			// Abbreviate the inherited part.
+			if old := os.Getenv("PATH"); old != "" {
+				kv = strings.Replace(kv, old, "$PATH", 1)
+			}
+			if kv != "PATH=$PATH" {
+				s = append(s, kv)
+			}
 		}
 	}
 	return strings.Join(s, " ")
 }
 
 // mgo runs the Mirago go command in dir for GOOS/GOARCH target
-// ("xen/amd64"), with $GOROOT/bin first on PATH so that go run and go
+// ("xen/amd64"; "" for the host), with $GOROOT/bin first on PATH so that go run and go
 // test find the exec wrappers.
 func mgo(t testing.TB, dir, target string, args ...string) result {
 	t.Helper()
 	gr := goroot(t)
-	goos, goarch, _ := strings.Cut(target, "/")
-	e := withPATH(env(t, "GOOS="+goos, "GOARCH="+goarch), true, filepath.Join(gr, "bin"))
+	var extra []string
+	if goos, goarch, ok := strings.Cut(target, "/"); ok {
+		extra = []string{"GOOS=" + goos, "GOARCH=" + goarch}
+	}
+	e := withPATH(env(t, extra...), true, filepath.Join(gr, "bin"))
 	return run(t, dir, e, filepath.Join(gr, "bin", "go"), args...)
 }
