@@ -1,0 +1,454 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build xen || solo5
+
+// Package syscall on GOOS=xen and GOOS=solo5.
+//
+// A unikernel has no kernel below it: the Go runtime drives the
+// (virtual) hardware itself and there is one process, this one. So
+// package syscall is not a thin layer over system calls here but a
+// small kernel of its own, shared by both GOOS values:
+//
+//   - an in-memory file system with the POSIX behaviour package os
+//     expects (fs_unikernel.go), and the descriptor table and devices
+//     in front of it (fd_unikernel.go): the console, /dev/null,
+//     /dev/zero, /dev/urandom;
+//   - the clock, the console and the hardware random number generator,
+//     which the runtime provides (runtime_unikernel.go);
+//   - sockets, which package net fakes in process for now
+//     (net_fake.go, net_unikernel.go);
+//   - constants for the one process: its pid, uid and gid.
+//
+// Everything that needs a second process (fork, exec, wait, signals
+// between processes) fails with ENOSYS, which names the operation in
+// the error that package os wraps around it.
+package syscall
+
+import (
+	errorspkg "errors"
+	"internal/oserror"
+	"internal/strconv"
+	"runtime"
+	"sync"
+)
+
+// An Errno is an unsigned number describing an error condition.
+// It implements the error interface. The zero Errno is by convention
+// a non-error, so code to convert from Errno to error should use:
+//
+//	err = nil
+//	if errno != 0 {
+//		err = errno
+//	}
+//
+// Errno values can be tested against error values using [errors.Is].
+// For example:
+//
+//	_, _, err := syscall.Syscall(...)
+//	if errors.Is(err, fs.ErrNotExist) ...
+type Errno uintptr
+
+func (e Errno) Error() string {
+	if 0 <= int(e) && int(e) < len(errorstr) {
+		s := errorstr[e]
+		if s != "" {
+			return s
+		}
+	}
+	return "errno " + strconv.Itoa(int(e))
+}
+
+func (e Errno) Is(target error) bool {
+	switch target {
+	case oserror.ErrPermission:
+		return e == EACCES || e == EPERM
+	case oserror.ErrExist:
+		return e == EEXIST || e == ENOTEMPTY
+	case oserror.ErrNotExist:
+		return e == ENOENT
+	case errorspkg.ErrUnsupported:
+		return e == ENOSYS || e == ENOTSUP || e == EOPNOTSUPP
+	}
+	return false
+}
+
+func (e Errno) Temporary() bool {
+	return e == EINTR || e == EMFILE || e == ENFILE || e.Timeout()
+}
+
+func (e Errno) Timeout() bool {
+	return e == EAGAIN || e == EWOULDBLOCK || e == ETIMEDOUT
+}
+
+// A Signal is a number describing a process signal.
+// It implements the [os.Signal] interface.
+//
+// No signal is ever delivered on a unikernel; the values exist so that
+// portable code that names them compiles.
+type Signal int
+
+const (
+	SIGHUP   Signal = 1
+	SIGINT   Signal = 2
+	SIGQUIT  Signal = 3
+	SIGILL   Signal = 4
+	SIGTRAP  Signal = 5
+	SIGABRT  Signal = 6
+	SIGBUS   Signal = 7
+	SIGFPE   Signal = 8
+	SIGKILL  Signal = 9
+	SIGUSR1  Signal = 10
+	SIGSEGV  Signal = 11
+	SIGUSR2  Signal = 12
+	SIGPIPE  Signal = 13
+	SIGALRM  Signal = 14
+	SIGTERM  Signal = 15
+	SIGCHLD  Signal = 17
+	SIGCONT  Signal = 18
+	SIGSTOP  Signal = 19
+	SIGTSTP  Signal = 20
+	SIGTTIN  Signal = 21
+	SIGTTOU  Signal = 22
+	SIGURG   Signal = 23
+	SIGXCPU  Signal = 24
+	SIGXFSZ  Signal = 25
+	SIGPROF  Signal = 27
+	SIGWINCH Signal = 28
+	SIGIO    Signal = 29
+	SIGSYS   Signal = 31
+)
+
+func (s Signal) Signal() {}
+
+func (s Signal) String() string {
+	if 0 <= s && int(s) < len(signals) {
+		str := signals[s]
+		if str != "" {
+			return str
+		}
+	}
+	return "signal " + strconv.Itoa(int(s))
+}
+
+var signals = [...]string{
+	SIGHUP:   "hangup",
+	SIGINT:   "interrupt",
+	SIGQUIT:  "quit",
+	SIGILL:   "illegal instruction",
+	SIGTRAP:  "trace/breakpoint trap",
+	SIGABRT:  "aborted",
+	SIGBUS:   "bus error",
+	SIGFPE:   "floating point exception",
+	SIGKILL:  "killed",
+	SIGUSR1:  "user defined signal 1",
+	SIGSEGV:  "segmentation fault",
+	SIGUSR2:  "user defined signal 2",
+	SIGPIPE:  "broken pipe",
+	SIGALRM:  "alarm clock",
+	SIGTERM:  "terminated",
+	SIGCHLD:  "child exited",
+	SIGCONT:  "continued",
+	SIGSTOP:  "stopped (signal)",
+	SIGTSTP:  "stopped",
+	SIGTTIN:  "stopped (tty input)",
+	SIGTTOU:  "stopped (tty output)",
+	SIGURG:   "urgent I/O condition",
+	SIGXCPU:  "CPU time limit exceeded",
+	SIGXFSZ:  "file size limit exceeded",
+	SIGPROF:  "profiling timer expired",
+	SIGWINCH: "window changed",
+	SIGIO:    "I/O possible",
+	SIGSYS:   "bad system call",
+}
+
+// File system
+
+const (
+	Stdin  = 0
+	Stdout = 1
+	Stderr = 2
+)
+
+const (
+	O_RDONLY    = 0x0
+	O_WRONLY    = 0x1
+	O_RDWR      = 0x2
+	O_ACCMODE   = 0x3
+	O_CREAT     = 0x40
+	O_CREATE    = O_CREAT
+	O_EXCL      = 0x80
+	O_NOCTTY    = 0x100
+	O_TRUNC     = 0x200
+	O_APPEND    = 0x400
+	O_NONBLOCK  = 0x800
+	O_SYNC      = 0x101000
+	O_DIRECTORY = 0x10000
+	O_NOFOLLOW  = 0x20000
+	O_CLOEXEC   = 0x80000
+)
+
+const (
+	F_DUPFD         = 0
+	F_GETFD         = 1
+	F_SETFD         = 2
+	F_GETFL         = 3
+	F_SETFL         = 4
+	F_DUPFD_CLOEXEC = 1030
+
+	FD_CLOEXEC = 1
+)
+
+const (
+	SEEK_SET = 0
+	SEEK_CUR = 1
+	SEEK_END = 2
+)
+
+const (
+	// AT_FDCWD as the directory of the *at functions means the
+	// current working directory.
+	AT_FDCWD            = -0x64
+	AT_SYMLINK_NOFOLLOW = 0x100
+	AT_REMOVEDIR        = 0x200
+	AT_EACCESS          = 0x200
+)
+
+const (
+	S_IFMT   = 0xf000
+	S_IFSOCK = 0xc000
+	S_IFLNK  = 0xa000
+	S_IFREG  = 0x8000
+	S_IFBLK  = 0x6000
+	S_IFDIR  = 0x4000
+	S_IFCHR  = 0x2000
+	S_IFIFO  = 0x1000
+
+	S_ISUID = 0x800
+	S_ISGID = 0x400
+	S_ISVTX = 0x200
+
+	S_IREAD  = 0400
+	S_IWRITE = 0200
+	S_IEXEC  = 0100
+
+	S_IRWXU = 0700
+	S_IRUSR = 0400
+	S_IWUSR = 0200
+	S_IXUSR = 0100
+
+	S_IRWXG = 070
+	S_IRGRP = 040
+	S_IWGRP = 020
+	S_IXGRP = 010
+
+	S_IRWXO = 07
+	S_IROTH = 04
+	S_IWOTH = 02
+	S_IXOTH = 01
+)
+
+// Directory entry types, in Dirent.Type.
+const (
+	DT_UNKNOWN = 0
+	DT_FIFO    = 1
+	DT_CHR     = 2
+	DT_DIR     = 4
+	DT_BLK     = 6
+	DT_REG     = 8
+	DT_LNK     = 10
+	DT_SOCK    = 12
+)
+
+// PathMax is the longest path the file system accepts, in bytes.
+const PathMax = 4096
+
+// nameMax is the longest name of one directory entry, in bytes.
+const nameMax = 255
+
+// A Stat_t describes a file, as Stat, Lstat and Fstat return it.
+type Stat_t struct {
+	Dev     uint64
+	Ino     uint64
+	Nlink   uint64
+	Mode    uint32
+	Uid     uint32
+	Gid     uint32
+	Rdev    uint64
+	Size    int64
+	Blksize int64
+	Blocks  int64
+	Atim    Timespec
+	Mtim    Timespec
+	Ctim    Timespec
+}
+
+// A Dirent is the header of one record in the buffer that
+// ReadDirent fills. Name holds Reclen - offsetof(Name) bytes; records
+// are packed without padding.
+type Dirent struct {
+	Ino    uint64
+	Reclen uint16
+	Type   uint8
+	Name   [nameMax + 1]byte
+}
+
+type Timespec struct {
+	Sec  int64
+	Nsec int64
+}
+
+type Timeval struct {
+	Sec  int64
+	Usec int64
+}
+
+func setTimespec(sec, nsec int64) Timespec {
+	return Timespec{Sec: sec, Nsec: nsec}
+}
+
+func setTimeval(sec, usec int64) Timeval {
+	return Timeval{Sec: sec, Usec: usec}
+}
+
+type Iovec struct{} // no vectored I/O
+
+// Process: there is exactly one, with fixed identities. It runs as the
+// super-user: there is nobody else to protect files from, and so
+// permission bits are recorded and reported but only the execute bits
+// are enforced, as for root on Unix.
+
+const (
+	pid  = 1
+	ppid = 0
+	uid  = 0
+	gid  = 0
+)
+
+func Getpid() int                          { return pid }
+func Getppid() int                         { return ppid }
+func Getuid() int                          { return uid }
+func Geteuid() int                         { return uid }
+func Getgid() int                          { return gid }
+func Getegid() int                         { return gid }
+func Getgroups() (groups []int, err error) { return []int{gid}, nil }
+
+// Sysctl answers "kern.hostname", which package os asks for
+// os.Hostname: the HOSTNAME environment variable (from the boot
+// command line) or else the name of the GOOS.
+func Sysctl(key string) (string, error) {
+	if key == "kern.hostname" {
+		if h, ok := Getenv("HOSTNAME"); ok && h != "" {
+			return h, nil
+		}
+		return runtime.GOOS, nil
+	}
+	return "", ENOSYS
+}
+
+const ImplementsGetwd = true
+
+func Getwd() (wd string, err error) {
+	var buf [PathMax]byte
+	n, err := Getcwd(buf[0:])
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+func Gettimeofday(tv *Timeval) error {
+	sec, nsec, _ := now()
+	*tv = setTimeval(sec, int64(nsec)/1e3)
+	return nil
+}
+
+// Processes: there is no second process, so what would start, wait for
+// or signal one fails with ENOSYS. Just enough for packages os and
+// os/exec to compile and report the failure.
+
+var ForkLock sync.RWMutex
+
+type WaitStatus uint32
+
+func (w WaitStatus) Exited() bool       { return false }
+func (w WaitStatus) ExitStatus() int    { return -1 }
+func (w WaitStatus) Signaled() bool     { return false }
+func (w WaitStatus) Signal() Signal     { return 0 }
+func (w WaitStatus) CoreDump() bool     { return false }
+func (w WaitStatus) Stopped() bool      { return false }
+func (w WaitStatus) Continued() bool    { return false }
+func (w WaitStatus) StopSignal() Signal { return 0 }
+func (w WaitStatus) TrapCause() int     { return 0 }
+
+type Rusage struct {
+	Utime Timeval
+	Stime Timeval
+}
+
+type ProcAttr struct {
+	Dir   string
+	Env   []string
+	Files []uintptr
+	Sys   *SysProcAttr
+}
+
+type SysProcAttr struct{}
+
+func Syscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno) {
+	return 0, 0, ENOSYS
+}
+
+func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno) {
+	return 0, 0, ENOSYS
+}
+
+func RawSyscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno) {
+	return 0, 0, ENOSYS
+}
+
+func RawSyscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno) {
+	return 0, 0, ENOSYS
+}
+
+func ForkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) {
+	return 0, ENOSYS
+}
+
+func StartProcess(argv0 string, argv []string, attr *ProcAttr) (pid int, handle uintptr, err error) {
+	return 0, 0, ENOSYS
+}
+
+func Exec(argv0 string, argv []string, envv []string) error {
+	return ENOSYS
+}
+
+func Wait4(pid int, wstatus *WaitStatus, options int, rusage *Rusage) (wpid int, err error) {
+	return 0, ECHILD
+}
+
+func Kill(pid int, signum Signal) error {
+	return ENOSYS
+}
+
+func Getrusage(who int, rusage *Rusage) error {
+	return ENOSYS
+}
+
+type Rlimit struct {
+	Cur uint64
+	Max uint64
+}
+
+const RLIMIT_NOFILE = 7
+
+// Getrlimit reports the one limit there is: the size of the
+// descriptor table.
+func Getrlimit(resource int, rlim *Rlimit) error {
+	if resource != RLIMIT_NOFILE {
+		return EINVAL
+	}
+	*rlim = Rlimit{Cur: maxFiles, Max: maxFiles}
+	return nil
+}
