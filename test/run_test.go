@@ -60,28 +60,35 @@ func TestGoRunPanic(t *testing.T) {
 }
 
 var (
-	imagesOnce sync.Once
-	imagesDir  string
-	imagesRes  result
+	imagesMu  sync.Mutex
+	imagesDir string
+	images    = make(map[string]result) // by program name: the build
 )
 
 // progImage returns the xen/amd64 image of the program in
-// testdata/progs/name, building all of them once.
+// testdata/progs/name, building it once for all tests.
 func progImage(t *testing.T, name string) string {
 	t.Helper()
-	imagesOnce.Do(func() {
+	imagesMu.Lock()
+	defer imagesMu.Unlock()
+	if imagesDir == "" {
 		dir, err := os.MkdirTemp("", "mirago-images-")
 		if err != nil {
 			t.Fatal(err)
 		}
 		imagesDir = dir
 		registerCleanup(dir)
-		imagesRes = mgo(t, progsDir(t), "xen/amd64", "build", "-o", dir+string(os.PathSeparator), "./exitargs", "./return", "./panic")
-	})
-	if imagesRes.code != 0 {
-		t.Fatalf("building the test programs for xen/amd64 failed:\n%s", imagesRes)
 	}
-	return filepath.Join(imagesDir, name)
+	img := filepath.Join(imagesDir, name)
+	r, ok := images[name]
+	if !ok {
+		r = mgo(t, progsDir(t), "xen/amd64", "build", "-o", img, "./"+name)
+		images[name] = r
+	}
+	if r.code != 0 {
+		t.Fatalf("building testdata/progs/%s for xen/amd64 failed:\n%s", name, r)
+	}
+	return img
 }
 
 // TestExitStatus runs built images through the exec wrapper, the way
@@ -99,16 +106,18 @@ func TestExitStatus(t *testing.T) {
 	}
 	wrapper := filepath.Join(goroot(t), "bin", "go_xen_amd64_exec")
 	for _, tt := range tests {
-		img := progImage(t, tt.prog)
-		r := run(t, progsDir(t), env(t), wrapper, append([]string{img}, tt.args...)...)
-		if r.code != tt.want {
-			t.Errorf("%s: exit status %d, want %d:\n%s", tt.prog, r.code, tt.want, r)
-		}
-		for _, want := range tt.wantText {
-			if !strings.Contains(r.combined(), want) {
-				t.Errorf("%s: output lacks %q:\n%s", tt.prog, want, r)
+		t.Run(tt.prog, func(t *testing.T) {
+			img := progImage(t, tt.prog)
+			r := run(t, progsDir(t), env(t), wrapper, append([]string{img}, tt.args...)...)
+			if r.code != tt.want {
+				t.Errorf("exit status %d, want %d:\n%s", r.code, tt.want, r)
 			}
-		}
+			for _, want := range tt.wantText {
+				if !strings.Contains(r.combined(), want) {
+					t.Errorf("output lacks %q:\n%s", want, r)
+				}
+			}
+		})
 	}
 }
 
