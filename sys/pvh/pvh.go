@@ -16,13 +16,12 @@
 //
 // All multi-byte fields are little-endian, since PVH exists only on x86.
 //
-// The package is vendored into the Mirago standard library, where packages
-// as low as syscall may use it, so it imports nothing but errors (the
-// standard library's dependency rules place encoding/binary and strconv
-// above syscall).
+// The package is vendored into the Mirago standard library, where
+// packages as low as syscall, or the runtime, may use it, so it imports
+// nothing: even errors depends on the runtime, and the standard
+// library's dependency rules place encoding/binary and strconv above
+// syscall.
 package pvh
-
-import "errors"
 
 // StartMagic is hvm_start_info.magic: "xEn3" with the 0x80 bit of the
 // "E" set (XEN_HVM_START_MAGIC_VALUE).
@@ -129,11 +128,16 @@ func (t MemmapType) String() string {
 	return "type(" + utoa(uint64(t)) + ")"
 }
 
+// Error is the type of the errors the decoders return.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
 // Errors returned by the decoders.
-var (
-	ErrShort    = errors.New("pvh: structure truncated")
-	ErrMagic    = errors.New("pvh: bad hvm_start_info magic")
-	ErrNoteForm = errors.New("pvh: malformed ELF note")
+const (
+	ErrShort    = Error("pvh: structure truncated")
+	ErrMagic    = Error("pvh: bad hvm_start_info magic")
+	ErrNoteForm = Error("pvh: malformed ELF note")
 )
 
 // DecodeStartInfo decodes the hvm_start_info at the start of b. b must

@@ -22,11 +22,9 @@
 // alignment, little-endian).
 //
 // Like mirago.dev/sys/pvh, the package is vendored into the Mirago
-// standard library and imports nothing but errors, so that packages as
-// low as syscall can use it.
+// standard library and imports nothing, so that packages as low as
+// syscall, or the runtime, can use it.
 package solo5
-
-import "errors"
 
 // NoteName is the owner of both Solo5 notes ("Solo5\x00" in the file,
 // namesz 6, padded to 8).
@@ -86,12 +84,17 @@ type ABIInfo struct {
 // ABIInfoSize is sizeof(struct abi1_info).
 const ABIInfoSize = 16
 
+// Error is the type of the errors the decoders return.
+type Error string
+
+func (e Error) Error() string { return string(e) }
+
 // Errors returned by the decoders.
-var (
-	ErrShort        = errors.New("solo5: structure truncated")
-	ErrVersion      = errors.New("solo5: unsupported manifest version")
-	ErrManifestSize = errors.New("solo5: manifest size does not match its entry count")
-	ErrManifest     = errors.New("solo5: invalid manifest")
+const (
+	ErrShort        = Error("solo5: structure truncated")
+	ErrVersion      = Error("solo5: unsupported manifest version")
+	ErrManifestSize = Error("solo5: manifest size does not match its entry count")
+	ErrManifest     = Error("solo5: invalid manifest")
 )
 
 // DecodeABIInfo decodes the ABI note descriptor at the start of b.
