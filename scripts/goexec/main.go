@@ -185,6 +185,38 @@ func qemuArgs(image, cmdline, mem string, kvm bool, extra []string) []string {
 	return append(args, extra...)
 }
 
+// config is what the environment says about running QEMU.
+type config struct {
+	mem     string        // -m
+	timeout time.Duration // 0: none
+	extra   []string      // more QEMU arguments
+	kvm     bool          // KVM rather than TCG
+	timing  bool          // report boot timing
+}
+
+// readConfig reads the MIRAGO_* variables; see the package comment.
+func readConfig(lookup func(string) (string, bool)) (config, error) {
+	cfg := config{mem: defaultMem, timeout: defaultTimeout}
+	if v, _ := lookup("MIRAGO_MEM"); v != "" {
+		cfg.mem = v
+	}
+	if v, _ := lookup("MIRAGO_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return cfg, fmt.Errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
+		}
+		cfg.timeout = d
+	}
+	if v, _ := lookup("MIRAGO_QEMU_FLAGS"); v != "" {
+		cfg.extra = strings.Fields(v)
+	}
+	_, cfg.timing = lookup("MIRAGO_TIMING")
+	accel, _ := lookup("MIRAGO_ACCEL")
+	var err error
+	cfg.kvm, err = useKVM(accel)
+	return cfg, err
+}
+
 // useKVM decides between KVM and TCG. $MIRAGO_ACCEL may say "kvm" or
 // "tcg"; by default ("auto") KVM is used when /dev/kvm opens and the CPU
 // flags in cpuinfo offer hardware virtualization. Both are needed: some
@@ -236,12 +268,14 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		w.errorf("%s not found in $PATH (on Debian: apt-get install qemu-system-x86)", qemu)
 		return exitNoQEMU
 	}
-	if f, err := os.Open(image); err != nil {
+	// QEMU's own message for a missing kernel is less clear, and its
+	// exit status (1) is that of a guest exiting with 0.
+	f, err := os.Open(image)
+	if err != nil {
 		w.errorf("cannot read image: %v", err)
 		return exitFailed
-	} else {
-		f.Close()
 	}
+	f.Close()
 	env, err := guestEnv(w.lookup)
 	if err != nil {
 		w.errorf("%v", err)
@@ -252,31 +286,13 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		w.errorf("cannot pass to the guest: %v", err)
 		return exitFailed
 	}
-	mem := defaultMem
-	if v, _ := w.lookup("MIRAGO_MEM"); v != "" {
-		mem = v
-	}
-	timeout := defaultTimeout
-	if v, _ := w.lookup("MIRAGO_TIMEOUT"); v != "" {
-		timeout, err = time.ParseDuration(v)
-		if err != nil || timeout < 0 {
-			w.errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
-			return exitFailed
-		}
-	}
-	var extra []string
-	if v, _ := w.lookup("MIRAGO_QEMU_FLAGS"); v != "" {
-		extra = strings.Fields(v)
-	}
-	_, timing := w.lookup("MIRAGO_TIMING")
-	accel, _ := w.lookup("MIRAGO_ACCEL")
-	kvm, err := useKVM(accel)
+	cfg, err := readConfig(w.lookup)
 	if err != nil {
 		w.errorf("%v", err)
 		return exitFailed
 	}
 
-	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, mem, kvm, extra)...)
+	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, cfg.extra)...)
 	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
 	// The console goes through a pipe, never straight to our stdout:
 	// QEMU's stdio character device puts a terminal into raw mode.
@@ -300,8 +316,8 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 	go func() { done <- cmd.Wait() }()
 
 	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
+	if cfg.timeout > 0 {
+		t := time.NewTimer(cfg.timeout)
 		defer t.Stop()
 		expired = t.C
 	}
@@ -311,7 +327,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 	case <-expired:
 		cmd.Process.Kill()
 		<-done
-		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); killed QEMU", image, timeout)
+		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); killed QEMU", image, cfg.timeout)
 		return exitTimeout
 	case sig := <-sigc:
 		cmd.Process.Kill()
@@ -322,7 +338,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		}
 		return exitFailed
 	}
-	if timing {
+	if cfg.timing {
 		fmt.Fprintf(w.stderr, "%s: timing: first-line=%s exit=%s\n", w.name, fmtMillis(console.firstLineAfter()), fmtMillis(time.Since(start)))
 	}
 

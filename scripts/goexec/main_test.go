@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -298,5 +299,42 @@ func TestMissingQEMU(t *testing.T) {
 	want := "go_xen_amd64_exec: qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)\n"
 	if stderr.String() != want || stdout.Len() != 0 {
 		t.Errorf("stdout %q, stderr %q; want no stdout and stderr %q", stdout.String(), stderr.String(), want)
+	}
+}
+
+func TestReadConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    config
+		wantErr string
+	}{
+		{"defaults", map[string]string{"MIRAGO_ACCEL": "tcg"},
+			config{mem: "256M", timeout: 30 * time.Minute}, ""},
+		{"all set", map[string]string{
+			"MIRAGO_ACCEL": "kvm", "MIRAGO_MEM": "2G", "MIRAGO_TIMEOUT": "90s",
+			"MIRAGO_QEMU_FLAGS": " -d int  -D /tmp/log ", "MIRAGO_TIMING": "",
+		}, config{mem: "2G", timeout: 90 * time.Second, extra: []string{"-d", "int", "-D", "/tmp/log"}, kvm: true, timing: true}, ""},
+		{"no timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "0"},
+			config{mem: "256M"}, ""},
+		{"negative timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "-1s"},
+			config{}, `MIRAGO_TIMEOUT="-1s"`},
+		{"bad accel", map[string]string{"MIRAGO_ACCEL": "whpx"}, config{}, `MIRAGO_ACCEL="whpx"`},
+	}
+	for _, tt := range tests {
+		got, err := readConfig(env(tt.env))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: err = %v, want one containing %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(config{})); diff != "" {
+			t.Errorf("%s: (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }
