@@ -10,12 +10,13 @@
 #
 #	tools-KEY	bin/ and pkg/ from make.bash. KEY hashes only what the
 #			host toolchain is built from that we change: the pin,
-#			patches touching src/cmd, src/internal or src/go, and
-#			the overlay's src/cmd. Other overlay files build only
-#			for GOOS=xen/solo5 (by name or build tag), and patches
-#			elsewhere (runtime, syscall, os, ...) only change what
-#			those GOOSes build; the go command compiles that from
-#			source on demand.
+#			patches touching cmd/, go/ or the packages that list
+#			the ports (internal/{syslist,platform,goos,buildcfg}),
+#			and the overlay's src/cmd. Other overlay files build
+#			only for GOOS=xen/solo5 (by name or build tag), and the
+#			other patches (runtime, syscall, os, ...) only add those
+#			GOOSes to build constraints or code paths; the go
+#			command compiles all that from source on demand.
 #	goroot-KEY	the assembled tree; KEY hashes every input.
 #
 # So an unchanged tree takes a second, a runtime edit a few seconds, and
@@ -24,7 +25,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 cd "$top"
-toolpatches=$(grep -lE '^diff --git a/src/(cmd|internal|go)/' patches/*.patch 2>/dev/null || true)
+toolpatches=$(grep -lE '^diff --git a/src/(cmd|go|internal/(syslist|platform|goos|buildcfg))/' patches/*.patch 2>/dev/null || true)
 toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd)
 fullkey=$(hash_files scripts patches src sys drivers go.mod go.sum)
 tools=$cache/tools-$GO_UPSTREAM-$toolkey

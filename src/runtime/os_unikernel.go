@@ -27,10 +27,6 @@ type gsignalStack struct{}
 // There are no signals.
 const _NSIG = 0
 
-func signame(sig uint32) string {
-	return ""
-}
-
 func getCPUCount() int32 {
 	return 1
 }
@@ -41,10 +37,6 @@ func mpreinit(mp *m) {
 	mp.gsignal = malg(32 * 1024)
 	mp.gsignal.m = mp
 }
-
-// Called to initialize a new m (including the bootstrap m).
-// Called on the new thread, cannot allocate memory.
-func minit() {}
 
 // Called from dropm to undo the effect of an minit.
 func unminit() {}
@@ -132,23 +124,79 @@ func preemptM(mp *m) {
 	// One M, and it is the one asking.
 }
 
-// Signal numbers that sigpanic reports in gp.sig, as on Linux.
+// CPU exceptions are reported as the signals Linux makes of them, with
+// Linux's numbers and codes, so that panics and crash reports read the
+// same (see sigpanic).
 const (
+	_SIGILL  = 0x4
+	_SIGTRAP = 0x5
+	_SIGBUS  = 0x7
 	_SIGFPE  = 0x8
 	_SIGSEGV = 0xb
+
+	_SI_KERNEL   = 0x80
+	_ILL_ILLOPN  = 0x2
+	_FPE_INTDIV  = 0x1
+	_FPE_INTOVF  = 0x2
+	_BUS_ADRERR  = 0x2
+	_SEGV_MAPERR = 0x1
+	_SEGV_ACCERR = 0x2
 )
 
+func signame(sig uint32) string {
+	switch sig {
+	case _SIGILL:
+		return "SIGILL: illegal instruction"
+	case _SIGTRAP:
+		return "SIGTRAP: trace trap"
+	case _SIGBUS:
+		return "SIGBUS: bus error"
+	case _SIGFPE:
+		return "SIGFPE: floating-point exception"
+	case _SIGSEGV:
+		return "SIGSEGV: segmentation violation"
+	}
+	return ""
+}
+
+// sigpanic turns a fault in Go code into a panic, as on Unix
+// (signal_unix.go). The trap handler records the signal in gp and
+// makes the faulting code call sigpanic.
 func sigpanic() {
 	gp := getg()
 	if !canpanic() {
 		throw("unexpected signal during runtime execution")
 	}
+
 	switch gp.sig {
+	case _SIGBUS:
+		if gp.sigcode0 == _BUS_ADRERR && gp.sigcode1 < 0x1000 {
+			panicmem()
+		}
+		if gp.paniconfault {
+			panicmemAddr(gp.sigcode1)
+		}
+		print("unexpected fault address ", hex(gp.sigcode1), "\n")
+		throw("fault")
+	case _SIGSEGV:
+		if (gp.sigcode0 == 0 || gp.sigcode0 == _SEGV_MAPERR || gp.sigcode0 == _SEGV_ACCERR) && gp.sigcode1 < 0x1000 {
+			panicmem()
+		}
+		if gp.paniconfault {
+			panicmemAddr(gp.sigcode1)
+		}
+		print("unexpected fault address ", hex(gp.sigcode1), "\n")
+		throw("fault")
 	case _SIGFPE:
-		panicdivide()
+		switch gp.sigcode0 {
+		case _FPE_INTDIV:
+			panicdivide()
+		case _FPE_INTOVF:
+			panicoverflow()
+		}
+		panicfloat()
 	}
-	gp.sig = _SIGSEGV
-	panicmem()
+	throw("unexpected signal value")
 }
 
 // The runtime opens no files by itself on these GOOSes.

@@ -57,13 +57,16 @@ const hvmMemmapTypeRAM = 1
 const identityMapEnd = 4 << 30
 
 func osinit() {
+	trapInit()
 	physPageSize = 4096
 	consoleInit()
 	initBloc()
 	pvhInit()
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
+	vmInit(bootMemmap)
 	clockInit()
+	lapicInit()
 }
 
 // pvhInit reads the start info: the command line, and the memory the
@@ -111,7 +114,11 @@ func pvhInit() {
 		}
 	}
 	blocMax = limit
+	bootMemmap = mm
 }
+
+// bootMemmap is the loader's memory map.
+var bootMemmap []hvmMemmapEntry
 
 // fatalBoot reports a boot failure in one line and stops.
 func fatalBoot(msg string) {
@@ -175,6 +182,7 @@ var (
 func clockInit() {
 	hz := tscFrequency()
 	tscNsMul = (1e9 << 32) / hz
+	tscPerNsMul, _ = bits.Div64(hz>>32, hz<<32, 1e9)
 	bootWallSec = rtcRead()
 	tscBase = rdtsc()
 }
@@ -304,14 +312,6 @@ func readRandom(r []byte) int {
 	return n
 }
 
-// idleWait waits until nanotime reaches until (for ever if until < 0)
-// or netpollBreak is called.
-func idleWait(until int64) {
-	for netpollWakeSig.Load() == 0 && (until < 0 || nanotime() < until) {
-		procyield(100)
-	}
-}
-
 // Implemented in sys_xen_amd64.s.
 func outb(port uint16, val uint8)
 func inb(port uint16) uint8
@@ -321,3 +321,5 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func rdseed64() (uint64, bool)
 func rdrand64() (uint64, bool)
 func haltForever()
+func rdmsr(msr uint32) uint64
+func wrmsr(msr uint32, v uint64)

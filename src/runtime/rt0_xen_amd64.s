@@ -82,14 +82,14 @@ fill:
 	DECL	CX
 	JNE	fill
 
-	// Long mode: PAE, the page tables, EFER.LME (and NXE), paging.
+	// Long mode: PAE, the page tables, EFER.LME, paging.
 	MOVL	DI, CR3
 	MOVL	CR4, AX
 	ORL	$0x20, AX	// CR4.PAE
 	MOVL	AX, CR4
 	MOVL	$0xc0000080, CX	// IA32_EFER
 	RDMSR
-	ORL	$0x900, AX	// LME | NXE
+	ORL	$0x100, AX	// LME
 	WRMSR
 	MOVL	CR0, AX
 	ORL	$0x80000001, AX	// PG | PE

@@ -85,3 +85,39 @@ TEXT runtime·haltForever(SB),NOSPLIT|NOFRAME,$0
 again:
 	HLT
 	JMP	again
+
+// func rdmsr(msr uint32) uint64
+TEXT runtime·rdmsr(SB),NOSPLIT,$0-16
+	MOVL	msr+0(FP), CX
+	RDMSR
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	MOVQ	AX, ret+8(FP)
+	RET
+
+// func wrmsr(msr uint32, v uint64)
+TEXT runtime·wrmsr(SB),NOSPLIT,$0-16
+	MOVL	msr+0(FP), CX
+	MOVQ	v+8(FP), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	WRMSR
+	RET
+
+// func readCR0() uintptr
+TEXT runtime·readCR0(SB),NOSPLIT,$0-8
+	MOVQ	CR0, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func writeCR0(v uintptr)
+TEXT runtime·writeCR0(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR0
+	RET
+
+// func writeCR3(v uintptr)
+TEXT runtime·writeCR3(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR3
+	RET

@@ -1,0 +1,189 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/abi"
+	"internal/runtime/atomic"
+	"math/bits"
+	"unsafe"
+)
+
+// The local APIC timer on xen/amd64, and the two jobs it does for the
+// scheduler in the absence of sysmon and of other threads:
+//
+//   - idle: when nothing can run, netpoll calls idleWait, which arms the
+//     timer for the next timer deadline and halts the CPU until an
+//     interrupt, so an idle guest uses no host CPU;
+//   - preemption: while goroutines run, the timer ticks every 10 ms. A
+//     goroutine that has run for a whole tick is asked to yield, and if
+//     the tick caught it at an async safe point, the handler makes it
+//     call asyncPreempt, as the SIGURG handler does on Linux.
+
+// preemptTick is how long a goroutine runs before it is preempted, as
+// sysmon's forcePreemptNS.
+const preemptTick = 10_000_000
+
+// Local APIC registers (offsets into its MMIO page).
+const (
+	lapicTPR      = 0x080
+	lapicEOIReg   = 0x0b0
+	lapicSVR      = 0x0f0
+	lapicLVTTimer = 0x320
+	lapicInitial  = 0x380
+	lapicCurrent  = 0x390
+	lapicDivide   = 0x3e0
+
+	lvtMasked      = 1 << 16
+	lvtTSCDeadline = 2 << 17
+
+	msrAPICBase    = 0x1b
+	msrTSCDeadline = 0x6e0
+)
+
+var (
+	lapicBase      uintptr
+	lapicDeadline  bool   // TSC-deadline mode; else one-shot counts
+	lapicPerNsMul  uint64 // one-shot counts = ns * lapicPerNsMul >> 32
+	tscPerNsMul    uint64 // ticks = ns * tscPerNsMul >> 32
+	idling         bool   // idleWait is halted
+	tickSchedtick  uint32 // P's schedtick at the last tick
+	tickRunningFor int64  // since when the current goroutine runs
+)
+
+// lapicInit masks the legacy PICs and sets up the local APIC timer.
+// Interrupts stay disabled until minit.
+func lapicInit() {
+	// Mask the 8259 PICs: their vectors would collide with exceptions.
+	outb(0x21, 0xff)
+	outb(0xa1, 0xff)
+
+	lapicBase = uintptr(rdmsr(msrAPICBase) &^ 0xfff & (1<<36 - 1))
+	lapicWrite(lapicTPR, 0)
+	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable
+	_, _, ecx, _ := cpuid(1, 0)
+	lapicDeadline = ecx&(1<<24) != 0
+	if lapicDeadline {
+		lapicWrite(lapicLVTTimer, lvtTSCDeadline|vectorTimer)
+		return
+	}
+	// Measure the one-shot timer's rate against the TSC over 1 ms.
+	lapicWrite(lapicDivide, 0xb) // divide by 1
+	lapicWrite(lapicLVTTimer, lvtMasked|vectorTimer)
+	lapicWrite(lapicInitial, 0xffffffff)
+	start := nanotime()
+	for nanotime()-start < 1_000_000 {
+	}
+	counted := uint64(0xffffffff - lapicRead(lapicCurrent))
+	elapsed := uint64(nanotime() - start)
+	lapicWrite(lapicInitial, 0)
+	if counted == 0 {
+		fatalBoot("the local APIC timer does not count")
+	}
+	lapicPerNsMul = counted << 32 / elapsed
+	lapicWrite(lapicLVTTimer, vectorTimer) // one-shot
+}
+
+// minit enables interrupts on m0 once it has a signal stack for them.
+func minit() {
+	mp := getg().m
+	if mp != &m0 {
+		throw("minit: second M on " + GOOS)
+	}
+	trapUseSignalStack(mp)
+	timerArm(nanotime() + preemptTick)
+	sti()
+}
+
+func lapicRead(reg uintptr) uint32 {
+	return atomic.Load((*uint32)(unsafe.Pointer(lapicBase + reg)))
+}
+
+func lapicWrite(reg uintptr, v uint32) {
+	atomic.Store((*uint32)(unsafe.Pointer(lapicBase+reg)), v)
+}
+
+func lapicEOI() {
+	lapicWrite(lapicEOIReg, 0)
+}
+
+// timerArm makes the timer interrupt at nanotime when (or right away if
+// that has passed).
+func timerArm(when int64) {
+	now := nanotime()
+	d := when - now
+	if d < 1000 {
+		d = 1000
+	}
+	if lapicDeadline {
+		hi, lo := bits.Mul64(uint64(d), tscPerNsMul)
+		wrmsr(msrTSCDeadline, rdtsc()+(hi<<32|lo>>32))
+		return
+	}
+	hi, lo := bits.Mul64(uint64(d), lapicPerNsMul)
+	count := hi<<32 | lo>>32
+	if hi>>32 != 0 || count > 0xffffffff {
+		count = 0xffffffff // the next tick re-arms
+	}
+	lapicWrite(lapicInitial, uint32(max(count, 1)))
+}
+
+// timerDisarm stops the timer.
+func timerDisarm() {
+	if lapicDeadline {
+		wrmsr(msrTSCDeadline, 0)
+		return
+	}
+	lapicWrite(lapicInitial, 0)
+}
+
+// timerInterrupt runs on gsignal; gp is the interrupted goroutine.
+func timerInterrupt(c *sigctxt, gp *g) {
+	lapicEOI()
+	if idling {
+		return // idleWait arms the timer again
+	}
+	now := nanotime()
+	mp := gp.m
+	if pp := mp.p.ptr(); pp != nil && mp.curg != nil {
+		if pp.schedtick != tickSchedtick {
+			tickSchedtick = pp.schedtick
+			tickRunningFor = now
+		} else if now-tickRunningFor >= preemptTick {
+			// As preemptone: ask the goroutine to stop at its next
+			// function call, and below, async if it can.
+			curg := mp.curg
+			curg.preempt = true
+			curg.stackguard0 = stackPreempt
+			pp.preempt = true
+		}
+	}
+	if gp == mp.curg && debug.asyncpreemptoff == 0 && wantAsyncPreempt(gp) {
+		if ok, newpc := isAsyncSafePoint(gp, c.sigpc(), c.sigsp(), c.siglr()); ok {
+			c.pushCall(abi.FuncPCABI0(asyncPreempt), newpc)
+		}
+	}
+	timerArm(now + preemptTick)
+}
+
+// idleWait halts the CPU until the timer reaches until (no timer if
+// until < 0) or another interrupt arrives, then rearms the tick.
+// The scheduler calls it again if there is still nothing to do.
+func idleWait(until int64) {
+	cli()
+	idling = true
+	if until >= 0 {
+		timerArm(until)
+	} else {
+		timerDisarm()
+	}
+	if netpollWakeSig.Load() == 0 && (until < 0 || nanotime() < until) {
+		stihlt() // returns after the interrupt's handler ran
+		cli()
+	}
+	idling = false
+	timerArm(nanotime() + preemptTick)
+	sti()
+}

@@ -1,0 +1,293 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import "unsafe"
+
+// CPU exceptions and interrupts on xen/amd64.
+//
+// The runtime runs in ring 0, so the IDT is its signal table. Entry
+// (trap_xen_amd64.s) saves the interrupted state as a trapFrame on the
+// IST stack, which is m0's gsignal stack once the runtime is up, and
+// calls trap, which runs the handler as a signal handler runs on Linux:
+// on gsignal, with the interrupted g at hand. Faults in Go code become
+// the same panics as the corresponding Linux signals (through
+// sigctxt.preparePanic, shared with the Unix ports); the timer
+// interrupt drives preemption (see apic_xen_amd64.go).
+
+// trapFrame is the interrupted state, as trapCommon lays it out.
+type trapFrame struct {
+	ax, bx, cx, dx, si, di, bp     uint64
+	r8, r9, r10, r11               uint64
+	r12, r13, r14, r15             uint64
+	vector, errcode                uint64
+	ip, cs, flags, sp, ss          uint64 // pushed by the CPU
+}
+
+// Vectors. 0-31 are the CPU's exceptions.
+const (
+	vectorDoubleFault = 8
+	vectorPageFault   = 14
+	vectorTimer       = 32
+	vectorSpurious    = 255
+)
+
+// trapVectors are the vectors with an entry stub, in the order of
+// trapStubs in trap_xen_amd64.s.
+func trapVector(i int) uint8 {
+	if i < 48 {
+		return uint8(i)
+	}
+	return vectorSpurious
+}
+
+const numTrapStubs = 49
+
+// Segment selectors of the GDT below.
+const (
+	selCode = 0x08
+	selData = 0x10
+	selTSS  = 0x18
+)
+
+// descriptorTablePointer is the operand of LGDT and LIDT.
+type descriptorTablePointer struct {
+	_     [3]uint16 // align base to 8 bytes after limit
+	limit uint16
+	base  uint64
+}
+
+// taskState is the 64-bit TSS, as 32-bit words because its 64-bit
+// fields are not 8-byte aligned. Only the IST stack pointers matter:
+// the runtime never changes privilege level.
+type taskState [26]uint32
+
+// setIST sets IST slot i (1-7).
+func (t *taskState) setIST(i int, sp uintptr) {
+	t[(36+8*(i-1))/4] = uint32(sp)
+	t[(36+8*(i-1))/4+1] = uint32(uint64(sp) >> 32)
+}
+
+var (
+	gdt [5]uint64 // null, code, data, TSS (two slots)
+	tss taskState
+	idt [256][2]uint64
+
+	// Stacks for traps before the runtime has a signal stack, and for
+	// double faults (which may come from an overflowing trap stack).
+	trapEarlyStack  [16 << 10]byte
+	trapDoubleStack [16 << 10]byte
+
+	// trapOnSignalStack is set once IST1 is m0's gsignal stack.
+	trapOnSignalStack bool
+
+	// useXSAVE tells trapCommon to save vector state with XSAVE
+	// rather than FXSAVE.
+	useXSAVE bool
+)
+
+// trapInit loads the runtime's GDT, TSS and IDT. It runs first thing
+// in osinit, so that any fault from then on is reported.
+func trapInit() {
+	gdt[1] = 0x00af9a000000ffff // 64-bit code
+	gdt[2] = 0x00cf92000000ffff // data
+	base := uint64(uintptr(unsafe.Pointer(&tss)))
+	limit := uint64(unsafe.Sizeof(tss) - 1)
+	gdt[3] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (base>>24&0xff)<<56 // available 64-bit TSS
+	gdt[4] = base >> 32
+	tss[25] = uint32(unsafe.Sizeof(tss)) << 16 // I/O map base: no I/O permission bitmap
+	tss.setIST(1, uintptr(unsafe.Pointer(&trapEarlyStack[len(trapEarlyStack)-64])))
+	tss.setIST(2, uintptr(unsafe.Pointer(&trapDoubleStack[len(trapDoubleStack)-64])))
+
+	for i := 0; i < numTrapStubs; i++ {
+		v := trapVector(i)
+		ist := uint64(1)
+		if v == vectorDoubleFault {
+			ist = 2
+		}
+		pc := uint64(trapStub(i))
+		idt[v][0] = pc&0xffff | selCode<<16 | ist<<32 | 0x8e<<40 | (pc>>16&0xffff)<<48 // present interrupt gate
+		idt[v][1] = pc >> 32
+	}
+
+	var p descriptorTablePointer
+	p.limit = uint16(unsafe.Sizeof(gdt) - 1)
+	p.base = uint64(uintptr(unsafe.Pointer(&gdt)))
+	lgdt(&p.limit)
+	ltr(selTSS)
+	p.limit = uint16(unsafe.Sizeof(idt) - 1)
+	p.base = uint64(uintptr(unsafe.Pointer(&idt)))
+	lidt(&p.limit)
+
+	_, _, ecx, _ := cpuid(1, 0)
+	useXSAVE = ecx&(1<<27) != 0 // OSXSAVE: rt0 enabled XSAVE
+}
+
+// trapUseSignalStack moves trap handling onto mp's gsignal stack, where
+// trap runs handlers with g = gsignal.
+func trapUseSignalStack(mp *m) {
+	tss.setIST(1, mp.gsignal.stack.hi)
+	trapOnSignalStack = true
+}
+
+// trap is called by trapCommon on the IST stack with interrupts off.
+// It finds the interrupted g in TLS and runs the handler on gsignal.
+//
+//go:nosplit
+//go:nowritebarrierrec
+func trap(f *trapFrame) {
+	gp := getg()
+	if !trapOnSignalStack || f.vector == vectorDoubleFault || gp == nil || gp.m == nil || gp == gp.m.gsignal {
+		trapEarly(f)
+		return
+	}
+	addr := uint64(0)
+	if f.vector == vectorPageFault {
+		addr = uint64(readCR2())
+	}
+	setg(gp.m.gsignal)
+	trapHandler(f, gp, addr)
+	setg(gp)
+}
+
+// trapEarly reports a trap that no Go code can handle, because there
+// is no runtime yet, no stack for it, or the trap handler itself
+// faulted, and stops the machine.
+//
+//go:nosplit
+//go:nowritebarrierrec
+func trapEarly(f *trapFrame) {
+	trapPrint("xen: unexpected exception ")
+	trapPrintHex(f.vector)
+	trapPrint(" error ")
+	trapPrintHex(f.errcode)
+	trapPrint(" at rip ")
+	trapPrintHex(f.ip)
+	trapPrint(" rsp ")
+	trapPrintHex(f.sp)
+	if f.vector == vectorPageFault {
+		trapPrint(" cr2 ")
+		trapPrintHex(uint64(readCR2()))
+	}
+	trapPrint("\n")
+	exit(2)
+}
+
+//go:nosplit
+func trapPrint(s string) {
+	for i := 0; i < len(s); i++ {
+		consolePutc(s[i])
+	}
+}
+
+//go:nosplit
+func trapPrintHex(v uint64) {
+	consolePutc('0')
+	consolePutc('x')
+	for shift := 60; shift >= 0; shift -= 4 {
+		d := byte(v>>uint(shift)) & 0xf
+		if d < 10 {
+			consolePutc('0' + d)
+		} else {
+			consolePutc('a' + d - 10)
+		}
+	}
+}
+
+// trapHandler handles a trap on gsignal; gp is the interrupted g and
+// addr the faulting address of a page fault.
+func trapHandler(f *trapFrame, gp *g, addr uint64) {
+	switch v := f.vector; {
+	case v < 32:
+		exception(&sigctxt{f: f}, gp, addr)
+	case v == vectorTimer:
+		timerInterrupt(&sigctxt{f: f}, gp)
+	case v == vectorSpurious:
+		// No EOI for a spurious interrupt.
+	default:
+		lapicEOI()
+	}
+}
+
+// exception turns a CPU exception into what Linux turns it into: a
+// signal, which panics (as sigpanic) where the fault is in Go code that
+// can panic, and is fatal otherwise.
+func exception(c *sigctxt, gp *g, addr uint64) {
+	sig, code := exceptionSignal(c.f)
+	c.code, c.addr = code, addr
+	mp := gp.m
+
+	panics := sig == _SIGSEGV || sig == _SIGBUS || sig == _SIGFPE
+	if gp.throwsplit || gp != mp.curg || isAbortPC(c.sigpc()) {
+		// Not on a user goroutine that may grow its stack.
+		panics = false
+	}
+	if panics {
+		gp.sig = sig
+		gp.sigcode0 = uintptr(code)
+		gp.sigcode1 = uintptr(addr)
+		gp.sigpc = c.sigpc()
+		c.preparePanic(sig, gp)
+		return
+	}
+
+	// As sighandler does for a fatal signal.
+	mp.throwing = throwTypeRuntime
+	mp.caughtsig.set(gp)
+	startpanic_m()
+	print(signame(sig), "\n")
+	print("PC=", hex(c.sigpc()), " m=", mp.id, " sigcode=", code)
+	if sig == _SIGSEGV || sig == _SIGBUS {
+		print(" addr=", hex(addr))
+	}
+	print(" vector=", c.f.vector, "\n")
+	level, _, _ := gotraceback()
+	if level > 0 {
+		goroutineheader(gp)
+		tracebacktrap(c.sigpc(), c.sigsp(), c.siglr(), gp)
+		tracebackothers(gp)
+		print("\n")
+		dumpregs(c)
+	}
+	exit(2)
+}
+
+// exceptionSignal maps an exception to the signal and si_code Linux
+// delivers for it (arch/x86/kernel/traps.c).
+func exceptionSignal(f *trapFrame) (sig uint32, code uint64) {
+	switch f.vector {
+	case 0: // #DE
+		return _SIGFPE, _FPE_INTDIV
+	case 1, 3: // #DB, #BP
+		return _SIGTRAP, _SI_KERNEL
+	case 6: // #UD
+		return _SIGILL, _ILL_ILLOPN
+	case 11, 12, 17: // #NP, #SS, #AC
+		return _SIGBUS, _SI_KERNEL
+	case 14: // #PF
+		if f.errcode&1 != 0 { // present: a protection violation
+			return _SIGSEGV, _SEGV_ACCERR
+		}
+		return _SIGSEGV, _SEGV_MAPERR
+	case 16, 19: // #MF, #XM
+		return _SIGFPE, 0
+	}
+	// #GP and the rest.
+	return _SIGSEGV, _SI_KERNEL
+}
+
+// Implemented in trap_xen_amd64.s.
+func trapStub(i int) uintptr
+//go:noescape
+func lgdt(limit *uint16)
+
+//go:noescape
+func lidt(limit *uint16)
+
+func ltr(sel uint16)
+func readCR2() uintptr
+func cli()
+func sti()
+func stihlt()
