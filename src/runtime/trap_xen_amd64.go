@@ -19,11 +19,11 @@ import "unsafe"
 
 // trapFrame is the interrupted state, as trapCommon lays it out.
 type trapFrame struct {
-	ax, bx, cx, dx, si, di, bp     uint64
-	r8, r9, r10, r11               uint64
-	r12, r13, r14, r15             uint64
-	vector, errcode                uint64
-	ip, cs, flags, sp, ss          uint64 // pushed by the CPU
+	ax, bx, cx, dx, si, di, bp uint64
+	r8, r9, r10, r11           uint64
+	r12, r13, r14, r15         uint64
+	vector, errcode            uint64
+	ip, cs, flags, sp, ss      uint64 // pushed by the CPU
 }
 
 // Vectors. 0-31 are the CPU's exceptions.
@@ -280,6 +280,7 @@ func exceptionSignal(f *trapFrame) (sig uint32, code uint64) {
 
 // Implemented in trap_xen_amd64.s.
 func trapStub(i int) uintptr
+
 //go:noescape
 func lgdt(limit *uint16)
 

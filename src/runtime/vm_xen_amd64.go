@@ -34,9 +34,9 @@ const (
 	pageSize4K = 4 << 10
 	pageSize2M = 2 << 20
 
-	msrEFER  = 0xc0000080
-	eferNXE  = 1 << 11
-	cr0WP    = 1 << 16
+	msrEFER   = 0xc0000080
+	eferNXE   = 1 << 11
+	cr0WP     = 1 << 16
 	elfPTLoad = 1
 	elfPFX    = 1
 	elfPFW    = 2
