@@ -332,3 +332,15 @@ func syscall_runtimeRandom(p []byte) bool {
 func syscall_now() (sec int64, nsec int32, mono int64) {
 	return time_now()
 }
+
+// The default maximum goroutine stack, 1 GB, is more than many of these
+// machines have: a runaway recursion would end in "out of memory" while
+// copying the stack instead of the usual stack overflow report. Limit
+// it to a quarter of the heap's room, in decimal megabytes for a
+// readable message. runtime.main sets the default before the runtime's
+// init functions run.
+func init() {
+	if room := (blocMax - bloc) / 4; maxstacksize > room {
+		maxstacksize = room / 1e6 * 1e6
+	}
+}
