@@ -15,6 +15,10 @@ import "internal/runtime/atomic"
 // declaring a deadlock while work is still due.
 //
 // The machine-specific idleWait does the waiting.
+//
+// With no sysmon, this is also where a GC is forced when none has run
+// for forcegcperiod, as sysmon does: an idle program still returns to
+// a collected heap.
 
 func netpollinit() {}
 
@@ -42,17 +46,39 @@ func netpollBreak() {
 // netpoll waits up to delay nanoseconds (forever if delay < 0) for
 // work and returns the goroutines it readied.
 func netpoll(delay int64) (gList, int32) {
-	if delay == 0 {
-		return gList{}, 0
+	var list gList
+	now := nanotime()
+	if forceGC(now, &list) || delay == 0 {
+		return list, 0
 	}
 	until := int64(-1)
 	if delay > 0 {
-		until = nanotime() + delay
+		until = now + delay
 		if until < 0 {
 			until = -1 // overflow: wait without a deadline
 		}
 	}
+	// Wake up for the next forced GC, if one is due.
+	if lastgc := int64(atomic.Load64(&memstats.last_gc_nanotime)); lastgc != 0 && gcController.gcPercent.Load() >= 0 {
+		if next := lastgc + forcegcperiod + 1; next > now && (until < 0 || next < until) {
+			until = next
+		}
+	}
 	idleWait(until)
 	netpollWakeSig.Store(0)
-	return gList{}, 0
+	forceGC(nanotime(), &list)
+	return list, 0
+}
+
+// forceGC adds the forced-GC goroutine to list if a periodic GC is
+// due, and reports whether it did.
+func forceGC(now int64, list *gList) bool {
+	if t := (gcTrigger{kind: gcTriggerTime, now: now}); !t.test() || !forcegc.idle.Load() {
+		return false
+	}
+	lock(&forcegc.lock)
+	forcegc.idle.Store(false)
+	list.push(forcegc.g)
+	unlock(&forcegc.lock)
+	return true
 }
