@@ -336,11 +336,11 @@ func syscall_now() (sec int64, nsec int32, mono int64) {
 // The default maximum goroutine stack, 1 GB, is more than many of these
 // machines have: a runaway recursion would end in "out of memory" while
 // copying the stack instead of the usual stack overflow report. Limit
-// it to a quarter of the heap's room, in decimal megabytes for a
-// readable message. runtime.main sets the default before the runtime's
-// init functions run.
+// it to a quarter of the heap's room (but at least 1 MB), in decimal
+// megabytes for a readable message. runtime.main sets the default
+// before the runtime's init functions run.
 func init() {
-	if room := (blocMax - bloc) / 4; maxstacksize > room {
-		maxstacksize = room / 1e6 * 1e6
+	if limit := max((blocMax-bloc)/4/1e6, 1) * 1e6; maxstacksize > limit {
+		maxstacksize = limit
 	}
 }
