@@ -147,7 +147,11 @@ func timerInterrupt(c *sigctxt, gp *g) {
 	}
 	now := nanotime()
 	mp := gp.m
-	if pp := mp.p.ptr(); pp != nil && mp.curg != nil {
+	pp := mp.p.ptr()
+	if pp == nil {
+		pp = mp.oldp.ptr() // in a system call
+	}
+	if pp != nil && mp.curg != nil {
 		if pp.schedtick != tickSchedtick {
 			tickSchedtick = pp.schedtick
 			tickRunningFor = now
