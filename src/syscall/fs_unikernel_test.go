@@ -4,13 +4,16 @@
 
 //go:build xen || solo5
 
-package syscall
+package syscall_test
 
 // Tests of the in-memory file system, descriptors, devices and pipes
 // of fs_unikernel.go, fd_unikernel.go and pipe_unikernel.go at the
 // level of system calls: the POSIX behaviour that package os relies on.
 
-import "testing"
+import (
+	. "syscall"
+	"testing"
+)
 
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -129,13 +132,7 @@ func TestDirs(t *testing.T) {
 	buf := make([]byte, 4096)
 	n, err := ReadDirent(fd, buf)
 	must(t, err)
-	var names []string
-	for b := buf[:n]; len(b) > 0; {
-		rl, _ := direntReclen(b)
-		nl, _ := direntNamlen(b)
-		names = append(names, string(b[11:11+nl]))
-		b = b[rl:]
-	}
+	_, _, names := ParseDirent(buf[:n], -1, nil)
 	if len(names) != 4 || names[0] != "a" || names[3] != "sub" {
 		t.Fatal(names)
 	}
