@@ -6,6 +6,8 @@
 
 package runtime
 
+import "unsafe"
+
 // Locks and notes for a single CPU running a single M, as on wasip1.
 // A lock is never contended: nothing else runs while it is held, so
 // finding it held is a self-deadlock. Waiting happens in the scheduler
@@ -61,21 +63,29 @@ func unlock2(l *mutex) {
 	l.key = mutex_unlocked
 }
 
-// One-time notifications.
+// One-time notifications. There is no other thread to wake a sleeping
+// M, so notesleep and notetsleep cannot work; notetsleepg, which user
+// goroutines call (os/signal's signal_recv, the CPU profile reader),
+// parks the goroutine instead of the M, as on js. n.key is 0 (cleared),
+// noteWoken, or the parked goroutine.
+const noteWoken = 1
+
 func noteclear(n *note) {
 	n.key = 0
 }
 
 func notewakeup(n *note) {
-	if n.key != 0 {
-		print("notewakeup - double wakeup (", n.key, ")\n")
+	old := n.key
+	n.key = noteWoken
+	switch old {
+	case 0:
+	case noteWoken:
 		throw("notewakeup - double wakeup")
+	default:
+		goready((*g)(unsafe.Pointer(old)), 1)
 	}
-	n.key = 1
 }
 
-// notesleep and notetsleep block the M, and there is no other M to
-// wake it.
 func notesleep(n *note) {
 	throw("notesleep: no other thread on " + GOOS)
 }
@@ -85,27 +95,101 @@ func notetsleep(n *note, ns int64) bool {
 	return false
 }
 
-// notetsleepg is like notetsleep, but called on a user g: it lets
-// other goroutines run until the note is woken or ns have passed.
+// noteWaiters counts the goroutines in untimed notetsleepg.
+var noteWaiters int
+
+// noteDeadlines are the notes that goroutines wait on with a timeout,
+// for checkTimeouts.
+var noteDeadlines [8]struct {
+	n        *note
+	deadline int64
+}
+
+// notetsleepg waits on a user goroutine until n is woken or ns
+// nanoseconds have passed (for ever if ns < 0), and reports whether n
+// was woken.
 func notetsleepg(n *note, ns int64) bool {
 	gp := getg()
 	if gp == gp.m.g0 {
 		throw("notetsleepg on g0")
 	}
-	deadline := nanotime() + ns
-	for {
-		if n.key != 0 {
-			return true
+	if ns < 0 {
+		noteWaiters++
+		for n.key != noteWoken {
+			n.key = uintptr(unsafe.Pointer(gp))
+			gopark(nil, nil, waitReasonZero, traceBlockGeneric, 1)
 		}
-		Gosched()
-		if ns >= 0 && nanotime() >= deadline {
-			return false
+		noteWaiters--
+		return true
+	}
+	slot := -1
+	for i := range noteDeadlines {
+		if noteDeadlines[i].n == nil {
+			slot = i
+			break
+		}
+	}
+	if slot < 0 {
+		throw("notetsleepg: too many timed waits")
+	}
+	noteDeadlines[slot].n = n
+	noteDeadlines[slot].deadline = nanotime() + ns
+	if n.key != noteWoken {
+		n.key = uintptr(unsafe.Pointer(gp))
+		gopark(nil, nil, waitReasonSleep, traceBlockSleep, 1)
+	}
+	noteDeadlines[slot].n = nil
+	return n.key == noteWoken
+}
+
+// checkTimeouts readies the goroutines whose timed note waits expired.
+// The scheduler calls it as it switches goroutines.
+func checkTimeouts() {
+	now := int64(0)
+	for i := range noteDeadlines {
+		d := &noteDeadlines[i]
+		if d.n == nil || d.n.key == 0 || d.n.key == noteWoken {
+			continue
+		}
+		if now == 0 {
+			now = nanotime()
+		}
+		if now >= d.deadline {
+			gp := (*g)(unsafe.Pointer(d.n.key))
+			d.n.key = 0 // timed out: not woken
+			goready(gp, 1)
 		}
 	}
 }
 
-func beforeIdle(int64, int64) (*g, bool) {
-	return nil, false
+// nextNoteDeadline returns the earliest deadline of a timed note wait,
+// or -1, so that the idle wait ends in time for it.
+func nextNoteDeadline() int64 {
+	next := int64(-1)
+	for i := range noteDeadlines {
+		if d := &noteDeadlines[i]; d.n != nil && d.n.key != 0 && d.n.key != noteWoken && (next < 0 || d.deadline < next) {
+			next = d.deadline
+		}
+	}
+	return next
 }
 
-func checkTimeouts() {}
+// beforeIdle waits while goroutines wait on notes. On Linux such a
+// goroutine holds a blocked thread, so the program is not deadlocked
+// (a program waiting in os/signal waits for ever); here it is parked,
+// and checkdead would call it a deadlock. So wait in netpoll, until the
+// next timer or note deadline or an interrupt, and look again.
+func beforeIdle(now, pollUntil int64) (*g, bool) {
+	if noteWaiters == 0 && nextNoteDeadline() < 0 {
+		return nil, false
+	}
+	delay := int64(-1)
+	if pollUntil != 0 {
+		delay = max(pollUntil-now, 1)
+	}
+	list, delta := netpoll(delay)
+	injectglist(&list)
+	netpollAdjustWaiters(delta)
+	checkTimeouts()
+	return nil, true
+}

@@ -64,6 +64,9 @@ func netpoll(delay int64) (gList, int32) {
 			until = next
 		}
 	}
+	if next := nextNoteDeadline(); next >= 0 && (until < 0 || next < until) {
+		until = next
+	}
 	idleWait(until)
 	netpollWakeSig.Store(0)
 	forceGC(nanotime(), &list)
