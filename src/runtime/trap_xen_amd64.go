@@ -242,7 +242,19 @@ func exception(c *sigctxt, gp *g, addr uint64) {
 	if sig == _SIGSEGV || sig == _SIGBUS {
 		print(" addr=", hex(addr))
 	}
-	print(" vector=", c.f.vector, "\n")
+	print("\n")
+	if sig == _SIGILL || sig == _SIGFPE {
+		// As fatalsignal: 16 bytes at the PC, within its page.
+		pc := c.sigpc()
+		n := min(16, physPageSize-pc%physPageSize)
+		print("instruction bytes:")
+		b := (*[16]byte)(unsafe.Pointer(pc))
+		for i := uintptr(0); i < n; i++ {
+			print(" ", hex(b[i]))
+		}
+		print("\n")
+	}
+	print("\n")
 	level, _, _ := gotraceback()
 	if level > 0 {
 		goroutineheader(gp)

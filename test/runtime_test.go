@@ -1,0 +1,173 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package test
+
+import (
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The xen/amd64 runtime under QEMU (issue 4): time, idle, preemption,
+// faults, memory. Each case boots testdata/progs/rtprobe in one mode.
+// Time bounds are generous: QEMU emulates the CPU (TCG) here.
+
+// probe boots rtprobe with args and the extra environment e (which the
+// exec wrapper forwards: GOGC, GOMAXPROCS, ..., MIRAGO_MEM).
+func probe(t *testing.T, e []string, args ...string) result {
+	t.Helper()
+	img := progImage(t, "rtprobe")
+	wrapper := filepath.Join(goroot(t), "bin", "go_xen_amd64_exec")
+	return run(t, progsDir(t), env(t, e...), wrapper, append([]string{img}, args...)...)
+}
+
+// wantRun checks the status of r and that its output has each of want.
+func wantRun(t *testing.T, r result, status int, want ...string) {
+	t.Helper()
+	if r.code != status {
+		t.Errorf("exit status %d, want %d:\n%s", r.code, status, r)
+	}
+	for _, w := range want {
+		if !strings.Contains(r.combined(), w) {
+			t.Errorf("output lacks %q:\n%s", w, r)
+		}
+	}
+}
+
+// slept returns the durations of the "slept REQUESTED OBSERVED" lines.
+func slept(t *testing.T, r result) (requested, observed []time.Duration) {
+	t.Helper()
+	for _, m := range regexp.MustCompile(`(?m)^slept (?:(\d+) )?(\d+)$`).FindAllStringSubmatch(r.stdout, -1) {
+		req, _ := strconv.ParseInt(m[1], 10, 64)
+		obs, _ := strconv.ParseInt(m[2], 10, 64)
+		requested = append(requested, time.Duration(req))
+		observed = append(observed, time.Duration(obs))
+	}
+	return
+}
+
+func TestRuntimeInfo(t *testing.T) {
+	host := time.Now().Unix()
+	r := probe(t, []string{"GOGC=50", "GOMEMLIMIT=100MiB", "GOMAXPROCS=4"}, "info")
+	// One CPU, so one P even when GOMAXPROCS asks for more.
+	wantRun(t, r, 0, "GOOS=xen GOARCH=amd64 NumCPU=1 GOMAXPROCS=1 GOGC=50 GOMEMLIMIT=104857600 ")
+	m := regexp.MustCompile(`unix=(\d+)`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no wall clock in output:\n%s", r)
+	}
+	guest, _ := strconv.ParseInt(m[1], 10, 64)
+	// The CMOS RTC has whole seconds; allow for the boot.
+	if d := guest - host; d < -2 || d > 60 {
+		t.Errorf("guest wall clock %d is %d s off the host's %d", guest, d, host)
+	}
+}
+
+func TestRuntimeGODEBUG(t *testing.T) {
+	r := probe(t, []string{"GODEBUG=gctrace=1"}, "gc")
+	wantRun(t, r, 0, "collected", "gc 1 @")
+}
+
+func TestRuntimeSleep(t *testing.T) {
+	r := probe(t, nil, "sleep")
+	wantRun(t, r, 0)
+	req, obs := slept(t, r)
+	if len(req) != 4 {
+		t.Fatalf("want 4 sleeps:\n%s", r)
+	}
+	for i := range req {
+		if obs[i] < req[i] || obs[i] > req[i]+500*time.Millisecond {
+			t.Errorf("time.Sleep(%v) took %v", req[i], obs[i])
+		}
+	}
+}
+
+// TestRuntimeIdle checks that a sleeping guest halts the CPU: QEMU's CPU
+// time over a 5 s sleep, less that of a boot with no sleep, is under 10%
+// of the 5 s.
+func TestRuntimeIdle(t *testing.T) {
+	cpu := func(d string) time.Duration {
+		var before, after syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_CHILDREN, &before)
+		r := probe(t, nil, "idle", d)
+		syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after)
+		wantRun(t, r, 0, "woke")
+		return time.Duration(after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano())
+	}
+	base := cpu("0s")
+	slept := cpu("5s")
+	t.Logf("CPU time: %v for a boot, %v with a 5 s sleep", base, slept)
+	if extra := slept - base; extra > 500*time.Millisecond {
+		t.Errorf("the 5 s sleep cost %v of host CPU, want < 500ms (10%%)", extra)
+	}
+}
+
+func TestRuntimePreemptSpin(t *testing.T) {
+	r := probe(t, []string{"GOMAXPROCS=1"}, "spin1")
+	wantRun(t, r, 0)
+	if _, obs := slept(t, r); len(obs) != 1 || obs[0] < 100*time.Millisecond || obs[0] > 5*time.Second {
+		t.Errorf("want one sleep of 100ms beside a spinning goroutine, got %v:\n%s", obs, r)
+	}
+}
+
+func TestRuntimePreemptSpin8(t *testing.T) {
+	r := probe(t, nil, "spin8")
+	wantRun(t, r, 0)
+	_, obs := slept(t, r)
+	if len(obs) != 10 {
+		t.Fatalf("want 10 sleeps beside 8 spinning goroutines, got %d:\n%s", len(obs), r)
+	}
+	for _, d := range obs {
+		if d < 100*time.Millisecond || d > 5*time.Second {
+			t.Errorf("time.Sleep(100ms) took %v beside 8 spinning goroutines", d)
+		}
+	}
+}
+
+// Faults: the same panics and fatal errors as on linux/amd64.
+func TestRuntimeFaults(t *testing.T) {
+	tests := []struct {
+		mode   string
+		status int
+		want   []string
+	}{
+		{"nil", 0, []string{"recovered: runtime error: invalid memory address or nil pointer dereference"}},
+		{"nilfatal", 2, []string{
+			"panic: runtime error: invalid memory address or nil pointer dereference",
+			"[signal SIGSEGV: segmentation violation code=0x1 addr=0x320 pc=",
+			"goroutine 1 [running]:",
+		}},
+		{"divide", 0, []string{"recovered: runtime error: integer divide by zero"}},
+		// Not a panic on Linux either: a fatal signal, with registers.
+		{"illegal", 2, []string{"SIGILL: illegal instruction", "instruction bytes: 0xf 0xb", "main.ud2()", "rip    0x", "rflags "}},
+		{"wild", 2, []string{"unexpected fault address 0x7f0000000000", "fatal error: fault", "code=0x1 addr=0x7f0000000000"}},
+		// Page protection: rodata and text are read-only, the heap
+		// and stacks are not executable.
+		{"rodata", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
+		{"text", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
+		{"exec", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
+		{"stack", 2, []string{"runtime: goroutine stack exceeds", "fatal error: stack overflow"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			wantRun(t, probe(t, nil, tt.mode), tt.status, tt.want...)
+		})
+	}
+}
+
+// TestRuntimeMemory checks that the heap can use most of the RAM and
+// that running out of it is reported.
+func TestRuntimeMemory(t *testing.T) {
+	t.Run("most", func(t *testing.T) {
+		// 160 MiB live of 256 MiB.
+		wantRun(t, probe(t, []string{"MIRAGO_MEM=256M"}, "alloc", "160"), 0, "allocated MiB: 160")
+	})
+	t.Run("oom", func(t *testing.T) {
+		wantRun(t, probe(t, []string{"MIRAGO_MEM=64M"}, "oom"), 2, "fatal error: out of memory")
+	})
+}

@@ -1,0 +1,121 @@
+// Command rtprobe exercises one runtime behaviour per mode (os.Args[1])
+// and prints what the test checks. See test/runtime_test.go.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+var sink int
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Println("usage: rtprobe mode")
+		os.Exit(1)
+	}
+	switch mode := os.Args[1]; mode {
+	case "info":
+		fmt.Printf("GOOS=%s GOARCH=%s NumCPU=%d GOMAXPROCS=%d GOGC=%d GOMEMLIMIT=%d unix=%d\n",
+			runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0),
+			debug.SetGCPercent(-1), debug.SetMemoryLimit(-1), time.Now().Unix())
+	case "sleep":
+		// Requested and observed sleeps.
+		for _, d := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond, 500 * time.Millisecond} {
+			start := time.Now()
+			time.Sleep(d)
+			fmt.Printf("slept %d %d\n", d, time.Since(start))
+		}
+	case "idle":
+		d, _ := time.ParseDuration(os.Args[2])
+		time.Sleep(d)
+		fmt.Println("woke")
+	case "spin1":
+		// A goroutine that never makes a call must not keep the
+		// only P from the sleeping main goroutine.
+		go func() {
+			for {
+			}
+		}()
+		start := time.Now()
+		time.Sleep(100 * time.Millisecond)
+		fmt.Printf("slept %d\n", time.Since(start))
+	case "spin8":
+		for i := 0; i < 8; i++ {
+			go func() {
+				for {
+					sink++
+				}
+			}()
+		}
+		for i := 0; i < 10; i++ {
+			start := time.Now()
+			time.Sleep(100 * time.Millisecond)
+			fmt.Printf("slept %d\n", time.Since(start))
+		}
+	case "nil":
+		defer func() { fmt.Println("recovered:", recover()) }()
+		var p *int
+		sink = *p
+	case "nilfatal":
+		var p *[1 << 10]int
+		sink = p[100]
+	case "divide":
+		defer func() { fmt.Println("recovered:", recover()) }()
+		sink = int(divide(1, 0)) // a DIV instruction, not the compiler's check
+	case "illegal":
+		ud2()
+	case "wild":
+		*(*int)(unsafe.Pointer(uintptr(0x7f0000000000))) = 1
+	case "rodata":
+		*unsafe.StringData("read-only data") = 'R'
+	case "text":
+		f := main
+		pc := **(**uintptr)(unsafe.Pointer(&f))
+		*(*byte)(unsafe.Pointer(pc)) = 0xc3
+	case "exec":
+		code := []byte{0xc3} // RET, on the heap
+		f := unsafe.Pointer(&code)
+		call(*(*uintptr)(f))
+	case "stack":
+		fmt.Println(recurse(0))
+	case "oom":
+		var keep [][]byte
+		for {
+			keep = append(keep, make([]byte, 1<<20))
+		}
+	case "alloc":
+		// Keep n MiB live.
+		n, _ := strconv.Atoi(os.Args[2])
+		keep := make([][]byte, n)
+		for i := range keep {
+			keep[i] = make([]byte, 1<<20)
+			keep[i][0] = 1
+		}
+		fmt.Println("allocated MiB:", len(keep))
+	case "gc":
+		for i := 0; i < 3; i++ {
+			runtime.GC()
+		}
+		fmt.Println("collected")
+	default:
+		fmt.Println("unknown mode", mode)
+		os.Exit(1)
+	}
+}
+
+func recurse(n int) int {
+	var buf [128]byte
+	buf[n%len(buf)] = byte(n)
+	return recurse(n+1) + int(buf[0])
+}
+
+// Implemented in probe_amd64.s.
+func divide(a, b uint64) uint64
+func ud2()
+func call(pc uintptr)
