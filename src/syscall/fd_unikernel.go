@@ -171,7 +171,10 @@ func Open(path string, mode int, perm uint32) (fd int, err error) {
 func Openat(dirfd int, path string, mode int, perm uint32) (fd int, err error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	l, err := fs.resolveAt(dirfd, path, mode&O_NOFOLLOW == 0)
+	// O_CREAT|O_EXCL fails on any existing name, a symbolic link
+	// included (even a dangling one), so it does not follow one.
+	excl := mode&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL
+	l, err := fs.resolveAt(dirfd, path, mode&O_NOFOLLOW == 0 && !excl)
 	if err != nil {
 		return -1, err
 	}
@@ -192,7 +195,7 @@ func Openat(dirfd int, path string, mode int, perm uint32) (fd int, err error) {
 		}
 		ip = fs.newInode(S_IFREG | (perm &^ fs.umask & 07777))
 		fs.link(l.dir, l.name, ip)
-	case mode&(O_CREAT|O_EXCL) == O_CREAT|O_EXCL:
+	case excl:
 		return -1, EEXIST
 	case ip.isSymlink(): // only with O_NOFOLLOW
 		return -1, ELOOP

@@ -20,7 +20,9 @@ package syscall
 // from a boot archive; changing them fails with EROFS.
 //
 // At boot the tree holds /, /tmp (mode 1777), /dev with the devices of
-// fd_unikernel.go, and the working directory is /.
+// fd_unikernel.go, /root, and in /etc the files that a Unix program
+// may expect even of a machine that is only itself: hosts (localhost),
+// passwd and group (root). The working directory is /.
 //
 // One mutex guards the whole tree and the descriptor table. Nothing
 // under it blocks: the only slow operation, console output, happens
@@ -88,8 +90,14 @@ func newFileSystem() *fileSystem {
 	fs.root.parent = fs.root
 	fs.root.nlink = 2
 	fs.cwd = fs.root
-	tmp := fs.mustMkdir(fs.root, "tmp", 01777)
-	_ = tmp
+	fs.mustMkdir(fs.root, "tmp", 01777)
+	fs.mustMkdir(fs.root, "root", 0700)
+	etc := fs.mustMkdir(fs.root, "etc", 0755)
+	for _, f := range etcFiles {
+		ip := fs.newInode(S_IFREG | 0644)
+		ip.writeAt([]byte(f.data), 0)
+		fs.link(etc, f.name, ip)
+	}
 	dev := fs.mustMkdir(fs.root, "dev", 0755)
 	fs.makeDevices(dev)
 	fs.files = []*fileEntry{
@@ -98,6 +106,13 @@ func newFileSystem() *fileSystem {
 		Stderr: {file: &openFile{ip: dev.entries["stderr"], flags: O_WRONLY, refs: 1}},
 	}
 	return fs
+}
+
+// etcFiles are the files in /etc at boot.
+var etcFiles = []struct{ name, data string }{
+	{"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost\n"},
+	{"passwd", "root:x:0:0:root:/root:/sbin/nologin\n"},
+	{"group", "root:x:0:\n"},
 }
 
 // timeNow returns the wall clock time as a Timespec.
