@@ -59,15 +59,30 @@ func repoRoot(t testing.TB) string {
 	return rootDir
 }
 
+var (
+	gorootOnce sync.Once
+	gorootDir  string
+)
+
 // goroot returns the built Mirago GOROOT. The integration tests exist to
 // check it, so its absence is a failure, not a reason to skip.
+//
+// _build/goroot is a link into the build cache; it is resolved once, so
+// that all tests use one tree even if scripts/goroot.sh relinks it
+// meanwhile.
 func goroot(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "_build", "goroot")
-	if _, err := os.Stat(filepath.Join(dir, "bin", "go")); err != nil {
-		t.Fatalf("no Mirago toolchain at %s (%v): run `make toolchain` (scripts/goroot.sh) first", dir, err)
+	link := filepath.Join(repoRoot(t), "_build", "goroot")
+	gorootOnce.Do(func() {
+		gorootDir, _ = filepath.EvalSymlinks(link)
+	})
+	if gorootDir == "" {
+		t.Fatalf("no Mirago toolchain at %s: run `make toolchain` (scripts/goroot.sh) first", link)
 	}
-	return dir
+	if _, err := os.Stat(filepath.Join(gorootDir, "bin", "go")); err != nil {
+		t.Fatalf("no Mirago toolchain at %s (%v): run `make toolchain` (scripts/goroot.sh) first", link, err)
+	}
+	return gorootDir
 }
 
 // progsDir is the module of small programs the tests build and boot.
