@@ -9,7 +9,8 @@
 # exec wrapper. Tests listed in scripts/std-skip.txt are not run: they
 # crash the whole binary (so nothing after them would run) for a reason
 # given there. The table records, per package, the result and the
-# failing tests, and per failing package a reason taken from its output.
+# failing tests, each with its reason from scripts/std-failures.txt or
+# else its first message.
 # With no packages, it runs every std package that has tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -53,13 +54,22 @@ for p in "${pkgs[@]}"; do
 	(cd "$(go list -f '{{.Dir}}' "$p")" && MIRAGO_TIMEOUT=6m go_xen_amd64_exec "$bin" "${args[@]}") >"$log" 2>&1 || status=$?
 	fails=$(grep -E '^--- FAIL' "$log" | awk '{print $3}' | paste -sd' ' | cut -c1-300)
 	passes=$(grep -cE '^\s*--- PASS' "$log" || true)
+	skips=$(grep -cE '^\s*--- SKIP' "$log" || true)
+	counts="$passes passed, $skips skipped"
 	if [ $status -eq 0 ]; then
-		printf '%s\tok\t%s passed\n' "$p" "$passes" >>"$results"
+		printf '%s\tok\t%s\n' "$p" "$counts" >>"$results"
 	else
-		why=$(grep -m1 -E '^(panic:|fatal error:|\s+\S+_test\.go:[0-9]+:|go_xen_amd64_exec:)' "$log" | sed 's/^\s*//' | cut -c1-160)
-		printf '%s\tFAIL\t%s%s\n' "$p" "${fails:+$fails: }" "$why" >>"$results"
+		# Per failing test: the known reason, else its first message.
+		why=
+		for f in $fails; do
+			r=$(awk -F'\t' -v p="$p" -v t="$f" '$1 == p && $2 == t { print $3 }' "$top/scripts/std-failures.txt")
+			[ -n "$r" ] || r=$(awk -v t="$f" '$1 == "===" && $2 == "RUN" { cur = $3 } cur ~ "^" t "(/|$)" && /^ +[^ ]+_test\.go:[0-9]+:/ && !/skipping/ { sub(/^ +/, ""); print; exit }' "$log" | cut -c1-160)
+			why="$why$f: ${r:-see the log}; "
+		done
+		[ -n "$fails" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160)
+		printf '%s\tFAIL\t%s; %s\n' "$p" "$counts" "$why" >>"$results"
 	fi
-	echo "$p: status $status, $passes passed${fails:+, failed: $fails}"
+	echo "$p: status $status, $counts${fails:+, failed: $fails}"
 done
 
 total=$(wc -l <"$results")

@@ -16,6 +16,13 @@ trap 'rm -rf "$new"' EXIT
 git -C "$dir" -c diff.noprefix=false -c core.abbrev=12 format-patch -q \
 	--zero-commit --no-signature --full-index --no-numbered --no-renames \
 	--no-color --encoding=UTF-8 -o "$new" upstream..HEAD
-rm -f "$top"/patches/*.patch
-cp "$new"/*.patch "$top/patches/" 2>/dev/null || true
+# Replace the series file by file, so that a concurrent scripts/goroot.sh
+# never sees an empty patches/ (it would still see a mix; run it again).
+mkdir -p "$top/patches"
+for f in "$top"/patches/*.patch; do
+	[ -e "$f" ] && [ ! -e "$new/$(basename "$f")" ] && rm -f "$f"
+done
+for f in "$new"/*.patch; do
+	[ -e "$f" ] && cp "$f" "$top/patches/"
+done
 echo "patches/: $(ls "$top"/patches/*.patch 2>/dev/null | wc -l) patches"

@@ -19,7 +19,7 @@ import "unsafe"
 //     executable; memory that the memory map does not call RAM (the
 //     local APIC, device MMIO) is uncached.
 //
-// Memory stays identity mapped. Where a 2 MiB region has the same
+// Memory stays identity mapped: the low 4 GiB and any RAM above. Where a 2 MiB region has the same
 // attributes throughout it is one large page, otherwise a table of
 // 4 KiB pages taken from the break.
 
@@ -87,7 +87,14 @@ func vmInit(mm []hvmMemmapEntry) {
 	pml4 := vmAllocTable()
 	pdpt := vmAllocTable()
 	pml4[0] = uint64(uintptr(unsafe.Pointer(pdpt))) | ptePresent | pteWritable
-	for gib := uintptr(0); gib < identityMapEnd>>30; gib++ {
+	mapEnd := uintptr(identityMapEnd)
+	for _, r := range highRAM {
+		mapEnd = max(mapEnd, alignUp(r.end, 1<<30))
+	}
+	if mapEnd>>30 > 512 {
+		fatalBoot("more than 512 GiB of address space to map")
+	}
+	for gib := uintptr(0); gib < mapEnd>>30; gib++ {
 		pd := vmAllocTable()
 		pdpt[gib] = uint64(uintptr(unsafe.Pointer(pd))) | ptePresent | pteWritable
 		for i := range pd {
