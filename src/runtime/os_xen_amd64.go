@@ -158,6 +158,28 @@ func heapAddHighRAM() {
 // bootMemmap is the loader's memory map.
 var bootMemmap []hvmMemmapEntry
 
+// syscall_bootModules returns the boot modules (QEMU -initrd, Xen
+// module lines) and their command lines, for package syscall to mount.
+// The memory stays the loader's: the heap never grows over it.
+//
+//go:linkname syscall_bootModules syscall.bootModules
+func syscall_bootModules() (mods [][]byte, cmdlines []string) {
+	si := (*hvmStartInfo)(unsafe.Pointer(pvhStartInfo))
+	if si.nrModules == 0 {
+		return nil, nil
+	}
+	for _, m := range unsafe.Slice((*hvmModlistEntry)(unsafe.Pointer(uintptr(si.modlistPaddr))), si.nrModules) {
+		mods = append(mods, unsafe.Slice((*byte)(unsafe.Pointer(uintptr(m.paddr))), m.size))
+		cmdline := ""
+		if m.cmdlinePaddr != 0 {
+			p := (*byte)(unsafe.Pointer(uintptr(m.cmdlinePaddr)))
+			cmdline = unsafe.String(p, findnull(p))
+		}
+		cmdlines = append(cmdlines, cmdline)
+	}
+	return mods, cmdlines
+}
+
 // fatalBoot reports a boot failure in one line and stops.
 func fatalBoot(msg string) {
 	print("xen: ", msg, "\n")
