@@ -2,7 +2,8 @@
 # bench-skeleton.sh measures the walking skeleton (issue 3) and prints the
 # numbers docs/benchmarks.md records:
 #
-#	(a) toolchain cold build: scripts/goroot.sh with an empty cache
+#	(a) toolchain cold build: scripts/goroot.sh with an empty cache and
+#	    an empty Go build cache
 #	    (only with --cold: it takes about 6 minutes on 2 cores)
 #	(b) examples/hello image size, GOOS=xen vs GOOS=linux (amd64)
 #	(c) wall time from starting QEMU to the first console line of
@@ -25,7 +26,8 @@ echo "# host go: $(go version)"
 if $cold; then
 	c=$(mktemp -d)
 	start=$(date +%s.%N)
-	MIRAGO_CACHE=$c scripts/goroot.sh >/dev/null
+	# An empty Go build cache too: make.bash's bootstrap step uses it.
+	MIRAGO_CACHE=$c GOCACHE=$c/gocache scripts/goroot.sh >/dev/null
 	end=$(date +%s.%N)
 	rm -rf "$c"
 	# goroot.sh pointed _build/goroot into the deleted cache; point it
