@@ -34,8 +34,9 @@ const (
 	vectorSpurious    = 255
 )
 
-// trapVectors are the vectors with an entry stub, in the order of
-// trapStubs in trap_xen_amd64.s.
+// trapVector returns the vector of the i'th entry stub, in the order
+// of trapStubs in trap_xen_amd64.s: 0-47, then the spurious vector.
+// Vectors 33-47 await device interrupts.
 func trapVector(i int) uint8 {
 	if i < 48 {
 		return uint8(i)
