@@ -146,6 +146,7 @@ func TestRuntimeFaults(t *testing.T) {
 		// Not a panic on Linux either: a fatal signal, with registers.
 		{"illegal", 2, []string{"SIGILL: illegal instruction", "instruction bytes: 0xf 0xb", "main.ud2()", "rip    0x", "rflags "}},
 		{"wild", 2, []string{"unexpected fault address 0x7f0000000000", "fatal error: fault", "code=0x1 addr=0x7f0000000000"}},
+		{"noncanonical", 2, []string{"unexpected fault address 0x0", "fatal error: fault", "code=0x80 addr=0x0"}},
 		// Page protection: rodata and text are read-only, the heap
 		// and stacks are not executable.
 		{"rodata", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},

@@ -72,6 +72,10 @@ func main() {
 		ud2()
 	case "wild":
 		*(*int)(unsafe.Pointer(uintptr(0x7f0000000000))) = 1
+	case "noncanonical":
+		// A general protection fault: Linux reports SIGSEGV with
+		// si_code SI_KERNEL and address 0.
+		*(*int)(unsafe.Pointer(uintptr(0x800000000000))) = 1
 	case "rodata":
 		*unsafe.StringData("read-only data") = 'R'
 	case "text":
