@@ -13,9 +13,11 @@ import (
 
 // This file holds what GOOS=xen and GOOS=solo5 have in common: the
 // program is the only thing on its virtual machine. There is one CPU
-// and one M, so no OS threads (newosproc never runs); no signals; no
-// files below package syscall. The per-GOOS files (os_xen*.go) supply
-// the machine: osinit, console, clock, exit and entropy.
+// and one M, so no OS threads (newosproc never runs); no signals from
+// outside (CPU exceptions are reported as the signals Linux makes of
+// them, see sigpanic); no files below package syscall. The per-GOOS
+// files (os_xen*.go, trap_xen*.go, ...) supply the machine: osinit,
+// console, clock, exit, entropy and traps.
 
 type mOS struct{}
 
@@ -33,6 +35,7 @@ func getCPUCount() int32 {
 
 // Called to initialize a new m (including the bootstrap m).
 // Called on the parent thread (main thread in case of bootstrap), can allocate memory.
+// The gsignal stack is where trap handlers run.
 func mpreinit(mp *m) {
 	mp.gsignal = malg(32 * 1024)
 	mp.gsignal.m = mp
