@@ -10,16 +10,34 @@ import "unsafe"
 
 // Memory on a unikernel is the machine's RAM, identity mapped. The heap
 // is the Plan 9 model (mem_sbrk.go): the break starts at the end of the
-// image and grows up to blocMax, the end of usable RAM, which osinit
-// sets from the boot memory map. The loader hands over RAM zeroed, so
-// sbrk need not clear it.
+// image and grows up to blocMax, the end of its RAM region, then goes on
+// in the next region (RAM above the PCI hole, say); osinit sets both
+// from the boot memory map. The loader hands over RAM zeroed, so sbrk
+// need not clear it.
 
 func sbrk(n uintptr) unsafe.Pointer {
-	bl := bloc
 	n = memRound(n)
-	if bl+n > blocMax || bl+n < bl {
-		return nil
+	if bloc+n > blocMax || bloc+n < bloc {
+		// Continue the break in the next RAM region that can hold
+		// n bytes (the rest of this one stays unused).
+		for i := range breakRegions {
+			r := &breakRegions[i]
+			if r.start > bloc && r.start+n <= r.end {
+				bloc, blocMax = r.start, r.end
+				r.start = r.end
+				break
+			}
+		}
+		if bloc+n > blocMax || bloc+n < bloc {
+			return nil
+		}
 	}
+	bl := bloc
 	bloc += n
 	return unsafe.Pointer(bl)
 }
+
+// breakRegions are RAM regions after the one the break starts in, in
+// ascending order, aligned to heap arenas: where sbrk continues when a
+// region is full. osinit sets them from the boot memory map.
+var breakRegions [8]struct{ start, end uintptr }

@@ -56,10 +56,6 @@ const hvmMemmapTypeRAM = 1
 // identityMapEnd is the end of the memory that rt0 maps.
 const identityMapEnd = 4 << 30
 
-// highRAM are the RAM regions that do not follow the image, mostly RAM
-// above the PCI hole below 4 GiB. vmInit maps them; the heap takes
-// them from the break allocator's free list.
-var highRAM [8]struct{ start, end uintptr }
 
 func osinit() {
 	trapInit()
@@ -70,7 +66,6 @@ func osinit() {
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
 	vmInit(bootMemmap)
-	heapAddHighRAM()
 	clockInit()
 	lapicInit()
 }
@@ -122,36 +117,17 @@ func pvhInit() {
 	blocMax = limit
 	bootMemmap = mm
 
-	// Other RAM above the image, up to what heap addresses reach.
+	// Other RAM above the image, up to what heap addresses reach,
+	// for the break to continue in.
 	n := 0
 	for _, e := range mm {
-		start, end := uintptr(e.addr), min(uintptr(e.addr+e.size), 1<<heapAddrBits)
-		if e.typ != hvmMemmapTypeRAM || start < bloc || start <= limit || end <= start || n == len(highRAM) {
+		start := alignUp(uintptr(e.addr), heapArenaBytes)
+		end := alignDown(min(uintptr(e.addr+e.size), 1<<heapAddrBits), physPageSize)
+		if e.typ != hvmMemmapTypeRAM || start <= limit || end <= start || n == len(breakRegions) {
 			continue
 		}
-		highRAM[n].start, highRAM[n].end = alignUp(start, physPageSize), alignDown(end, physPageSize)
+		breakRegions[n].start, breakRegions[n].end = start, end
 		n++
-	}
-}
-
-// heapAddHighRAM gives the high RAM regions to the break allocator's
-// free list, from which sysReserve and sysAlloc take memory before they
-// grow the break. The regions are fresh zeroed RAM, so they are linked
-// in directly rather than through memFree, which would clear them.
-func heapAddHighRAM() {
-	var last *memHdr
-	for _, r := range highRAM {
-		if r.end <= r.start {
-			continue
-		}
-		h := (*memHdr)(unsafe.Pointer(r.start))
-		h.size = r.end - r.start
-		if last == nil {
-			memFreelist.set(h)
-		} else {
-			last.next.set(h)
-		}
-		last = h
 	}
 }
 

@@ -88,7 +88,7 @@ func vmInit(mm []hvmMemmapEntry) {
 	pdpt := vmAllocTable()
 	pml4[0] = uint64(uintptr(unsafe.Pointer(pdpt))) | ptePresent | pteWritable
 	mapEnd := uintptr(identityMapEnd)
-	for _, r := range highRAM {
+	for _, r := range breakRegions {
 		mapEnd = max(mapEnd, alignUp(r.end, 1<<30))
 	}
 	if mapEnd>>30 > 512 {
