@@ -56,7 +56,6 @@ const hvmMemmapTypeRAM = 1
 // identityMapEnd is the end of the memory that rt0 maps.
 const identityMapEnd = 4 << 30
 
-
 func osinit() {
 	trapInit()
 	physPageSize = 4096
