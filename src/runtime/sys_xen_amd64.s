@@ -121,3 +121,60 @@ TEXT runtime·writeCR3(SB),NOSPLIT,$0-8
 	MOVQ	v+0(FP), AX
 	MOVQ	AX, CR3
 	RET
+
+// func lgdt(limit *uint16), with the base following the limit.
+TEXT runtime·lgdt(SB),NOSPLIT,$0-8
+	MOVQ	limit+0(FP), AX
+	LGDT	(AX)
+	// Reload CS with a far return, and the data segments.
+	// (Encoded by hand: the assembler rejects unbalanced pushes.)
+	LEAQ	reloaded<>(SB), AX
+	BYTE	$0x6a; BYTE $0x08	// PUSHQ $0x08
+	BYTE	$0x50	// PUSHQ AX
+	BYTE	$0x48; BYTE $0xcb	// RETFQ
+	RET
+
+TEXT reloaded<>(SB),NOSPLIT|NOFRAME,$0
+	MOVL	$0x10, AX
+	MOVW	AX, DS
+	MOVW	AX, ES
+	MOVW	AX, SS
+	RET
+
+// func lidt(limit *uint16), with the base following the limit.
+TEXT runtime·lidt(SB),NOSPLIT,$0-8
+	MOVQ	limit+0(FP), AX
+	LIDT	(AX)
+	RET
+
+// func ltr(sel uint16)
+TEXT runtime·ltr(SB),NOSPLIT,$0-2
+	MOVW	sel+0(FP), AX
+	LTR	AX
+	RET
+
+// func readCR2() uintptr
+TEXT runtime·readCR2(SB),NOSPLIT,$0-8
+	MOVQ	CR2, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func cli()
+TEXT runtime·cli(SB),NOSPLIT,$0
+	CLI
+	RET
+
+// func sti()
+TEXT runtime·sti(SB),NOSPLIT,$0
+	STI
+	RET
+
+// func stihlt()
+//
+// Waits for an interrupt with interrupts enabled. STI takes effect
+// after the next instruction, so an interrupt that is already pending
+// ends the HLT rather than slipping in before it.
+TEXT runtime·stihlt(SB),NOSPLIT,$0
+	STI
+	HLT
+	RET

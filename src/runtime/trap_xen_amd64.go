@@ -294,6 +294,8 @@ func exceptionSignal(f *trapFrame) (sig uint32, code uint64) {
 // Implemented in trap_xen_amd64.s.
 func trapStub(i int) uintptr
 
+// Implemented in sys_xen_amd64.s.
+//
 //go:noescape
 func lgdt(limit *uint16)
 
