@@ -22,7 +22,9 @@ package syscall
 // At boot the tree holds /, /tmp (mode 1777), /dev with the devices of
 // fd_unikernel.go, /root, and in /etc the files that a Unix program
 // may expect even of a machine that is only itself: hosts (localhost),
-// passwd and group (root). The working directory is /.
+// passwd and group (root). The working directory is /. On xen,
+// bootfs_xen.go then adds the boot archives' files and may change the
+// working directory to $PWD.
 //
 // One mutex guards the whole tree and the descriptor table. Nothing
 // under it blocks: the only slow operation, console output, happens
