@@ -42,6 +42,15 @@
 //	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
 //	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG
 //	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
+//	MIRAGO_NOMOUNT		if 1, do not mount the working directory in the guest
+//
+// The working directory's tree (directories, regular files, symbolic
+// links) is passed to the guest read-only at the same absolute path, as
+// a newc cpio archive given to QEMU with -initrd, and PWD on the command
+// line makes it the guest's working directory: go test runs a test in
+// its package directory, and the test can open testdata/... A tree of
+// more than 64 MiB or 10000 entries, or one that cannot be read, is not
+// mounted; the wrapper says so on stderr and runs the program anyway.
 //
 // GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK and TZ are passed to
 // the guest when set.
@@ -281,6 +290,18 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
+	var initrd []string
+	if v, _ := w.lookup("MIRAGO_NOMOUNT"); v != "1" {
+		file, dir, warning := cwdArchive()
+		if warning != "" {
+			w.errorf("%s", warning)
+		}
+		if file != "" {
+			defer os.Remove(file)
+			initrd = []string{"-initrd", file}
+			env = append(env, "PWD="+dir)
+		}
+	}
 	cmdline, err := encodeCmdline(env, args)
 	if err != nil {
 		w.errorf("cannot pass to the guest: %v", err)
@@ -292,7 +313,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		return exitFailed
 	}
 
-	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, cfg.extra)...)
+	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, append(initrd, cfg.extra...))...)
 	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
 	// The console goes through a pipe, never straight to our stdout:
 	// QEMU's stdio character device puts a terminal into raw mode.

@@ -221,6 +221,7 @@ func TestRunPassesArguments(t *testing.T) {
 	e := env(map[string]string{
 		"GOGC": "50", "HOME": "/root", "MIRAGO_ENV": "HOME",
 		"MIRAGO_MEM": "1G", "MIRAGO_QEMU_FLAGS": "-d  guest_errors", "MIRAGO_ACCEL": "tcg",
+		"MIRAGO_NOMOUNT": "1", // TestRunMountsCwd covers the mount
 	})
 	if got := run([]string{"go_xen_amd64_exec", img, "a", "b c"}, e, &stdout, &stderr); got != 0 {
 		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())

@@ -1,0 +1,180 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The wrapper mounts the working directory in the guest: go test runs a
+// test binary in its package directory, and tests open testdata/...
+// by relative path. It writes the tree as a newc cpio archive, which
+// QEMU passes as the PVH boot module (-initrd) and package syscall
+// creates read-only at the same absolute paths (src/syscall/bootfs_xen.go);
+// PWD on the command line makes it the guest's working directory.
+
+// Limits on the archive. go test's package directories are small; a
+// tree past these (go run from the top of a repository with a build
+// cache in it) is not mounted, with a warning, rather than making every
+// boot slow or failing a program that may not read files at all.
+const (
+	maxArchiveBytes   = 64 << 20
+	maxArchiveEntries = 10000
+)
+
+var errTreeTooBig = errors.New("tree too big")
+
+// newcWriter writes a newc cpio archive.
+type newcWriter struct {
+	w   *bufio.Writer
+	off int64
+	ino uint32
+}
+
+func (cw *newcWriter) pad() error {
+	for cw.off%4 != 0 {
+		if err := cw.w.WriteByte(0); err != nil {
+			return err
+		}
+		cw.off++
+	}
+	return nil
+}
+
+func (cw *newcWriter) write(p []byte) error {
+	n, err := cw.w.Write(p)
+	cw.off += int64(n)
+	return err
+}
+
+// entry writes one entry: mode holds the S_IFMT type bits and the
+// permissions, data a file's contents or a link's target.
+func (cw *newcWriter) entry(name string, mode uint32, mtime int64, data []byte) error {
+	cw.ino++
+	nlink := 1
+	if mode&0o170000 == 0o040000 {
+		nlink = 2
+	}
+	hdr := fmt.Sprintf("070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		cw.ino, mode, 0, 0, nlink, uint32(mtime), len(data), 0, 0, 0, 0, len(name)+1, 0)
+	if err := cw.write([]byte(hdr + name + "\x00")); err != nil {
+		return err
+	}
+	if err := cw.pad(); err != nil {
+		return err
+	}
+	if err := cw.write(data); err != nil {
+		return err
+	}
+	return cw.pad()
+}
+
+// close writes the trailer and flushes.
+func (cw *newcWriter) close() error {
+	if err := cw.entry("TRAILER!!!", 0, 0, nil); err != nil {
+		return err
+	}
+	return cw.w.Flush()
+}
+
+// writeTreeArchive writes to w a newc archive of the tree at dir (an
+// absolute path): dir itself and everything under it, each named by its
+// absolute path without the leading slash. Only directories, regular
+// files and symbolic links go in (links are not followed); the rest is
+// skipped. It fails with errTreeTooBig past maxBytes of file data or
+// maxEntries entries.
+func writeTreeArchive(w io.Writer, dir string, maxBytes int64, maxEntries int) error {
+	cw := &newcWriter{w: bufio.NewWriter(w)}
+	var total int64
+	entries := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		var mode uint32
+		var data []byte
+		switch {
+		case info.Mode().IsDir():
+			mode = 0o040000
+		case info.Mode().IsRegular():
+			mode = 0o100000
+			total += info.Size()
+			if total > maxBytes {
+				return errTreeTooBig
+			}
+			if data, err = os.ReadFile(path); err != nil {
+				return err
+			}
+		case info.Mode()&fs.ModeSymlink != 0:
+			mode = 0o120000
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			data = []byte(target)
+		default:
+			return nil
+		}
+		if entries++; entries > maxEntries {
+			return errTreeTooBig
+		}
+		mode |= uint32(info.Mode().Perm())
+		if info.Mode()&fs.ModeSetuid != 0 {
+			mode |= 0o4000
+		}
+		if info.Mode()&fs.ModeSetgid != 0 {
+			mode |= 0o2000
+		}
+		if info.Mode()&fs.ModeSticky != 0 {
+			mode |= 0o1000
+		}
+		return cw.entry(strings.TrimPrefix(path, "/"), mode, info.ModTime().Unix(), data)
+	})
+	if err != nil {
+		return err
+	}
+	return cw.close()
+}
+
+// cwdArchive writes an archive of the working directory to a temporary
+// file and returns its name and the directory. When the tree cannot or
+// should not be mounted it returns "" and a warning for the user.
+func cwdArchive() (file, dir, warning string) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", "", fmt.Sprintf("not mounting the working directory: %v", err)
+	}
+	if dir == "/" {
+		return "", "", "not mounting the working directory /: the whole host tree is too big (MIRAGO_NOMOUNT=1 silences this)"
+	}
+	f, err := os.CreateTemp("", "mirago-cwd-*.cpio")
+	if err != nil {
+		return "", "", fmt.Sprintf("not mounting the working directory: %v", err)
+	}
+	err = writeTreeArchive(f, dir, maxArchiveBytes, maxArchiveEntries)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		if errors.Is(err, errTreeTooBig) {
+			return "", "", fmt.Sprintf("not mounting the working directory %s: more than %d MiB or %d entries (MIRAGO_NOMOUNT=1 silences this)",
+				dir, maxArchiveBytes>>20, maxArchiveEntries)
+		}
+		return "", "", fmt.Sprintf("not mounting the working directory: writing the archive: %v", err)
+	}
+	return f.Name(), dir, ""
+}
