@@ -25,8 +25,10 @@ deps:
 toolchain: deps
 	$(HOSTGO) scripts/goroot.sh
 
+# Run from the program's directory: the exec wrapper mounts the working
+# directory in the VM, and the repository root is too large for that.
 demo: toolchain
-	$(MIRAGO) GOOS=xen GOARCH=amd64 go run ./examples/hello a b
+	cd examples/hello && $(MIRAGO) GOOS=xen GOARCH=amd64 go run . a b
 
 # Host tests of the modules and the exec wrapper: no toolchain needed.
 test-host: deps
