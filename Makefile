@@ -15,7 +15,7 @@ MIRAGO = PATH="$(GOROOT_DIR)/bin:$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
 GO_DIRS := sys drivers scripts examples test
 ROOT_PKGS := ./scripts/... ./examples/... ./test/...
 
-.PHONY: all deps toolchain demo test test-host vet patches bench clean clean-cache
+.PHONY: all deps toolchain demo test test-host vet patches bench std-status clean clean-cache
 
 all: toolchain
 
@@ -50,6 +50,11 @@ test: toolchain test-host vet
 
 patches:
 	scripts/upstream-export.sh
+
+# Standard-library tests in the VM, one boot per package: all packages
+# with tests unless PKGS names some (e.g. PKGS=runtime). Slow.
+std-status: toolchain
+	$(HOSTGO) scripts/std-status.sh -o docs/std-status.md $(PKGS)
 
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh
