@@ -52,7 +52,7 @@ for p in "${pkgs[@]}"; do
 	[ -n "$skip" ] && args+=(-test.skip "$skip")
 	status=0
 	(cd "$(go list -f '{{.Dir}}' "$p")" && MIRAGO_TIMEOUT=6m go_xen_amd64_exec "$bin" "${args[@]}") >"$log" 2>&1 || status=$?
-	fails=$(grep -E '^--- FAIL' "$log" | awk '{print $3}' | paste -sd' ' | cut -c1-300)
+	fails=$(grep -E '^--- FAIL' "$log" | awk '{print $3}' | paste -sd' ' | cut -c1-300 || true)
 	passes=$(grep -cE '^\s*--- PASS' "$log" || true)
 	skips=$(grep -cE '^\s*--- SKIP' "$log" || true)
 	counts="$passes passed, $skips skipped"
@@ -66,7 +66,7 @@ for p in "${pkgs[@]}"; do
 			[ -n "$r" ] || r=$(awk -v t="$f" '$1 == "===" && $2 == "RUN" { cur = $3 } cur ~ "^" t "(/|$)" && /^ +[^ ]+_test\.go:[0-9]+:/ && !/skipping/ { sub(/^ +/, ""); print; exit }' "$log" | cut -c1-160)
 			why="$why$f: ${r:-see the log}; "
 		done
-		[ -n "$fails" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160)
+		[ -n "$fails" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160 || true)
 		printf '%s\tFAIL\t%s; %s\n' "$p" "$counts" "$why" >>"$results"
 	fi
 	echo "$p: status $status, $counts${fails:+, failed: $fails}"
