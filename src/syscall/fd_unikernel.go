@@ -344,16 +344,26 @@ func Dup3(fd, newfd int, flags int) error {
 	return nil
 }
 
-func Read(fd int, p []byte) (n int, err error) {
+// lockFile locks fs and returns the open file fd, which must be open
+// for writing if write is set, else for reading. On error fs is left
+// unlocked.
+func (fs *fileSystem) lockFile(fd int, write bool) (*openFile, error) {
 	fs.mu.Lock()
 	f, err := fs.file(fd)
+	if err == nil && (write && !f.writable() || !write && !f.readable()) {
+		err = EBADF
+	}
 	if err != nil {
 		fs.mu.Unlock()
-		return 0, err
+		return nil, err
 	}
-	if !f.readable() {
-		fs.mu.Unlock()
-		return 0, EBADF
+	return f, nil
+}
+
+func Read(fd int, p []byte) (n int, err error) {
+	f, err := fs.lockFile(fd, false)
+	if err != nil {
+		return 0, err
 	}
 	ip := f.ip
 	if ip.dev != nil {
@@ -370,15 +380,9 @@ func Read(fd int, p []byte) (n int, err error) {
 }
 
 func Write(fd int, p []byte) (n int, err error) {
-	fs.mu.Lock()
-	f, err := fs.file(fd)
+	f, err := fs.lockFile(fd, true)
 	if err != nil {
-		fs.mu.Unlock()
 		return 0, err
-	}
-	if !f.writable() {
-		fs.mu.Unlock()
-		return 0, EBADF
 	}
 	ip := f.ip
 	if ip.dev != nil {
@@ -396,15 +400,9 @@ func Write(fd int, p []byte) (n int, err error) {
 }
 
 func Pread(fd int, p []byte, offset int64) (n int, err error) {
-	fs.mu.Lock()
-	f, err := fs.file(fd)
+	f, err := fs.lockFile(fd, false)
 	if err != nil {
-		fs.mu.Unlock()
 		return 0, err
-	}
-	if !f.readable() {
-		fs.mu.Unlock()
-		return 0, EBADF
 	}
 	ip := f.ip
 	if ip.isPipe() {
@@ -426,15 +424,9 @@ func Pread(fd int, p []byte, offset int64) (n int, err error) {
 }
 
 func Pwrite(fd int, p []byte, offset int64) (n int, err error) {
-	fs.mu.Lock()
-	f, err := fs.file(fd)
+	f, err := fs.lockFile(fd, true)
 	if err != nil {
-		fs.mu.Unlock()
 		return 0, err
-	}
-	if !f.writable() {
-		fs.mu.Unlock()
-		return 0, EBADF
 	}
 	ip := f.ip
 	if ip.isPipe() {

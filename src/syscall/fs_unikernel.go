@@ -306,6 +306,20 @@ func (fs *fileSystem) existing(dirfd int, path string, follow bool) (*inode, err
 }
 
 // creatable checks that the entry l.name may be added to l.dir.
+// resolveNew resolves path relative to dirfd for creating a new name
+// there: it must not exist yet, and its directory must accept it.
+// fs.mu must be held.
+func (fs *fileSystem) resolveNew(dirfd int, path string) (lookup, error) {
+	l, err := fs.resolveAt(dirfd, path, false)
+	if err != nil {
+		return l, err
+	}
+	if l.ip != nil {
+		return l, EEXIST
+	}
+	return l, creatable(l)
+}
+
 func creatable(l lookup) error {
 	if l.dir.nlink == 0 {
 		return ENOENT // the directory was removed
@@ -453,14 +467,8 @@ func Mkdir(path string, mode uint32) error {
 func Mkdirat(dirfd int, path string, mode uint32) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	l, err := fs.resolveAt(dirfd, path, false)
+	l, err := fs.resolveNew(dirfd, path)
 	if err != nil {
-		return err
-	}
-	if l.ip != nil {
-		return EEXIST
-	}
-	if err := creatable(l); err != nil {
 		return err
 	}
 	fs.link(l.dir, l.name, fs.newInode(S_IFDIR|(mode&^fs.umask&07777)))

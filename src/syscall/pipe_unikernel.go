@@ -76,14 +76,8 @@ func Pipe2(p []int, flags int) error {
 func Mkfifo(path string, mode uint32) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	l, err := fs.resolveAt(AT_FDCWD, path, false)
+	l, err := fs.resolveNew(AT_FDCWD, path)
 	if err != nil {
-		return err
-	}
-	if l.ip != nil {
-		return EEXIST
-	}
-	if err := creatable(l); err != nil {
 		return err
 	}
 	ip := fs.newInode(S_IFIFO | (mode &^ fs.umask & 07777))
