@@ -2,7 +2,10 @@
 # std-status.sh runs standard-library tests inside GOOS=xen GOARCH=amd64
 # images and writes a pass/fail table.
 #
-#	scripts/std-status.sh [-o FILE] [PACKAGE ...]
+#	scripts/std-status.sh [-o FILE] [-j N] [-l DIR] [PACKAGE ...]
+#
+# -j runs N packages at once (each build and each QEMU uses one core);
+# -l keeps each package's log in DIR.
 #
 # Each package's test binary is built with the Mirago toolchain
 # (_build/goroot) and run once, with -test.short -test.v, through the
@@ -15,11 +18,16 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out=
-if [ "${1:-}" = -o ]; then
-	out=$2
+out= jobs=1 logs=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o) out=$2 ;;
+	-j) jobs=$2 ;;
+	-l) logs=$2 ;;
+	*) break ;;
+	esac
 	shift 2
-fi
+done
 export PATH=$top/_build/goroot/bin:$PATH
 export GOOS=xen GOARCH=amd64 GOFLAGS=
 [ -x "$top/_build/goroot/bin/go" ] || die "no _build/goroot; run make toolchain"
@@ -35,29 +43,36 @@ skipfor() {
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-results=$work/results
-: >"$results"
-for p in "${pkgs[@]}"; do
-	log=$work/$(echo "$p" | tr / _).log
-	bin=$work/test.bin
-	rm -f "$bin"
-	if ! (cd "$(go list -f '{{.Dir}}' "$p")" && go test -short -c -o "$bin" . >"$log" 2>&1); then
-		printf '%s\tbuild\t%s\n' "$p" "$(grep -m1 -v '^#' "$log" | cut -c1-120)" >>"$results"
+[ -n "$logs" ] || logs=$work/logs
+mkdir -p "$logs" "$work/res"
+
+# runpkg tests one package, writing one result line to $work/res/N.
+runpkg() {
+	local n=$1 p=$2
+	local name log bin dir res skip status fails passes skips counts why f r
+	name=$(echo "$p" | tr / _)
+	log=$logs/$name.log
+	bin=$work/$name.test
+	res=$work/res/$n
+	dir=$(go list -f '{{.Dir}}' "$p")
+	if ! (cd "$dir" && go test -short -c -o "$bin" . >"$log" 2>&1); then
+		printf '%s\tbuild\t%s\n' "$p" "$(grep -m1 -v '^#' "$log" | cut -c1-120)" >"$res"
 		echo "$p: build failed"
-		continue
+		return
 	fi
-	[ -x "$bin" ] || { printf '%s\tnotest\t\n' "$p" >>"$results"; continue; }
+	[ -x "$bin" ] || { printf '%s\tnotest\t\n' "$p" >"$res"; return; }
 	skip=$(skipfor "$p")
 	args=(-test.short -test.v -test.timeout=5m)
 	[ -n "$skip" ] && args+=(-test.skip "$skip")
 	status=0
-	(cd "$(go list -f '{{.Dir}}' "$p")" && MIRAGO_TIMEOUT=6m go_xen_amd64_exec "$bin" "${args[@]}") >"$log" 2>&1 || status=$?
+	(cd "$dir" && MIRAGO_TIMEOUT=6m go_xen_amd64_exec "$bin" "${args[@]}") >"$log" 2>&1 || status=$?
+	rm -f "$bin"
 	fails=$(grep -E '^--- FAIL' "$log" | awk '{print $3}' | paste -sd' ' | cut -c1-300 || true)
 	passes=$(grep -cE '^\s*--- PASS' "$log" || true)
 	skips=$(grep -cE '^\s*--- SKIP' "$log" || true)
 	counts="$passes passed, $skips skipped"
 	if [ $status -eq 0 ]; then
-		printf '%s\tok\t%s\n' "$p" "$counts" >>"$results"
+		printf '%s\tok\t%s\n' "$p" "$counts" >"$res"
 	else
 		# Per failing test: the known reason, else its first message.
 		why=
@@ -66,11 +81,29 @@ for p in "${pkgs[@]}"; do
 			[ -n "$r" ] || r=$(awk -v t="$f" '$1 == "===" && $2 == "RUN" { cur = $3 } cur ~ "^" t "(/|$)" && /^ +[^ ]+_test\.go:[0-9]+:/ && !/skipping/ { sub(/^ +/, ""); print; exit }' "$log" | cut -c1-160)
 			why="$why$f: ${r:-see the log}; "
 		done
-		[ -n "$fails" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160 || true)
-		printf '%s\tFAIL\t%s; %s\n' "$p" "$counts" "$why" >>"$results"
+		if [ -z "$fails" ]; then
+			# The binary died before a test could fail: a crash,
+			# a timeout or a reason recorded for the whole package.
+			why=$(awk -F'\t' -v p="$p" '$1 == p && $2 == "*" { print $3 }' "$top/scripts/std-failures.txt")
+			[ -n "$why" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160 || true)
+			[ -n "$why" ] || why="exit status $status: $(tail -n1 "$log" | cut -c1-120)"
+		fi
+		printf '%s\tFAIL\t%s; %s\n' "$p" "$counts" "$why" >"$res"
 	fi
 	echo "$p: status $status, $counts${fails:+, failed: $fails}"
+}
+
+n=0
+for p in "${pkgs[@]}"; do
+	n=$((n + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	runpkg "$(printf '%04d' $n)" "$p" &
 done
+wait
+results=$work/results
+cat "$work"/res/* >"$results"
 
 total=$(wc -l <"$results")
 ok=$(awk -F'\t' '$2 == "ok"' "$results" | wc -l)
