@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -86,71 +87,118 @@ func (cw *newcWriter) close() error {
 	return cw.w.Flush()
 }
 
-// writeTreeArchive writes to w a newc archive of the tree at dir (an
-// absolute path): dir itself and everything under it, each named by its
-// absolute path without the leading slash. Only directories, regular
-// files and symbolic links go in (links are not followed); the rest is
-// skipped. It fails with errTreeTooBig past maxBytes of file data or
-// maxEntries entries.
-func writeTreeArchive(w io.Writer, dir string, maxBytes int64, maxEntries int) error {
+// A tree is a directory to put in an archive: all of it, or with
+// shallow set only the directory and the files and links directly in
+// it.
+type tree struct {
+	dir     string
+	shallow bool
+}
+
+// writeTreeArchive writes to w a newc archive of trees, whose dirs are
+// absolute paths, in order: each entry is named by its absolute path
+// without the leading slash. Only directories, regular files and
+// symbolic links go in (links are not followed); the rest is skipped.
+// It fails with errTreeTooBig past maxBytes of file data or maxEntries
+// entries in all.
+func writeTreeArchive(w io.Writer, trees []tree, maxBytes int64, maxEntries int) error {
 	cw := &newcWriter{w: bufio.NewWriter(w)}
 	var total int64
 	entries := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		var mode uint32
-		var data []byte
-		switch {
-		case info.Mode().IsDir():
-			mode = 0o040000
-		case info.Mode().IsRegular():
-			mode = 0o100000
-			total += info.Size()
-			if total > maxBytes {
-				return errTreeTooBig
-			}
-			if data, err = os.ReadFile(path); err != nil {
-				return err
-			}
-		case info.Mode()&fs.ModeSymlink != 0:
-			mode = 0o120000
-			target, err := os.Readlink(path)
+	for _, tr := range trees {
+		err := filepath.WalkDir(tr.dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			data = []byte(target)
-		default:
-			return nil
+			if tr.shallow && d.IsDir() && path != tr.dir {
+				return fs.SkipDir
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			var mode uint32
+			var data []byte
+			switch {
+			case info.Mode().IsDir():
+				mode = 0o040000
+			case info.Mode().IsRegular():
+				mode = 0o100000
+				total += info.Size()
+				if total > maxBytes {
+					return errTreeTooBig
+				}
+				if data, err = os.ReadFile(path); err != nil {
+					return err
+				}
+			case info.Mode()&fs.ModeSymlink != 0:
+				mode = 0o120000
+				target, err := os.Readlink(path)
+				if err != nil {
+					return err
+				}
+				data = []byte(target)
+			default:
+				return nil
+			}
+			if entries++; entries > maxEntries {
+				return errTreeTooBig
+			}
+			mode |= uint32(info.Mode().Perm())
+			if info.Mode()&fs.ModeSetuid != 0 {
+				mode |= 0o4000
+			}
+			if info.Mode()&fs.ModeSetgid != 0 {
+				mode |= 0o2000
+			}
+			if info.Mode()&fs.ModeSticky != 0 {
+				mode |= 0o1000
+			}
+			return cw.entry(strings.TrimPrefix(path, "/"), mode, info.ModTime().Unix(), data)
+		})
+		if err != nil {
+			return err
 		}
-		if entries++; entries > maxEntries {
-			return errTreeTooBig
-		}
-		mode |= uint32(info.Mode().Perm())
-		if info.Mode()&fs.ModeSetuid != 0 {
-			mode |= 0o4000
-		}
-		if info.Mode()&fs.ModeSetgid != 0 {
-			mode |= 0o2000
-		}
-		if info.Mode()&fs.ModeSticky != 0 {
-			mode |= 0o1000
-		}
-		return cw.entry(strings.TrimPrefix(path, "/"), mode, info.ModTime().Unix(), data)
-	})
-	if err != nil {
-		return err
 	}
 	return cw.close()
 }
 
-// cwdArchive writes an archive of the working directory to a temporary
-// file and returns its name and the directory. When the tree cannot or
+// mountTrees returns the trees to mount for working directory dir.
+// Tests read more than their package directory: shared files in
+// ../testdata/ (compress/lzw), their parent package's sources
+// (io/ioutil lists ".."; math/big/internal/asmgen reads ../../*.s). So
+// inside a module (below the nearest directory with a go.mod) the trees
+// are, from the module root down, each parent directory's own files and
+// its testdata directory, and last dir itself, whole. Each directory's
+// entry comes before anything in it, so the guest creates none of them
+// implicitly. Outside a module, or at its root, it is dir alone.
+func mountTrees(dir string) []tree {
+	var parents []tree // nearest first
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			// Not in a module.
+			return []tree{{dir: dir}}
+		}
+		d = parent
+		// A testdata directory that holds dir (go test run in
+		// testdata/x) is already mounted in part; leave it at that.
+		td := filepath.Join(d, "testdata")
+		if fi, err := os.Stat(td); err == nil && fi.IsDir() && !strings.HasPrefix(dir+"/", td+"/") {
+			parents = append(parents, tree{dir: td})
+		}
+		parents = append(parents, tree{dir: d, shallow: true})
+	}
+	slices.Reverse(parents)
+	return append(parents, tree{dir: dir})
+}
+
+// cwdArchive writes an archive of the working directory, with what
+// mountTrees adds from its module if that fits in the limits, to a
+// temporary file and returns its name and the directory. When the tree cannot or
 // should not be mounted it returns "" and a warning for the user.
 func cwdArchive() (file, dir, warning string) {
 	dir, err := os.Getwd()
@@ -164,7 +212,17 @@ func cwdArchive() (file, dir, warning string) {
 	if err != nil {
 		return "", "", fmt.Sprintf("not mounting the working directory: %v", err)
 	}
-	err = writeTreeArchive(f, dir, maxArchiveBytes, maxArchiveEntries)
+	trees := mountTrees(dir)
+	err = writeTreeArchive(f, trees, maxArchiveBytes, maxArchiveEntries)
+	if errors.Is(err, errTreeTooBig) && len(trees) > 1 {
+		// The module's parent directories are a convenience; the
+		// working directory alone may still fit.
+		if err = f.Truncate(0); err == nil {
+			if _, err = f.Seek(0, io.SeekStart); err == nil {
+				err = writeTreeArchive(f, []tree{{dir: dir}}, maxArchiveBytes, maxArchiveEntries)
+			}
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

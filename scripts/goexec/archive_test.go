@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,7 +74,7 @@ func TestTreeArchiveRoundTrip(t *testing.T) {
 	must(os.Symlink("testdata/hello.txt", filepath.Join(dir, "link")))
 
 	var buf bytes.Buffer
-	must(writeTreeArchive(&buf, dir, 1<<20, 100))
+	must(writeTreeArchive(&buf, []tree{{dir: dir}}, 1<<20, 100))
 	got, err := readNewc(buf.Bytes())
 	if err != nil {
 		t.Fatalf("reading the archive back: %v", err)
@@ -112,15 +113,86 @@ func TestTreeArchiveLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := writeTreeArchive(&buf, dir, 999, 100); !errors.Is(err, errTreeTooBig) {
+	if err := writeTreeArchive(&buf, []tree{{dir: dir}}, 999, 100); !errors.Is(err, errTreeTooBig) {
 		t.Errorf("1000 bytes with a 999-byte limit: err = %v, want errTreeTooBig", err)
 	}
-	if err := writeTreeArchive(&buf, dir, 1000, 1); !errors.Is(err, errTreeTooBig) {
+	if err := writeTreeArchive(&buf, []tree{{dir: dir}}, 1000, 1); !errors.Is(err, errTreeTooBig) {
 		t.Errorf("2 entries with a limit of 1: err = %v, want errTreeTooBig", err)
 	}
 	buf.Reset()
-	if err := writeTreeArchive(&buf, dir, 1000, 2); err != nil {
+	if err := writeTreeArchive(&buf, []tree{{dir: dir}}, 1000, 2); err != nil {
 		t.Errorf("at the limits: %v", err)
+	}
+}
+
+func TestMountTrees(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"testdata", "a/testdata", "a/b/c", "a/b/c/testdata", "a/b/notestdata", "testdata/x"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a/b/testdata is a file, not a directory: it goes in with a/b's
+	// files.
+	if err := os.WriteFile(filepath.Join(root, "a", "b", "testdata"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pkg := filepath.Join(root, "a", "b", "c")
+	if got, want := mountTrees(pkg), []tree{{dir: pkg}}; !slices.Equal(got, want) {
+		t.Errorf("outside a module: mountTrees = %v, want %v", got, want)
+	}
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module m\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := []tree{
+		{dir: root, shallow: true},
+		{dir: filepath.Join(root, "testdata")},
+		{dir: filepath.Join(root, "a"), shallow: true},
+		{dir: filepath.Join(root, "a", "testdata")},
+		{dir: filepath.Join(root, "a", "b"), shallow: true},
+		{dir: pkg},
+	}
+	if got := mountTrees(pkg); !slices.Equal(got, want) {
+		t.Errorf("in a module: mountTrees = %v, want %v", got, want)
+	}
+	if got, want := mountTrees(root), []tree{{dir: root}}; !slices.Equal(got, want) {
+		t.Errorf("at the module root: mountTrees = %v, want %v", got, want)
+	}
+	x := filepath.Join(root, "testdata", "x")
+	want = []tree{{dir: root, shallow: true}, {dir: filepath.Join(root, "testdata"), shallow: true}, {dir: x}}
+	if got := mountTrees(x); !slices.Equal(got, want) {
+		t.Errorf("in the module's testdata: mountTrees = %v, want %v", got, want)
+	}
+}
+
+// TestTreeArchiveShallow checks that a shallow tree has the directory
+// and its files but nothing below them.
+func TestTreeArchiveShallow(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"top.go", "sub/deep.go"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(f), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := writeTreeArchive(&buf, []tree{{dir: dir, shallow: true}}, 1<<20, 100); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readNewc(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := strings.TrimPrefix(dir, "/")
+	var names []string
+	for name := range got {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if want := []string{base, base + "/top.go"}; !slices.Equal(names, want) {
+		t.Errorf("shallow archive has %q, want %q", names, want)
 	}
 }
 
