@@ -36,7 +36,7 @@
 //
 // Environment:
 //
-//	MIRAGO_MEM		guest memory (QEMU -m), default 256M
+//	MIRAGO_MEM		guest memory (QEMU -m), default 1G
 //	MIRAGO_TIMEOUT		Go duration after which QEMU is killed, default 30m; 0 means none
 //	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
 //	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
@@ -81,7 +81,11 @@ const (
 )
 
 const (
-	defaultMem     = "256M"
+	// defaultMem is what go test needs: standard-library tests that
+	// pass on a Linux machine peak at about 260 MB (regexp/syntax).
+	// QEMU allocates guest memory on first touch, and the runtime
+	// touches only what it uses, so a larger -m costs nothing at boot.
+	defaultMem     = "1G"
 	defaultTimeout = 30 * time.Minute
 
 	// debugExitPort is where the guest writes its exit status. 0xf4 is

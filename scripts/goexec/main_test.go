@@ -311,13 +311,13 @@ func TestReadConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", map[string]string{"MIRAGO_ACCEL": "tcg"},
-			config{mem: "256M", timeout: 30 * time.Minute}, ""},
+			config{mem: "1G", timeout: 30 * time.Minute}, ""},
 		{"all set", map[string]string{
 			"MIRAGO_ACCEL": "kvm", "MIRAGO_MEM": "2G", "MIRAGO_TIMEOUT": "90s",
 			"MIRAGO_QEMU_FLAGS": " -d int  -D /tmp/log ", "MIRAGO_TIMING": "",
 		}, config{mem: "2G", timeout: 90 * time.Second, extra: []string{"-d", "int", "-D", "/tmp/log"}, kvm: true, timing: true}, ""},
 		{"no timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "0"},
-			config{mem: "256M"}, ""},
+			config{mem: "1G"}, ""},
 		{"negative timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "-1s"},
 			config{}, `MIRAGO_TIMEOUT="-1s"`},
 		{"bad accel", map[string]string{"MIRAGO_ACCEL": "whpx"}, config{}, `MIRAGO_ACCEL="whpx"`},
