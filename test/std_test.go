@@ -83,10 +83,20 @@ func TestStdTimeZone(t *testing.T) {
 		"Local America/New_York: 2026-07-01 08:00:00 -0400 EDT\n")
 }
 
+// TestStdTimeZoneGOROOT: the exec wrapper mounts its GOROOT's
+// lib/time/zoneinfo.zip, time's last resort, so zones load under go run
+// and go test as on a host with Go installed.
+func TestStdTimeZoneGOROOT(t *testing.T) {
+	r := stdprobe(t, "stdprobe", progsDir(t), []string{"TZ=Europe/Berlin"}, "zone")
+	wantRun(t, r, 0,
+		"Europe/Berlin: 2026-07-01 14:00:00 +0200 CEST\n",
+		"Local Europe/Berlin: 2026-07-01 14:00:00 +0200 CEST\n")
+}
+
 // TestStdTimeZoneMissing: without time/tzdata or zone files, a zone
 // cannot be loaded, and an unknown $TZ means UTC, as on Linux.
 func TestStdTimeZoneMissing(t *testing.T) {
-	r := stdprobe(t, "stdprobe", progsDir(t), []string{"TZ=Europe/Berlin"}, "zone")
+	r := stdprobe(t, "stdprobe", progsDir(t), []string{"TZ=Europe/Berlin", "MIRAGO_NOMOUNT=1"}, "zone")
 	wantRun(t, r, 0,
 		"LoadLocation: unknown time zone Europe/Berlin\n",
 		"Local UTC: 2026-07-01 12:00:00 +0000 UTC\n")

@@ -212,14 +212,18 @@ func cwdArchive() (file, dir, warning string) {
 	if err != nil {
 		return "", "", fmt.Sprintf("not mounting the working directory: %v", err)
 	}
-	trees := mountTrees(dir)
+	var extra []tree
+	if z := gorootZoneinfo(); z != "" {
+		extra = append(extra, tree{dir: z})
+	}
+	trees := append(mountTrees(dir), extra...)
 	err = writeTreeArchive(f, trees, maxArchiveBytes, maxArchiveEntries)
-	if errors.Is(err, errTreeTooBig) && len(trees) > 1 {
+	if errors.Is(err, errTreeTooBig) && len(trees) > 1+len(extra) {
 		// The module's parent directories are a convenience; the
 		// working directory alone may still fit.
 		if err = f.Truncate(0); err == nil {
 			if _, err = f.Seek(0, io.SeekStart); err == nil {
-				err = writeTreeArchive(f, []tree{{dir: dir}}, maxArchiveBytes, maxArchiveEntries)
+				err = writeTreeArchive(f, append([]tree{{dir: dir}}, extra...), maxArchiveBytes, maxArchiveEntries)
 			}
 		}
 	}
@@ -235,4 +239,27 @@ func cwdArchive() (file, dir, warning string) {
 		return "", "", fmt.Sprintf("not mounting the working directory: writing the archive: %v", err)
 	}
 	return f.Name(), dir, ""
+}
+
+// gorootZoneinfo returns the time zone database of the GOROOT this
+// program is installed in ($GOROOT/bin/mirago-exec), or "". The archive
+// carries it at the same path: time.LoadLocation's last resort is
+// runtime.GOROOT()/lib/time/zoneinfo.zip, and a binary built by go
+// build or go test without -trimpath has that GOROOT compiled in. So
+// zones load in the guest as they do on a host where Go is installed
+// (package time's own tests need America/Los_Angeles). It is about
+// 400 KB.
+func gorootZoneinfo() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	if exe, err = filepath.EvalSymlinks(exe); err != nil {
+		return ""
+	}
+	z := filepath.Join(filepath.Dir(filepath.Dir(exe)), "lib", "time", "zoneinfo.zip")
+	if fi, err := os.Stat(z); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	return z
 }
