@@ -20,7 +20,12 @@ import (
 //   - preemption: while goroutines run, the timer ticks every 10 ms. A
 //     goroutine that has run for a whole tick is asked to yield, and if
 //     the tick caught it at an async safe point, the handler makes it
-//     call asyncPreempt, as the SIGURG handler does on Linux.
+//     call asyncPreempt, as the SIGURG handler does on Linux;
+//   - CPU profiling: while a profile is on, the timer also fires every
+//     1/hz seconds of running time and the handler takes a sample of
+//     the interrupted code, as the SIGPROF handler does. Halted time
+//     is not running time, as it is not CPU time for ITIMER_PROF, so
+//     it gets no samples.
 
 // preemptTick is how long a goroutine runs before it is preempted, as
 // sysmon's forcePreemptNS.
@@ -51,6 +56,10 @@ var (
 	idling         bool   // idleWait is halted
 	tickSchedtick  uint32 // P's schedtick at the last tick
 	tickRunningFor int64  // since when the current goroutine runs
+
+	// The CPU profile clock; written with interrupts disabled.
+	profPeriod int64 // ns of running time between samples; 0: off
+	profNext   int64 // nanotime of the next sample, less time halted since
 )
 
 // lapicInit masks the legacy PICs and sets up the local APIC timer.
@@ -93,7 +102,7 @@ func minit() {
 		throw("minit: second M on " + GOOS)
 	}
 	trapUseSignalStack(mp)
-	timerArm(nanotime() + preemptTick)
+	tickArm(nanotime())
 	sti()
 }
 
@@ -130,6 +139,16 @@ func timerArm(when int64) {
 	lapicWrite(lapicInitial, uint32(max(count, 1)))
 }
 
+// tickArm arms the timer for the next preemption tick after now, or
+// the next profile sample if that is sooner.
+func tickArm(now int64) {
+	when := now + preemptTick
+	if profPeriod > 0 {
+		when = min(when, profNext)
+	}
+	timerArm(when)
+}
+
 // timerDisarm stops the timer.
 func timerDisarm() {
 	if lapicDeadline {
@@ -164,12 +183,18 @@ func timerInterrupt(c *sigctxt, gp *g) {
 			pp.preempt = true
 		}
 	}
+	if profPeriod > 0 && now >= profNext {
+		// Before any asyncPreempt call is pushed, so the sample
+		// shows the code that was interrupted.
+		sigprof(c.sigpc(), c.sigsp(), c.siglr(), gp, mp)
+		profNext = max(profNext+profPeriod, now+profPeriod/2)
+	}
 	if gp == mp.curg && debug.asyncpreemptoff == 0 && wantAsyncPreempt(gp) {
 		if ok, newpc := isAsyncSafePoint(gp, c.sigpc(), c.sigsp(), c.siglr()); ok {
 			c.pushCall(abi.FuncPCABI0(asyncPreempt), newpc)
 		}
 	}
-	timerArm(now + preemptTick)
+	tickArm(now)
 }
 
 // idleWait halts the CPU until the timer reaches until (no timer if
@@ -183,11 +208,30 @@ func idleWait(until int64) {
 	} else {
 		timerDisarm()
 	}
-	if netpollWakeSig.Load() == 0 && (until < 0 || nanotime() < until) {
+	start := nanotime()
+	if netpollWakeSig.Load() == 0 && (until < 0 || start < until) {
 		stihlt() // returns after the interrupt's handler ran
 		cli()
 	}
 	idling = false
-	timerArm(nanotime() + preemptTick)
+	now := nanotime()
+	profNext += now - start // halted time is not profiled
+	tickArm(now)
+	sti()
+}
+
+func setProcessCPUProfiler(hz int32) {}
+
+// setThreadCPUProfiler starts (hz > 0) or stops the profile clock.
+func setThreadCPUProfiler(hz int32) {
+	getg().m.profilehz = hz
+	cli()
+	if hz > 0 {
+		profPeriod = 1_000_000_000 / int64(hz)
+		profNext = nanotime() + profPeriod
+		tickArm(nanotime())
+	} else {
+		profPeriod = 0
+	}
 	sti()
 }

@@ -106,9 +106,6 @@ func sigdisable(uint32) {}
 func sigenable(uint32)  {}
 func sigignore(uint32)  {}
 
-func setProcessCPUProfiler(hz int32) {}
-func setThreadCPUProfiler(hz int32)  {}
-
 // Writes to a closed pipe are not possible without pipes to other
 // processes; os only calls this for EPIPE on stdout or stderr.
 //
