@@ -43,11 +43,11 @@ type BARMapper interface {
 // the runtime programs the MSI-X table and calls SetVectors before the
 // queues are set up; this package does not touch the table.
 type PCI struct {
-	cfg                          Regs
-	common, notify, isr, devcfg  Regs
-	notifyMul, notifyLen, devLen uint32
-	id                           uint32
-	notifyOff                    []uint32 // byte offset of each queue's notify register
+	cfg                         Regs
+	common, notify, isr, devcfg Regs
+	notifyMul, notifyLen        uint32
+	id                          uint32
+	notifyOff                   []uint32 // byte offset of each queue's notify register
 
 	configVector uint16
 	queueVector  func(i uint16) uint16
@@ -116,7 +116,6 @@ func NewPCI(cfg Regs, m BARMapper) (*PCI, error) {
 		if p.devcfg, err = m.MapBAR(dev.bar, dev.offset, dev.len); err != nil {
 			return nil, err
 		}
-		p.devLen = dev.len
 	} else {
 		p.devcfg = noConfig{}
 	}

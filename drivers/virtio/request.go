@@ -68,9 +68,3 @@ func (s *syncQueue) wait(once bool) (Used, error) {
 		}
 	}
 }
-
-// reset forgets the outstanding request after a device reset.
-func (s *syncQueue) reset() {
-	s.q.Reset(nil)
-	s.pending = false
-}
