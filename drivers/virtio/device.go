@@ -140,6 +140,11 @@ func (d *Device) SetupQueue(i, size uint16) (*Queue, error) {
 			return nil, err
 		}
 		d.queues[i] = q
+	} else {
+		// Reused after a device reset: start from empty rings. The
+		// owner should have reclaimed its chains with Queue.Reset
+		// first; this one only clears what is left.
+		q.Reset(nil)
 	}
 	if err := d.t.SetQueue(i, size, q.descPhys, q.availPhys, q.usedPhys); err != nil {
 		return nil, err
