@@ -52,9 +52,11 @@ patches:
 	scripts/upstream-export.sh
 
 # Standard-library tests in the VM, one boot per package: all packages
-# with tests unless PKGS names some (e.g. PKGS=runtime). Slow.
+# with tests unless PKGS names some (e.g. PKGS=runtime), STD_JOBS at a
+# time. About 20 minutes on two cores.
+STD_JOBS ?= $(shell nproc)
 std-status: toolchain
-	$(HOSTGO) scripts/std-status.sh -o docs/std-status.md $(PKGS)
+	$(HOSTGO) scripts/std-status.sh -j $(STD_JOBS) -o docs/std-status.md $(PKGS)
 
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh

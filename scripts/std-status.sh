@@ -28,9 +28,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-export PATH=$top/_build/goroot/bin:$PATH
-export GOOS=xen GOARCH=amd64 GOFLAGS=
 [ -x "$top/_build/goroot/bin/go" ] || die "no _build/goroot; run make toolchain"
+# The tree the link names now, so that a rebuild during the run does not
+# mix two trees.
+export PATH=$(readlink -f "$top/_build/goroot")/bin:$PATH
+export GOOS=xen GOARCH=amd64 GOFLAGS=
 
 pkgs=("$@")
 if [ ${#pkgs[@]} -eq 0 ]; then
@@ -49,30 +51,32 @@ mkdir -p "$logs" "$work/res"
 # runpkg tests one package, writing one result line to $work/res/N.
 runpkg() {
 	local n=$1 p=$2
-	local name log bin dir res skip status fails passes skips counts why f r
+	local name log bin dir res skip status fails passes skips counts why f r t0 secs
 	name=$(echo "$p" | tr / _)
 	log=$logs/$name.log
 	bin=$work/$name.test
 	res=$work/res/$n
 	dir=$(go list -f '{{.Dir}}' "$p")
 	if ! (cd "$dir" && go test -short -c -o "$bin" . >"$log" 2>&1); then
-		printf '%s\tbuild\t%s\n' "$p" "$(grep -m1 -v '^#' "$log" | cut -c1-120)" >"$res"
+		printf '%s\tbuild\t\t%s\n' "$p" "$(grep -m1 -v '^#' "$log" | cut -c1-120)" >"$res"
 		echo "$p: build failed"
 		return
 	fi
-	[ -x "$bin" ] || { printf '%s\tnotest\t\n' "$p" >"$res"; return; }
+	[ -x "$bin" ] || { printf '%s\tnotest\t\t\n' "$p" >"$res"; return; }
 	skip=$(skipfor "$p")
 	args=(-test.short -test.v -test.timeout=5m)
 	[ -n "$skip" ] && args+=(-test.skip "$skip")
 	status=0
+	t0=$SECONDS
 	(cd "$dir" && MIRAGO_TIMEOUT=6m go_xen_amd64_exec "$bin" "${args[@]}") >"$log" 2>&1 || status=$?
+	secs=$((SECONDS - t0))
 	rm -f "$bin"
 	fails=$(grep -E '^--- FAIL' "$log" | awk '{print $3}' | paste -sd' ' | cut -c1-300 || true)
 	passes=$(grep -cE '^\s*--- PASS' "$log" || true)
 	skips=$(grep -cE '^\s*--- SKIP' "$log" || true)
 	counts="$passes passed, $skips skipped"
 	if [ $status -eq 0 ]; then
-		printf '%s\tok\t%s\n' "$p" "$counts" >"$res"
+		printf '%s\tok\t%s\t%s\n' "$p" "$secs" "$counts" >"$res"
 	else
 		# Per failing test: the known reason, else its first message.
 		why=
@@ -88,9 +92,9 @@ runpkg() {
 			[ -n "$why" ] || why=$(grep -m1 -E '^(panic:|fatal error:|go_xen_amd64_exec:)' "$log" | cut -c1-160 || true)
 			[ -n "$why" ] || why="exit status $status: $(tail -n1 "$log" | cut -c1-120)"
 		fi
-		printf '%s\tFAIL\t%s; %s\n' "$p" "$counts" "$why" >"$res"
+		printf '%s\tFAIL\t%s\t%s; %s\n' "$p" "$secs" "$counts" "$why" >"$res"
 	fi
-	echo "$p: status $status, $counts${fails:+, failed: $fails}"
+	echo "$p: status $status in ${secs}s, $counts${fails:+, failed: $fails}"
 }
 
 n=0
@@ -116,8 +120,8 @@ ok=$(awk -F'\t' '$2 == "ok"' "$results" | wc -l)
 	echo
 	echo "$ok of $total packages pass."
 	echo
-	echo "| package | result | details |"
-	echo "|---|---|---|"
+	echo "| package | result | seconds in QEMU | details |"
+	echo "|---|---|---|---|"
 	sed 's/|/\\|/g; s/\t/ | /g; s/^/| /; s/$/ |/' "$results"
 	echo
 	echo "Tests not run (they stop the whole test binary), from scripts/std-skip.txt:"

@@ -1,0 +1,111 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package test
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// stdSubset is the part of the standard library whose tests CI runs in
+// the VM on every change (issue 5); `make std-status` runs them all.
+// It takes about 8 minutes of QEMU time on two cores.
+var stdSubset = []string{
+	"archive/tar", "archive/zip", "bufio", "bytes", "compress/...",
+	"context", "crypto/...", "encoding/...", "errors", "fmt", "io",
+	"maps", "math/...", "os", "path/filepath", "regexp", "runtime/pprof",
+	"slices", "sort", "strconv", "strings", "sync", "text/template",
+	"time", "unicode/...",
+}
+
+// TestStdPackages runs go test -short on stdSubset for xen/amd64, so in
+// QEMU through the exec wrapper, and requires each package to pass. The
+// tests that scripts/std-failures.txt gives a reason for, and those that
+// scripts/std-skip.txt says stop the test binary, are skipped here; the
+// status table lists them.
+func TestStdPackages(t *testing.T) {
+	list := mgo(t, progsDir(t), "xen/amd64", append([]string{"list", "-f", "{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}"}, stdSubset...)...)
+	if list.code != 0 {
+		t.Fatalf("go list failed:\n%s", list)
+	}
+	pkgs := strings.Fields(list.stdout)
+	if len(pkgs) < 50 {
+		t.Fatalf("go list found only %d packages with tests:\n%s", len(pkgs), list)
+	}
+	skip, whole := knownStdFailures(t, pkgs)
+	pkgs = slices.DeleteFunc(pkgs, func(p string) bool { return whole[p] })
+	args := []string{"test", "-short", "-timeout", "10m"}
+	if len(skip) > 0 {
+		args = append(args, "-skip", strings.Join(skip, "|"))
+	}
+	r := mgo(t, progsDir(t), "xen/amd64", append(args, pkgs...)...)
+
+	// go test prints one line per package: "ok  \tPKG\t...", or
+	// "FAIL\tPKG ..." after the failing tests' output.
+	status := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^(ok|FAIL)\s+(\S+)`).FindAllStringSubmatch(r.stdout, -1) {
+		status[m[2]] = m[1]
+	}
+	summary := regexp.MustCompile(`(?m)^(ok|FAIL|\?)\s+\S+.*$`).FindAllString(r.stdout, -1)
+	t.Logf("go test summary (%d packages):\n%s", len(pkgs), strings.Join(summary, "\n"))
+	var failed []string
+	for _, p := range pkgs {
+		if status[p] != "ok" {
+			failed = append(failed, p)
+		}
+	}
+	if len(failed) > 0 || r.code != 0 {
+		t.Errorf("in the VM, %d of %d packages did not pass: %s\n%s", len(failed), len(pkgs), strings.Join(failed, " "), r)
+	}
+}
+
+// knownStdFailures reads scripts/std-failures.txt and scripts/std-skip.txt
+// for the packages pkgs and returns the -skip patterns for their tests,
+// and the packages whose test binary cannot run at all (TEST "*").
+func knownStdFailures(t *testing.T, pkgs []string) (skip []string, whole map[string]bool) {
+	t.Helper()
+	in := map[string]bool{}
+	for _, p := range pkgs {
+		in[p] = true
+	}
+	whole = map[string]bool{}
+	for _, name := range []string{"std-failures.txt", "std-skip.txt"} {
+		f, err := os.Open(filepath.Join(repoRoot(t), "scripts", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			fields := strings.Fields(line)
+			if len(fields) < 2 {
+				t.Fatalf("scripts/%s: malformed line %q", name, line)
+			}
+			pkg, test := fields[0], fields[1]
+			switch {
+			case !in[pkg]:
+			case test == "*":
+				whole[pkg] = true
+			case name == "std-failures.txt":
+				skip = append(skip, "^"+regexp.QuoteMeta(test)+"$")
+			default:
+				skip = append(skip, test) // already a pattern
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return skip, whole
+}
