@@ -46,18 +46,11 @@ func (m *MMIO) Status() uint8 { return uint8(m.r.Read32(virtio.MMIOStatus)) }
 func (m *MMIO) SetStatus(s uint8) { m.r.Write32(virtio.MMIOStatus, uint32(s)) }
 
 func (m *MMIO) DeviceFeatures() uint64 {
-	m.r.Write32(virtio.MMIODeviceFeaturesSel, 0)
-	lo := m.r.Read32(virtio.MMIODeviceFeatures)
-	m.r.Write32(virtio.MMIODeviceFeaturesSel, 1)
-	hi := m.r.Read32(virtio.MMIODeviceFeatures)
-	return uint64(hi)<<32 | uint64(lo)
+	return readFeatures(m.r, virtio.MMIODeviceFeaturesSel, virtio.MMIODeviceFeatures)
 }
 
 func (m *MMIO) SetDriverFeatures(f uint64) {
-	m.r.Write32(virtio.MMIODriverFeaturesSel, 0)
-	m.r.Write32(virtio.MMIODriverFeatures, uint32(f))
-	m.r.Write32(virtio.MMIODriverFeaturesSel, 1)
-	m.r.Write32(virtio.MMIODriverFeatures, uint32(f>>32))
+	writeFeatures(m.r, virtio.MMIODriverFeaturesSel, virtio.MMIODriverFeatures, f)
 }
 
 func (m *MMIO) QueueMax(i uint16) (uint16, bool) {

@@ -176,18 +176,11 @@ func (p *PCI) Status() uint8 { return p.common.Read8(virtio.PCICommonDeviceStatu
 func (p *PCI) SetStatus(s uint8) { p.common.Write8(virtio.PCICommonDeviceStatus, s) }
 
 func (p *PCI) DeviceFeatures() uint64 {
-	p.common.Write32(virtio.PCICommonDeviceFeatureSelect, 0)
-	lo := p.common.Read32(virtio.PCICommonDeviceFeature)
-	p.common.Write32(virtio.PCICommonDeviceFeatureSelect, 1)
-	hi := p.common.Read32(virtio.PCICommonDeviceFeature)
-	return uint64(hi)<<32 | uint64(lo)
+	return readFeatures(p.common, virtio.PCICommonDeviceFeatureSelect, virtio.PCICommonDeviceFeature)
 }
 
 func (p *PCI) SetDriverFeatures(f uint64) {
-	p.common.Write32(virtio.PCICommonDriverFeatureSelect, 0)
-	p.common.Write32(virtio.PCICommonDriverFeature, uint32(f))
-	p.common.Write32(virtio.PCICommonDriverFeatureSelect, 1)
-	p.common.Write32(virtio.PCICommonDriverFeature, uint32(f>>32))
+	writeFeatures(p.common, virtio.PCICommonDriverFeatureSelect, virtio.PCICommonDriverFeature, f)
 }
 
 func (p *PCI) QueueMax(i uint16) (uint16, bool) {

@@ -150,3 +150,23 @@ func put32(b []byte, v uint32) {
 func put64(b []byte, v uint64) { put32(b, uint32(v)); put32(b[4:], uint32(v>>32)) }
 
 func bit(f uint) uint64 { return 1 << f }
+
+// readFeatures reads a 64-bit feature word that both transports show
+// 32 bits at a time: writing 0 or 1 to the select register at sel picks
+// the half that the register at val shows.
+func readFeatures(r Regs, sel, val uint32) uint64 {
+	r.Write32(sel, 0)
+	lo := r.Read32(val)
+	r.Write32(sel, 1)
+	hi := r.Read32(val)
+	return uint64(hi)<<32 | uint64(lo)
+}
+
+// writeFeatures writes f through the select register at sel and the
+// value register at val, as readFeatures reads.
+func writeFeatures(r Regs, sel, val uint32, f uint64) {
+	r.Write32(sel, 0)
+	r.Write32(val, uint32(f))
+	r.Write32(sel, 1)
+	r.Write32(val, uint32(f>>32))
+}

@@ -168,10 +168,13 @@ func writeTreeArchive(w io.Writer, trees []tree, maxBytes int64, maxEntries int)
 // ../testdata/ (compress/lzw), their parent package's sources
 // (io/ioutil lists ".."; math/big/internal/asmgen reads ../../*.s). So
 // inside a module (below the nearest directory with a go.mod) the trees
-// are, from the module root down, each parent directory's own files and
-// its testdata directory, and last dir itself, whole. Each directory's
-// entry comes before anything in it, so the guest creates none of them
-// implicitly. Outside a module, or at its root, it is dir alone.
+// are, from the module root down, the testdata directory of each parent
+// and the own files of each parent below the root, and last dir itself,
+// whole. The root's own files stay out: its go.mod would say that the
+// whole module is there (testenv.MustHaveSource checks GOROOT/src/go.mod).
+// Each directory's entry comes before anything in it, so the guest
+// creates none of them implicitly except the module root. Outside a
+// module, or at its root, it is dir alone.
 func mountTrees(dir string) []tree {
 	var parents []tree // nearest first
 	for d := dir; ; {
@@ -190,7 +193,9 @@ func mountTrees(dir string) []tree {
 		if fi, err := os.Stat(td); err == nil && fi.IsDir() && !strings.HasPrefix(dir+"/", td+"/") {
 			parents = append(parents, tree{dir: td})
 		}
-		parents = append(parents, tree{dir: d, shallow: true})
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err != nil {
+			parents = append(parents, tree{dir: d, shallow: true})
+		}
 	}
 	slices.Reverse(parents)
 	return append(parents, tree{dir: dir})

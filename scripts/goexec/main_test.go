@@ -339,3 +339,30 @@ func TestReadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestIsPipeOrFile(t *testing.T) {
+	r, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer pw.Close()
+	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	for _, tt := range []struct {
+		f    *os.File
+		want bool
+	}{{pw, true}, {f, true}, {null, false}} {
+		if got := isPipeOrFile(tt.f); got != tt.want {
+			t.Errorf("isPipeOrFile(%s) = %v, want %v", tt.f.Name(), got, tt.want)
+		}
+	}
+}

@@ -220,9 +220,13 @@ func idleWait(until int64) {
 	sti()
 }
 
+// setProcessCPUProfiler has nothing to do: with one thread,
+// setThreadCPUProfiler's clock is the process's.
 func setProcessCPUProfiler(hz int32) {}
 
-// setThreadCPUProfiler starts (hz > 0) or stops the profile clock.
+// setThreadCPUProfiler starts (hz > 0) or stops the profile clock. It
+// runs on m0 after minit (from setcpuprofilerate and execute), where
+// interrupts are on.
 func setThreadCPUProfiler(hz int32) {
 	getg().m.profilehz = hz
 	cli()
