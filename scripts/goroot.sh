@@ -25,7 +25,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 cd "$top"
-toolpatches=$(grep -lE '^diff --git a/src/(cmd|go|internal/(syslist|platform|goos|buildcfg))/' patches/*.patch 2>/dev/null || true)
+# Patches to the tools' sources, not counting those that touch only
+# their tests (go/build's deps_test.go lists every std package).
+toolpatches=$(for p in patches/*.patch; do
+	if [ -e "$p" ] && awk '/^diff --git a\/src\/(cmd|go|internal\/(syslist|platform|goos|buildcfg))\// &&
+		!/_test\.go |\/testdata\// { found = 1 } END { exit !found }' "$p"; then
+		echo "$p"
+	fi
+done)
 toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd)
 fullkey=$(hash_files scripts patches src sys drivers go.mod go.sum)
 tools=$cache/tools-$GO_UPSTREAM-$toolkey
