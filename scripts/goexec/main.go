@@ -194,6 +194,10 @@ func qemuArgs(image, cmdline, mem string, kvm bool, extra []string) []string {
 		"-append", cmdline,
 		"-serial", "stdio",
 		"-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", debugExitPort),
+		// microvm's virtio-mmio transports are legacy (version 1)
+		// by default; the guest's drivers speak version 2, which
+		// virtio 1.0 and later define.
+		"-global", "virtio-mmio.force-legacy=false",
 	)
 	return append(args, extra...)
 }

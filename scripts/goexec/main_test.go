@@ -83,6 +83,7 @@ func TestQEMUArgs(t *testing.T) {
 		"-append", "-- /tmp/hello a",
 		"-serial", "stdio",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-global", "virtio-mmio.force-legacy=false",
 		"-d", "int",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -142,9 +142,11 @@ func notetsleepg(n *note, ns int64) bool {
 	return n.key == noteWoken
 }
 
-// checkTimeouts readies the goroutines whose timed note waits expired.
-// The scheduler calls it as it switches goroutines.
+// checkTimeouts readies the goroutines whose timed note waits expired,
+// and those whose device interrupt fired (irq_unikernel.go). The
+// scheduler calls it as goroutines park and yield.
 func checkTimeouts() {
+	irqReadyWaiters()
 	now := int64(0)
 	for i := range noteDeadlines {
 		d := &noteDeadlines[i]

@@ -14,7 +14,9 @@ import "internal/runtime/atomic"
 // as on wasip1. Waiting here rather than in stopm keeps checkdead from
 // declaring a deadlock while work is still due.
 //
-// The machine-specific idleWait does the waiting.
+// The machine-specific idleWait does the waiting. Goroutines waiting
+// for a device interrupt (irq_unikernel.go) are netpoll waiters: netpoll
+// readies them when their interrupt fires.
 //
 // With no sysmon, this is also where a GC is forced when none has run
 // for forcegcperiod, as sysmon does: an idle program still returns to
@@ -48,8 +50,9 @@ func netpollBreak() {
 func netpoll(delay int64) (gList, int32) {
 	var list gList
 	now := nanotime()
-	if forceGC(now, &list) || delay == 0 {
-		return list, 0
+	delta := irqPoll(&list, now)
+	if forceGC(now, &list) || delay == 0 || !list.empty() {
+		return list, delta
 	}
 	until := int64(-1)
 	if delay > 0 {
@@ -67,10 +70,15 @@ func netpoll(delay int64) (gList, int32) {
 	if next := nextNoteDeadline(); next >= 0 && (until < 0 || next < until) {
 		until = next
 	}
+	if next := irqNextDeadline(); next >= 0 && (until < 0 || next < until) {
+		until = next
+	}
 	idleWait(until)
 	netpollWakeSig.Store(0)
-	forceGC(nanotime(), &list)
-	return list, 0
+	now = nanotime()
+	forceGC(now, &list)
+	delta += irqPoll(&list, now)
+	return list, delta
 }
 
 // forceGC adds the forced-GC goroutine to list if a periodic GC is

@@ -36,7 +36,7 @@ const (
 
 // trapVector returns the vector of the i'th entry stub, in the order
 // of trapStubs in trap_xen_amd64.s: 0-47, then the spurious vector.
-// Vectors 33-47 await device interrupts.
+// Vectors 33-47 are for device interrupts (irq_unikernel.go).
 func trapVector(i int) uint8 {
 	if i < 48 {
 		return uint8(i)
@@ -207,6 +207,8 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 		timerInterrupt(&sigctxt{f: f}, gp)
 	case v == vectorSpurious:
 		// No EOI for a spurious interrupt.
+	case v >= irqFirst && v < irqFirst+irqCount:
+		deviceInterrupt(v) // ioapic_xen_amd64.go
 	default:
 		lapicEOI()
 	}

@@ -154,6 +154,24 @@ func vmAttrs(a uintptr, mm []hvmMemmapEntry) uint64 {
 	return attrs
 }
 
+// devices_deviceMemory reports whether the size bytes at addr are
+// device memory: mapped at their physical address, uncached, because
+// the memory map does not call them RAM (see vmAttrs).
+//
+//go:linkname devices_deviceMemory internal/devices.deviceMemory
+func devices_deviceMemory(addr, size uintptr) bool {
+	if size == 0 || addr < pageSize4K || addr+size < addr || addr+size > identityMapEnd {
+		return false
+	}
+	for _, e := range bootMemmap {
+		if uintptr(e.addr) < addr+size && addr < uintptr(e.addr+e.size) &&
+			(e.typ == hvmMemmapTypeRAM || e.typ == 3 || e.typ == 4) {
+			return false
+		}
+	}
+	return true
+}
+
 // vmReadImage finds the image's PT_LOAD segments in its ELF header,
 // which the linker places one page below the text.
 func vmReadImage() {

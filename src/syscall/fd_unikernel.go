@@ -13,8 +13,9 @@ package syscall
 // 0, 1 and 2 are open at boot on the console devices: standard input
 // reads as empty, and standard output and standard error go to the
 // console through the runtime. /dev also holds null, zero, full,
-// random and urandom (the CPU's random number generator, with no weak
-// fallback) and console.
+// random and urandom (the CPU's random number generator, else the
+// entropy device, with no weak fallback), hwrng (the entropy device)
+// and console.
 //
 // Only pipes (pipe_unikernel.go) block; sockets belong to package
 // net's in-process fake (net_fake.go).
@@ -84,6 +85,14 @@ func (random) read(p []byte) (int, error) {
 
 func (random) write(p []byte) (int, error) { return len(p), nil }
 
+// hwrng is /dev/hwrng, the entropy device itself, as Linux's hw_random
+// core offers it: reads come from the device (hwrngRead, per GOOS) and
+// fail with ENODEV if there is none.
+type hwrng struct{}
+
+func (hwrng) read(p []byte) (int, error)  { return hwrngRead(p) }
+func (hwrng) write(p []byte) (int, error) { return 0, EINVAL }
+
 // makeDevices fills the directory dev at boot.
 func (fs *fileSystem) makeDevices(dev *inode) {
 	for _, d := range []struct {
@@ -98,6 +107,7 @@ func (fs *fileSystem) makeDevices(dev *inode) {
 		{"full", 1, 7, 0666, zero{full: true}},
 		{"random", 1, 8, 0666, random{}},
 		{"urandom", 1, 9, 0666, random{}},
+		{"hwrng", 10, 183, 0444, hwrng{}},
 		{"console", 5, 1, 0620, console{Stdout}},
 		{"stdin", 136, 0, 0620, console{Stdin}},
 		{"stdout", 136, 1, 0620, console{Stdout}},

@@ -28,17 +28,18 @@ func runtimeRandom(p []byte) bool
 // now returns the wall clock time and the monotonic time in nanoseconds.
 func now() (sec int64, nsec int32, mono int64)
 
-// RandomGet fills b with random bytes from the hardware random number
-// generator. There is no fallback: without one, RandomGet fails, and
-// crypto/rand with it.
+// RandomGet fills b with random bytes from the CPU's random number
+// generator, or else from the machine's entropy device (randomDevice,
+// per GOOS). There is no weak fallback: without either, RandomGet
+// fails, and crypto/rand with it.
 func RandomGet(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
 	if !runtimeRandom(b) {
-		return errNoRandom
+		return randomDevice(b)
 	}
 	return nil
 }
 
-var errNoRandom = errors.New("no hardware random number generator (RDSEED, RDRAND or RNDR)")
+var errNoRandom = errors.New("no hardware random number generator (RDSEED, RDRAND or RNDR) and no entropy device (virtio-rng)")

@@ -1,0 +1,155 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package devices finds the devices of a GOOS=xen machine and gives
+// the standard library what mirago.dev/drivers needs to drive them:
+// register windows over MMIO, memory a device can reach, and a way for
+// a goroutine to wait for a device's interrupt.
+//
+// Discovery is lazy: nothing is probed until a package asks for a
+// device, so a program that uses none boots as fast as before.
+//
+// Drivers run in goroutines. The runtime's interrupt handler only masks
+// the line and records that it fired; Line.Wait unmasks it and parks the
+// goroutine until then (see runtime/irq_unikernel.go). The loop is
+//
+//	for {
+//		... take what the device has finished ...
+//		line.Wait(timeout)    // unmask, then sleep until it fires
+//		dev.InterruptStatus() // acknowledge, so the line drops
+//	}
+//
+// which misses nothing: the device raises its line after it publishes
+// its work, so whatever it finished before the acknowledgment is taken
+// next, and whatever it finishes after raises the line again. The other
+// order, acknowledging and then waiting without looking in between,
+// loses a completion that came before the acknowledgment.
+package devices
+
+// Provided by the runtime (ioapic_xen_amd64.go, irq_unikernel.go,
+// vm_xen_amd64.go); the bodies are pushed here with //go:linkname.
+
+// interruptController reports whether the machine has ACPI tables and
+// how many GSIs its interrupt controllers serve.
+func interruptController() (acpi bool, ngsi int)
+
+// routeGSI routes the level-triggered line gsi to a vector and returns
+// the vector, 0 if it cannot.
+func routeGSI(gsi int) int
+
+// waitIRQ unmasks the line of vector irq and waits up to timeout
+// nanoseconds (for ever if < 0) for it to fire; it reports whether it
+// did.
+func waitIRQ(irq int, timeout int64) bool
+
+// deviceMemory reports whether the size bytes at physical address addr
+// are device memory that the runtime maps uncached at that address.
+func deviceMemory(addr, size uintptr) bool
+
+// A Line is a device's interrupt line, routed to this CPU.
+type Line struct {
+	GSI    int
+	vector int
+}
+
+// RouteGSI routes the level-triggered, active-high line gsi, and
+// reports false if the machine has no controller for it or no vector
+// left.
+func RouteGSI(gsi int) (Line, bool) {
+	v := routeGSI(gsi)
+	return Line{GSI: gsi, vector: v}, v != 0
+}
+
+// Wait unmasks the line and waits up to timeout nanoseconds (for ever
+// if timeout < 0) for it to fire, and reports whether it fired. Only
+// one goroutine may wait on a line at a time.
+func (l Line) Wait(timeout int64) bool {
+	if l.vector == 0 {
+		return false
+	}
+	return waitIRQ(l.vector, timeout)
+}
+
+// MMIO is a window of device registers at a physical address. Each
+// access is one load or store instruction of the width asked for (see
+// mmio_xen_amd64.s): Go has no volatile accesses, and plain loads and
+// stores through a pointer may be merged, split, reordered or dropped
+// by the compiler, which device registers do not allow. sync/atomic
+// would do for 32 bits but has no 8- or 16-bit operations, which
+// device configuration fields need. The runtime maps device memory
+// uncached, so the CPU does not reorder or combine the accesses either.
+//
+// MMIO implements mirago.dev/drivers/virtio.Regs.
+type MMIO struct {
+	base uintptr
+	size uint32
+}
+
+// NewMMIO returns the window of size bytes at physical address addr,
+// or false if that is not device memory the runtime has mapped.
+func NewMMIO(addr uintptr, size uint32) (MMIO, bool) {
+	if !deviceMemory(addr, uintptr(size)) {
+		return MMIO{}, false
+	}
+	return MMIO{base: addr, size: size}, true
+}
+
+// Addr returns the window's physical address.
+func (m MMIO) Addr() uintptr { return m.base }
+
+// at returns the address of off, which must leave room for width bytes.
+// An offset outside the window is a driver bug.
+func (m MMIO) at(off, width uint32) uintptr {
+	if off > m.size || m.size-off < width {
+		panic("devices: MMIO access outside the window")
+	}
+	return m.base + uintptr(off)
+}
+
+func (m MMIO) Read8(off uint32) uint8       { return read8(m.at(off, 1)) }
+func (m MMIO) Read16(off uint32) uint16     { return read16(m.at(off, 2)) }
+func (m MMIO) Read32(off uint32) uint32     { return read32(m.at(off, 4)) }
+func (m MMIO) Write8(off uint32, v uint8)   { write8(m.at(off, 1), v) }
+func (m MMIO) Write16(off uint32, v uint16) { write16(m.at(off, 2), v) }
+func (m MMIO) Write32(off uint32, v uint32) { write32(m.at(off, 4), v) }
+
+// Implemented in mmio_xen_amd64.s.
+func read8(addr uintptr) uint8
+func read16(addr uintptr) uint16
+func read32(addr uintptr) uint32
+func write8(addr uintptr, v uint8)
+func write16(addr uintptr, v uint16)
+func write32(addr uintptr, v uint32)
+
+// hex formats v as 0x followed by hexadecimal digits.
+func hex(v uintptr) string {
+	var b [18]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = "0123456789abcdef"[v&0xf]
+		v >>= 4
+		if v == 0 {
+			break
+		}
+	}
+	i -= 2
+	b[i], b[i+1] = '0', 'x'
+	return string(b[i:])
+}
+
+// itoa formats a small non-negative number.
+func itoa(v int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			break
+		}
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,269 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
+
+// Device interrupt lines on xen/amd64: the I/O APICs, which turn a
+// device's line (a GSI, global system interrupt number) into an
+// interrupt vector for the local APIC.
+//
+// The I/O APICs are found in the ACPI MADT, whose root pointer is in the
+// PVH start info or, as on QEMU microvm (which leaves the field 0), in
+// the BIOS area 0xe0000-0xfffff. Without ACPI (microvm,acpi=off) there
+// is the one I/O APIC every PC has, at 0xfec00000 with GSIs from 0.
+// Nothing is looked at until a driver asks for a line, so a program
+// without devices pays nothing at boot.
+//
+// A line is programmed level-triggered and active-high, as microvm's
+// ACPI tables describe its virtio-mmio lines, and starts masked. When
+// it fires, deviceInterrupt masks it, records it (irq_unikernel.go) and
+// acknowledges the local APIC; the line stays masked until the driver's
+// goroutine has acknowledged the device and waits again (irqEnable).
+// Masking before the EOI is what stops a level-triggered line that the
+// device still holds up from firing again at once.
+
+// I/O APIC registers: an index register and a data window.
+const (
+	ioapicRegSel = 0x00
+	ioapicWin    = 0x10
+
+	ioapicVersion  = 0x01
+	ioapicRedirTbl = 0x10 // two registers per pin
+
+	redirLevel  = 1 << 15
+	redirMasked = 1 << 16
+
+	lapicIDReg = 0x020
+
+	ioapicDefaultBase = 0xfec00000
+)
+
+type ioapic struct {
+	base    uintptr
+	gsiBase uint32
+	pins    uint32
+}
+
+var (
+	ioapicsDone bool
+	acpiFound   bool
+	ioapics     [4]ioapic
+	nioapics    int
+
+	// irqLines says which I/O APIC pin feeds vector irqFirst+i, and
+	// the low word of its redirection entry, unmasked.
+	irqLines [irqCount]struct {
+		apic  *ioapic
+		pin   uint32
+		gsi   uint32
+		entry uint32
+	}
+)
+
+func ioapicRead(a *ioapic, reg uint32) uint32 {
+	atomic.Store((*uint32)(unsafe.Pointer(a.base+ioapicRegSel)), reg)
+	return atomic.Load((*uint32)(unsafe.Pointer(a.base + ioapicWin)))
+}
+
+func ioapicWrite(a *ioapic, reg, v uint32) {
+	atomic.Store((*uint32)(unsafe.Pointer(a.base+ioapicRegSel)), reg)
+	atomic.Store((*uint32)(unsafe.Pointer(a.base+ioapicWin)), v)
+}
+
+// ioapicInit finds the I/O APICs, once.
+func ioapicInit() {
+	if ioapicsDone {
+		return
+	}
+	ioapicsDone = true
+	if madt := acpiFindTable([4]byte{'A', 'P', 'I', 'C'}); madt != 0 {
+		acpiFound = true
+		// Entries follow the 36-byte header, the local APIC address
+		// and the flags. Type 1 is an I/O APIC: id, reserved, u32
+		// address, u32 GSI base.
+		end := madt + uintptr(*(*uint32)(unsafe.Pointer(madt + 4)))
+		for p := madt + 44; p+2 <= end; {
+			typ, n := *(*uint8)(unsafe.Pointer(p)), uintptr(*(*uint8)(unsafe.Pointer(p + 1)))
+			if n < 2 || p+n > end {
+				break
+			}
+			if typ == 1 && n >= 12 {
+				ioapicAdd(uintptr(*(*uint32)(unsafe.Pointer(p + 4))), *(*uint32)(unsafe.Pointer(p + 8)))
+			}
+			p += n
+		}
+		return
+	}
+	ioapicAdd(ioapicDefaultBase, 0)
+}
+
+// ioapicAdd records the I/O APIC at base if it answers like one.
+func ioapicAdd(base uintptr, gsiBase uint32) {
+	if nioapics == len(ioapics) || base == 0 || base >= identityMapEnd {
+		return
+	}
+	a := &ioapics[nioapics]
+	a.base = base
+	v := ioapicRead(a, ioapicVersion)
+	// No device reads as all zeros or all ones.
+	if v == 0 || v == ^uint32(0) {
+		return
+	}
+	a.gsiBase = gsiBase
+	a.pins = (v>>16)&0xff + 1
+	for pin := uint32(0); pin < a.pins; pin++ {
+		ioapicWrite(a, ioapicRedirTbl+2*pin, redirMasked)
+	}
+	nioapics++
+}
+
+// acpiFindTable returns the address of the ACPI table with signature
+// sig, or 0.
+func acpiFindTable(sig [4]byte) uintptr {
+	rsdp := uintptr(0)
+	if si := (*hvmStartInfo)(unsafe.Pointer(pvhStartInfo)); si.rsdpPaddr != 0 && si.rsdpPaddr < identityMapEnd {
+		rsdp = uintptr(si.rsdpPaddr)
+	} else {
+		// "RSD PTR " on a 16-byte boundary. (The EBDA, the other
+		// place to look, is found through page 0, which is unmapped.)
+		for a := uintptr(0xe0000); a < 0x100000; a += 16 {
+			if *(*uint64)(unsafe.Pointer(a)) == 0x2052545020445352 && acpiChecksum(a, 20) {
+				rsdp = a
+				break
+			}
+		}
+	}
+	if rsdp == 0 || !acpiChecksum(rsdp, 20) {
+		return 0
+	}
+	// ACPI 2.0 and later have the XSDT, with 64-bit entries.
+	root, entry := uintptr(*(*uint32)(unsafe.Pointer(rsdp + 16))), uintptr(4)
+	if *(*uint8)(unsafe.Pointer(rsdp + 15)) >= 2 {
+		if x := *(*uint64)(unsafe.Pointer(rsdp + 24)); x != 0 && x < identityMapEnd {
+			root, entry = uintptr(x), 8
+		}
+	}
+	if !acpiTableOK(root) {
+		return 0
+	}
+	end := root + uintptr(*(*uint32)(unsafe.Pointer(root + 4)))
+	for p := root + 36; p+entry <= end; p += entry {
+		t := uintptr(*(*uint32)(unsafe.Pointer(p)))
+		if entry == 8 {
+			t64 := *(*uint64)(unsafe.Pointer(p))
+			if t64 >= identityMapEnd {
+				continue
+			}
+			t = uintptr(t64)
+		}
+		if acpiTableOK(t) && *(*[4]byte)(unsafe.Pointer(t)) == sig {
+			return t
+		}
+	}
+	return 0
+}
+
+// acpiTableOK reports whether a system description table at t is
+// believable: mapped, of a sane length, with a good checksum.
+func acpiTableOK(t uintptr) bool {
+	if t < pageSize4K || t >= identityMapEnd-36 {
+		return false
+	}
+	n := uintptr(*(*uint32)(unsafe.Pointer(t + 4)))
+	return n >= 36 && n <= 1<<20 && t+n <= identityMapEnd && acpiChecksum(t, n)
+}
+
+// acpiChecksum reports whether the n bytes at p sum to 0 (mod 256).
+func acpiChecksum(p, n uintptr) bool {
+	sum := uint8(0)
+	for _, b := range unsafe.Slice((*uint8)(unsafe.Pointer(p)), n) {
+		sum += b
+	}
+	return sum == 0
+}
+
+// devices_interruptController tells drivers how the machine wires its
+// lines: whether it has ACPI tables, and how many GSIs its I/O APICs
+// serve (their highest GSI plus one; 0 without an I/O APIC). QEMU
+// microvm's virtio-mmio lines depend on both.
+//
+//go:linkname devices_interruptController internal/devices.interruptController
+func devices_interruptController() (acpi bool, ngsi int) {
+	ioapicInit()
+	for i := 0; i < nioapics; i++ {
+		ngsi = max(ngsi, int(ioapics[i].gsiBase+ioapics[i].pins))
+	}
+	return acpiFound, ngsi
+}
+
+// devices_routeGSI routes the level-triggered, active-high line gsi to
+// a free device vector, masked until the first waitIRQ, and returns the
+// vector. Routing the same line again returns the same vector. It
+// returns 0 if no I/O APIC serves gsi or all vectors are taken.
+//
+//go:linkname devices_routeGSI internal/devices.routeGSI
+func devices_routeGSI(gsi int) int {
+	ioapicInit()
+	var a *ioapic
+	for i := 0; i < nioapics; i++ {
+		if g := uint32(gsi); gsi >= 0 && g >= ioapics[i].gsiBase && g < ioapics[i].gsiBase+ioapics[i].pins {
+			a = &ioapics[i]
+		}
+	}
+	if a == nil {
+		return 0
+	}
+	free := -1
+	for i := range irqLines {
+		l := &irqLines[i]
+		if l.apic == nil && free < 0 {
+			free = i
+		}
+		if l.apic != nil && l.gsi == uint32(gsi) {
+			return irqFirst + i
+		}
+	}
+	if free < 0 {
+		return 0
+	}
+	l := &irqLines[free]
+	l.pin = uint32(gsi) - a.gsiBase
+	l.gsi = uint32(gsi)
+	l.entry = uint32(irqFirst+free) | redirLevel // fixed delivery, physical destination
+	cli()
+	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicRead(lapicIDReg)&0xff000000) // this CPU
+	ioapicWrite(a, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
+	l.apic = a
+	sti()
+	return irqFirst + free
+}
+
+// irqRouted reports whether vector irqFirst+i has a line.
+func irqRouted(i int) bool {
+	return irqLines[i].apic != nil
+}
+
+// irqEnable unmasks the line of vector irqFirst+i.
+func irqEnable(i int) {
+	l := &irqLines[i]
+	cli()
+	ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry)
+	sti()
+}
+
+// deviceInterrupt handles vectors irqFirst to irqFirst+irqCount-1 on
+// gsignal, with interrupts off.
+func deviceInterrupt(v uint64) {
+	i := int(v) - irqFirst
+	if l := &irqLines[i]; l.apic != nil {
+		ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
+		irqRaised(i)
+	}
+	lapicEOI()
+}

@@ -1,0 +1,13 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build solo5 || (xen && !amd64)
+
+package syscall
+
+// No entropy device is driven on these ports yet.
+
+func randomDevice(b []byte) error { return errNoRandom }
+
+func hwrngRead(p []byte) (int, error) { return 0, ENODEV }

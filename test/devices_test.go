@@ -1,0 +1,86 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package test
+
+import (
+	"regexp"
+	"testing"
+)
+
+// Devices (issue 6): virtio-mmio on QEMU microvm, found by probing,
+// with interrupts through the I/O APIC. Each case boots
+// testdata/progs/devprobe with extra QEMU flags.
+
+func devprobe(t *testing.T, qemuFlags string, args ...string) result {
+	t.Helper()
+	return stdprobe(t, "devprobe", progsDir(t), []string{"MIRAGO_NOMOUNT=1", "MIRAGO_QEMU_FLAGS=" + qemuFlags}, args...)
+}
+
+// wantRandomLines checks that r printed n lines "prefix HEX" of size
+// bytes each and that no value repeats, within r or in seen.
+func wantRandomLines(t *testing.T, r result, prefix string, n, size int, seen map[string]bool) {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^`+prefix+` ([0-9a-f]+)$`).FindAllStringSubmatch(r.stdout, -1)
+	if len(m) != n {
+		t.Fatalf("want %d %s lines, got %d:\n%s", n, prefix, len(m), r)
+	}
+	for _, v := range m {
+		if len(v[1]) != 2*size {
+			t.Errorf("%s value %s is not %d bytes", prefix, v[1], size)
+		}
+		if seen[v[1]] {
+			t.Errorf("%s value %s repeats", prefix, v[1])
+		}
+		seen[v[1]] = true
+	}
+}
+
+// TestDevicesHWRNG reads /dev/hwrng from a virtio-rng device on each of
+// microvm's three interrupt wirings: two I/O APICs (the default, GSIs
+// 24-47), one with ACPI (GSIs 16-23) and one without (GSIs 5-12).
+func TestDevicesHWRNG(t *testing.T) {
+	seen := map[string]bool{}
+	for _, machine := range []string{"", ",ioapic2=off", ",acpi=off"} {
+		t.Run("microvm"+machine, func(t *testing.T) {
+			r := devprobe(t, "-M microvm,auto-kernel-cmdline=off"+machine+" -device virtio-rng-device", "hwrng")
+			wantRun(t, r, 0)
+			wantRandomLines(t, r, "hwrng", 4, 64, seen)
+		})
+	}
+}
+
+// TestDevicesHWRNGInterrupts makes the device slow (64 bytes per 50 ms),
+// so that the reader waits for its interrupt, while another goroutine
+// keeps the CPU busy: the interrupt must still wake the reader.
+func TestDevicesHWRNGInterrupts(t *testing.T) {
+	r := devprobe(t, "-object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-device,rng=rng0,max-bytes=64,period=50", "busy")
+	wantRun(t, r, 0, "read while busy in ")
+	wantRandomLines(t, r, "hwrng", 4, 64, map[string]bool{})
+}
+
+func TestDevicesNoHWRNG(t *testing.T) {
+	r := devprobe(t, "", "hwrng")
+	wantRun(t, r, 3, "no hardware RNG: read /dev/hwrng: no such device\n")
+}
+
+// TestDevicesLegacyTransport checks the message for QEMU's legacy
+// virtio-mmio transports, which the drivers do not speak.
+func TestDevicesLegacyTransport(t *testing.T) {
+	r := devprobe(t, "-global virtio-mmio.force-legacy=true -device virtio-rng-device", "hwrng")
+	wantRun(t, r, 1, "read /dev/hwrng: virtio-mmio slot 23 at 0xfeb02e00: legacy (version 1) virtio-mmio transport; start QEMU with -global virtio-mmio.force-legacy=false\n")
+}
+
+// TestDevicesCryptoRandVirtio runs crypto/rand on a CPU without RDRAND
+// and RDSEED: it reads the virtio-rng device, and without one the
+// program stops with a message that says why.
+func TestDevicesCryptoRandVirtio(t *testing.T) {
+	const cpu = "-cpu qemu64,-rdrand,-rdseed"
+	r := devprobe(t, cpu+" -device virtio-rng-device", "cryptorand")
+	wantRun(t, r, 0)
+	wantRandomLines(t, r, "rand", 4, 32, map[string]bool{})
+
+	r = devprobe(t, cpu, "cryptorand")
+	wantRun(t, r, 2, "fatal error: crypto/rand: failed to read random data", "no hardware random number generator (RDSEED, RDRAND or RNDR) and no entropy device (virtio-rng)")
+}

@@ -1,0 +1,85 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// devprobe exercises devices of the machine it boots on, one mode per
+// run:
+//
+//	hwrng       read /dev/hwrng and print what it read, in hex
+//	cryptorand  read crypto/rand and print what it read, in hex
+//	busy        read /dev/hwrng while another goroutine keeps the CPU busy
+//
+// Without an entropy device, hwrng prints "no hardware RNG: ERROR" and
+// exits 3.
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: devprobe hwrng|cryptorand|busy")
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "hwrng":
+		hwrng(4, 64)
+	case "cryptorand":
+		for range 4 {
+			b := make([]byte, 32)
+			rand.Read(b) // stops the program if there is no source
+			fmt.Println("rand", hex.EncodeToString(b))
+		}
+	case "busy":
+		var stop atomic.Bool
+		done := make(chan int)
+		go func() {
+			n := 0
+			for !stop.Load() {
+				n++
+			}
+			done <- n
+		}()
+		runtime.Gosched()
+		start := time.Now()
+		hwrng(4, 64)
+		fmt.Println("read while busy in", time.Since(start).Round(time.Millisecond))
+		stop.Store(true)
+		<-done
+	default:
+		fmt.Fprintln(os.Stderr, "devprobe: unknown mode", os.Args[1])
+		os.Exit(2)
+	}
+}
+
+// hwrng reads n blocks of size bytes from /dev/hwrng.
+func hwrng(n, size int) {
+	f, err := os.Open("/dev/hwrng")
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	defer f.Close()
+	for range n {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(f, b); err != nil {
+			if errors.Is(err, syscall.ENODEV) {
+				fmt.Println("no hardware RNG:", err)
+				os.Exit(3)
+			}
+			fmt.Println("read:", err)
+			os.Exit(1)
+		}
+		fmt.Println("hwrng", hex.EncodeToString(b))
+	}
+}
