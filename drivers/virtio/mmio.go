@@ -63,13 +63,8 @@ func (m *MMIO) QueueMax(i uint16) (uint16, bool) {
 // SetQueue follows §4.2.3.2 "Virtqueue Configuration".
 func (m *MMIO) SetQueue(i, size uint16, desc, driver, device uint64) error {
 	max, enabled := m.QueueMax(i) // also selects i
-	switch {
-	case max == 0:
-		return ErrNoQueue
-	case enabled:
-		return ErrQueueInUse
-	case size > max:
-		return ErrQueueSize
+	if err := queueSetupErr(max, enabled, size); err != nil {
+		return err
 	}
 	m.r.Write32(virtio.MMIOQueueNum, uint32(size))
 	m.r.Write32(virtio.MMIOQueueDescLow, uint32(desc))

@@ -194,13 +194,8 @@ func (p *PCI) QueueMax(i uint16) (uint16, bool) {
 // SetQueue follows §4.1.5.1.3 "Virtqueue Configuration".
 func (p *PCI) SetQueue(i, size uint16, desc, driver, device uint64) error {
 	max, enabled := p.QueueMax(i) // also selects i
-	switch {
-	case max == 0:
-		return ErrNoQueue
-	case enabled:
-		return ErrQueueInUse
-	case size > max:
-		return ErrQueueSize
+	if err := queueSetupErr(max, enabled, size); err != nil {
+		return err
 	}
 	off := uint32(p.common.Read16(virtio.PCICommonQueueNotifyOff))
 	nb := uint64(off) * uint64(p.notifyMul)

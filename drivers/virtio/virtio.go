@@ -170,3 +170,17 @@ func writeFeatures(r Regs, sel, val uint32, f uint64) {
 	r.Write32(sel, 1)
 	r.Write32(val, uint32(f>>32))
 }
+
+// queueSetupErr reports why a queue whose device maximum is max (0: no
+// such queue) cannot be set up with size entries, or nil if it can.
+func queueSetupErr(max uint16, enabled bool, size uint16) error {
+	switch {
+	case max == 0:
+		return ErrNoQueue
+	case enabled:
+		return ErrQueueInUse
+	case size > max:
+		return ErrQueueSize
+	}
+	return nil
+}

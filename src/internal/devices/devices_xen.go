@@ -121,35 +121,3 @@ func read32(addr uintptr) uint32
 func write8(addr uintptr, v uint8)
 func write16(addr uintptr, v uint16)
 func write32(addr uintptr, v uint32)
-
-// hex formats v as 0x followed by hexadecimal digits.
-func hex(v uintptr) string {
-	var b [18]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = "0123456789abcdef"[v&0xf]
-		v >>= 4
-		if v == 0 {
-			break
-		}
-	}
-	i -= 2
-	b[i], b[i+1] = '0', 'x'
-	return string(b[i:])
-}
-
-// itoa formats a small non-negative number.
-func itoa(v int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	return string(b[i:])
-}

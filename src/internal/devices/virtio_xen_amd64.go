@@ -5,6 +5,7 @@
 package devices
 
 import (
+	"internal/strconv"
 	"sync"
 
 	"mirago.dev/drivers/virtio"
@@ -50,7 +51,7 @@ func (d *VirtioMMIO) DeviceID() uint32 {
 }
 
 func (d *VirtioMMIO) String() string {
-	return "virtio-mmio slot " + itoa(d.Slot) + " at " + hex(d.Regs.Addr())
+	return "virtio-mmio slot " + strconv.Itoa(d.Slot) + " at 0x" + strconv.FormatUint(uint64(d.Regs.Addr()), 16)
 }
 
 var virtioMMIO = sync.OnceValue(probeVirtioMMIO)
