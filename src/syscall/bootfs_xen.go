@@ -6,6 +6,8 @@
 
 package syscall
 
+import "internal/stringslite"
+
 // Boot archives and the initial working directory.
 //
 // Each PVH boot module (QEMU -initrd FILE) is read as a newc cpio
@@ -130,14 +132,8 @@ func (fs *fileSystem) mountNewc(i int, b []byte, cmdline string) {
 // something else. fs.mu must be held.
 func (fs *fileSystem) bootMkdirAll(dir *inode, path string) *inode {
 	for path != "" {
-		name := path
-		path = ""
-		for j := 0; j < len(name); j++ {
-			if name[j] == '/' {
-				name, path = name[:j], name[j+1:]
-				break
-			}
-		}
+		var name string
+		name, path, _ = stringslite.Cut(path, "/")
 		next := dir.entries[name]
 		if next == nil {
 			next = fs.newInode(S_IFDIR | 0755)
@@ -156,16 +152,10 @@ func (fs *fileSystem) bootMkdirAll(dir *inode, path string) *inode {
 // line (words separated by spaces; QEMU's -initrd gives none).
 func mountOption(cmdline string) (string, bool) {
 	for cmdline != "" {
-		w := cmdline
-		cmdline = ""
-		for j := 0; j < len(w); j++ {
-			if w[j] == ' ' {
-				w, cmdline = w[:j], w[j+1:]
-				break
-			}
-		}
-		if len(w) >= 6 && w[:6] == "mount=" {
-			return w[6:], true
+		var w string
+		w, cmdline, _ = stringslite.Cut(cmdline, " ")
+		if dir, ok := stringslite.CutPrefix(w, "mount="); ok {
+			return dir, true
 		}
 	}
 	return "", false
