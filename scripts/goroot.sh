@@ -86,6 +86,53 @@ for m in sys drivers; do
 	[ -f "$m/go.mod" ] && vendor_module "$m"
 done
 
+# The third-party packages that drivers/ imports (gVisor's TCP/IP stack
+# and what it needs) are vendored the same way, from the module cache at
+# the versions drivers/go.sum pins. The package set is the union over
+# linux (make.bash builds every std package for the host) and wasip1 (a
+# GOOS with no Unix files, as xen and solo5 have none). A module std
+# vendors already must be at the same version; its packages join its
+# entry.
+vendor_deps() {
+	local list mod ver gover pkg dir f
+	list=$(cd drivers && for target in linux/amd64 linux/arm64 wasip1/wasm; do
+		env -u GOFLAGS -u GOROOT GOTOOLCHAIN=local GOOS=${target%/*} GOARCH=${target#*/} \
+			go list -deps -f '{{if and .Module (not .Standard)}}{{.Module.Path}} {{.Module.Version}} {{.Module.GoVersion}} {{.ImportPath}} {{.Dir}}{{end}}' ./...
+	done | grep -v '^mirago\.dev/' | LC_ALL=C sort -u) || die "listing the packages drivers/ imports failed"
+	while read -r mod ver gover pkg dir; do
+		[ -n "$mod" ] || continue
+		mkdir -p "$t/src/vendor/$pkg"
+		for f in "$dir"/*.go "$dir"/*.s "$dir"/*.h; do
+			case $f in *_test.go | *'*'*) continue ;; esac
+			cp "$f" "$t/src/vendor/$pkg/"
+		done
+		chmod -R u+w "$t/src/vendor/$pkg"
+		if grep -q "^# $mod " "$t/src/vendor/modules.txt"; then
+			grep -qx "# $mod $ver" "$t/src/vendor/modules.txt" ||
+				die "std vendors $(grep "^# $mod " "$t/src/vendor/modules.txt" | cut -d' ' -f3), drivers/ needs $mod $ver"
+			grep -qx "$pkg" "$t/src/vendor/modules.txt" && continue
+			# Add the package after its module's two header lines.
+			awk -v hdr="# $mod $ver" -v pkg="$pkg" '
+				{ print }
+				$0 == hdr { getline; print; print pkg }' "$t/src/vendor/modules.txt" >"$t/modules.txt"
+			mv "$t/modules.txt" "$t/src/vendor/modules.txt"
+		else
+			printf '# %s %s\n## explicit; go %s\n%s\n' "$mod" "$ver" "$gover" "$pkg" >>"$t/src/vendor/modules.txt"
+			sed -i "0,/^require (/s|^require (|&\\n\\t$mod $ver|" "$t/src/go.mod"
+			for f in "${dir%%"${pkg#"$mod"}"}"/LICENSE*; do
+				[ -f "$f" ] && cp "$f" "$t/src/vendor/$mod/"
+			done
+		fi
+	done <<<"$list"
+	# Our edits to them, as patches against the vendored files.
+	for p in patches/vendor/*.patch; do
+		[ -e "$p" ] || continue
+		(cd "$t" && GIT_CEILING_DIRECTORIES="$tmp" git apply -p1 "$top/$p") ||
+			die "$p does not apply to the vendored packages"
+	done
+}
+[ -f drivers/go.mod ] && vendor_deps
+
 if [ ! -f "$tools/.mirago-ok" ]; then
 	echo "building the toolchain with make.bash (tools key $toolkey)"
 	(cd "$t/src" && env -u GOOS -u GOARCH -u GOFLAGS -u GOROOT -u GOPATH \

@@ -80,8 +80,9 @@ func needsQuote(r rune) bool {
 }
 
 // forwardedEnv lists the variables passed to the guest whenever they are
-// set: those the Go runtime and time package read at startup.
-var forwardedEnv = []string{"GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK", "TZ"}
+// set: those the Go runtime and time package read at startup, and the
+// network settings of internal/netstack.
+var forwardedEnv = []string{"GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK", "TZ", "MIRAGO_IP", "MIRAGO_DNS"}
 
 // guestEnv returns the NAME=VALUE pairs to pass to the guest: each set
 // variable of forwardedEnv, then each variable named in $MIRAGO_ENV (a

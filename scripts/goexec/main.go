@@ -39,6 +39,9 @@
 //	MIRAGO_MEM		guest memory (QEMU -m), default 1G
 //	MIRAGO_TIMEOUT		Go duration after which QEMU is killed, default 30m; 0 means none
 //	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
+//	MIRAGO_NET		a network device: a QEMU -netdev backend without the id, such as
+//				user,hostfwd=tcp:127.0.0.1:8080-:80 or tap,ifname=tap0,script=no,downscript=no;
+//				the guest gets it as a virtio-net device (eth0). Unset: no network device
 //	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
 //	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG
 //	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
@@ -52,7 +55,8 @@
 // more than 64 MiB or 10000 entries, or one that cannot be read, is not
 // mounted; the wrapper says so on stderr and runs the program anyway.
 //
-// GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK and TZ are passed to
+// GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK, TZ, and the network
+// settings MIRAGO_IP and MIRAGO_DNS (see internal/netstack) are passed to
 // the guest when set.
 package main
 
@@ -224,8 +228,16 @@ func readConfig(lookup func(string) (string, bool)) (config, error) {
 		}
 		cfg.timeout = d
 	}
+	if v, _ := lookup("MIRAGO_NET"); v != "" {
+		if strings.HasPrefix(v, "id=") || strings.Contains(v, ",id=") {
+			return cfg, fmt.Errorf("MIRAGO_NET=%q: leave out the id; the wrapper names the backend", v)
+		}
+		cfg.extra = append(cfg.extra,
+			"-netdev", v+",id=mirago-net0",
+			"-device", "virtio-net-device,netdev=mirago-net0")
+	}
 	if v, _ := lookup("MIRAGO_QEMU_FLAGS"); v != "" {
-		cfg.extra = strings.Fields(v)
+		cfg.extra = append(cfg.extra, strings.Fields(v)...)
 	}
 	_, cfg.timing = lookup("MIRAGO_TIMING")
 	accel, _ := lookup("MIRAGO_ACCEL")

@@ -6,7 +6,10 @@
 
 package runtime
 
-import "internal/runtime/atomic"
+import (
+	"internal/runtime/atomic"
+	_ "unsafe" // for go:linkname
+)
 
 // The scheduler's idle point. With one CPU and one M, findRunnable
 // calls netpoll(delay) when no goroutine can run and a timer is
@@ -28,12 +31,56 @@ func netpollIsPollDescriptor(fd uintptr) bool {
 	return false
 }
 
+// Descriptors do not wait in netpoll: package syscall's sockets call
+// syscall.netpollReady when the TCP/IP stack reports an event, and it
+// readies the goroutines waiting on the descriptor's pollDesc at once,
+// as netpoll does with what epoll returns on Linux. Readiness is edge
+// triggered, as with EPOLLET: package internal/poll tries the call
+// first and waits only after EAGAIN.
+var netpollFDs struct {
+	lock mutex
+	pds  []*pollDesc // by descriptor
+}
+
 func netpollopen(fd uintptr, pd *pollDesc) int32 {
+	lock(&netpollFDs.lock)
+	for uintptr(len(netpollFDs.pds)) <= fd {
+		netpollFDs.pds = append(netpollFDs.pds, nil)
+	}
+	netpollFDs.pds[fd] = pd
+	unlock(&netpollFDs.lock)
 	return 0
 }
 
 func netpollclose(fd uintptr) int32 {
+	lock(&netpollFDs.lock)
+	if fd < uintptr(len(netpollFDs.pds)) {
+		netpollFDs.pds[fd] = nil
+	}
+	unlock(&netpollFDs.lock)
 	return 0
+}
+
+// syscall_netpollReady readies the goroutines waiting to read ('r'),
+// write ('w') or both ('r'+'w') on descriptor fd. A descriptor the
+// poller does not know is ignored; with no goroutine waiting, the
+// readiness is kept for the next wait. It runs on a goroutine, not in
+// the scheduler. The lock keeps netpollclose from freeing the pollDesc
+// under it.
+//
+//go:linkname syscall_netpollReady syscall.netpollReady
+func syscall_netpollReady(fd uintptr, mode int32) {
+	var list gList
+	lock(&netpollFDs.lock)
+	if fd < uintptr(len(netpollFDs.pds)) {
+		if pd := netpollFDs.pds[fd]; pd != nil {
+			netpollAdjustWaiters(netpollready(&list, pd, mode))
+		}
+	}
+	unlock(&netpollFDs.lock)
+	for !list.empty() {
+		goready(list.pop(), 0)
+	}
 }
 
 func netpollarm(pd *pollDesc, mode int) {}

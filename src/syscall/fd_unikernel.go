@@ -17,8 +17,8 @@ package syscall
 // entropy device, with no weak fallback), hwrng (the entropy device)
 // and console.
 //
-// Only pipes (pipe_unikernel.go) block; sockets belong to package
-// net's in-process fake (net_fake.go).
+// Pipes (pipe_unikernel.go) block, and so do sockets (net_unikernel.go)
+// unless O_NONBLOCK is set, which package net always sets.
 
 import (
 	"internal/byteorder"
@@ -157,20 +157,42 @@ func (fs *fileSystem) file(fd int) (*openFile, error) {
 // install puts f in the lowest free descriptor at or above min.
 // fs.mu must be held.
 func (fs *fileSystem) install(f *openFile, min int, cloexec bool) (int, error) {
-	for fd := min; fd < len(fs.files); fd++ {
-		if fs.files[fd] == nil {
-			fs.files[fd] = &fileEntry{file: f, cloexec: cloexec}
-			return fd, nil
+	fd := -1
+	for i := min; i < len(fs.files); i++ {
+		if fs.files[i] == nil {
+			fd = i
+			break
 		}
 	}
-	if len(fs.files) >= maxFiles || min >= maxFiles {
-		return -1, EMFILE
-	}
-	for len(fs.files) < min {
+	if fd < 0 {
+		if len(fs.files) >= maxFiles || min >= maxFiles {
+			return -1, EMFILE
+		}
+		for len(fs.files) < min {
+			fs.files = append(fs.files, nil)
+		}
 		fs.files = append(fs.files, nil)
+		fd = len(fs.files) - 1
 	}
-	fs.files = append(fs.files, &fileEntry{file: f, cloexec: cloexec})
-	return len(fs.files) - 1, nil
+	fs.setFile(fd, &fileEntry{file: f, cloexec: cloexec})
+	return fd, nil
+}
+
+// setFile puts e (nil to free the slot) in descriptor fd, which must
+// exist. A socket learns which descriptors refer to it, so that its
+// events wake the goroutines polling any of them. fs.mu must be held.
+func (fs *fileSystem) setFile(fd int, e *fileEntry) {
+	if old := fs.files[fd]; old != nil {
+		if s, ok := old.file.ip.dev.(*socket); ok {
+			s.removeFD(fd)
+		}
+	}
+	fs.files[fd] = e
+	if e != nil {
+		if s, ok := e.file.ip.dev.(*socket); ok {
+			s.addFD(fd)
+		}
+	}
 }
 
 func Open(path string, mode int, perm uint32) (fd int, err error) {
@@ -237,7 +259,7 @@ func Close(fd int) error {
 	if err != nil {
 		return err
 	}
-	fs.files[fd] = nil
+	fs.setFile(fd, nil)
 	fs.release(f)
 	return nil
 }
@@ -246,8 +268,11 @@ func Close(fd int) error {
 func (fs *fileSystem) release(f *openFile) {
 	f.refs--
 	if f.refs == 0 {
-		if p, ok := f.ip.dev.(*pipe); ok {
-			p.closeEnd(f.readable(), f.writable())
+		switch d := f.ip.dev.(type) {
+		case *pipe:
+			d.closeEnd(f.readable(), f.writable())
+		case *socket:
+			d.close()
 		}
 	}
 }
@@ -346,11 +371,12 @@ func Dup3(fd, newfd int, flags int) error {
 	for len(fs.files) <= newfd {
 		fs.files = append(fs.files, nil)
 	}
-	if old := fs.files[newfd]; old != nil {
+	old := fs.files[newfd]
+	f.refs++
+	fs.setFile(newfd, &fileEntry{file: f, cloexec: flags&O_CLOEXEC != 0})
+	if old != nil {
 		fs.release(old.file)
 	}
-	f.refs++
-	fs.files[newfd] = &fileEntry{file: f, cloexec: flags&O_CLOEXEC != 0}
 	return nil
 }
 
@@ -376,6 +402,11 @@ func Read(fd int, p []byte) (n int, err error) {
 		return 0, err
 	}
 	ip := f.ip
+	if s, ok := ip.dev.(*socket); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return s.recv(p, nonblock)
+	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
 		return ip.dev.read(p)
@@ -395,6 +426,11 @@ func Write(fd int, p []byte) (n int, err error) {
 		return 0, err
 	}
 	ip := f.ip
+	if s, ok := ip.dev.(*socket); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return s.send(p, nonblock)
+	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
 		return ip.dev.write(p)
@@ -415,7 +451,7 @@ func Pread(fd int, p []byte, offset int64) (n int, err error) {
 		return 0, err
 	}
 	ip := f.ip
-	if ip.isPipe() {
+	if ip.isPipe() || ip.isSocket() {
 		fs.mu.Unlock()
 		return 0, ESPIPE
 	}
@@ -439,7 +475,7 @@ func Pwrite(fd int, p []byte, offset int64) (n int, err error) {
 		return 0, err
 	}
 	ip := f.ip
-	if ip.isPipe() {
+	if ip.isPipe() || ip.isSocket() {
 		fs.mu.Unlock()
 		return 0, ESPIPE
 	}
@@ -459,7 +495,7 @@ func Seek(fd int, offset int64, whence int) (off int64, err error) {
 		return 0, err
 	}
 	ip := f.ip
-	if ip.isPipe() {
+	if ip.isPipe() || ip.isSocket() {
 		return 0, ESPIPE
 	}
 	if ip.dev != nil {

@@ -72,6 +72,7 @@ func (ip *inode) isDir() bool     { return ip.mode&S_IFMT == S_IFDIR }
 func (ip *inode) isSymlink() bool { return ip.mode&S_IFMT == S_IFLNK }
 func (ip *inode) isRegular() bool { return ip.mode&S_IFMT == S_IFREG }
 func (ip *inode) isPipe() bool    { return ip.mode&S_IFMT == S_IFIFO }
+func (ip *inode) isSocket() bool  { return ip.mode&S_IFMT == S_IFSOCK }
 
 // fileSystem is the state of the file system and of the descriptor
 // table (fd_unikernel.go). All of it is guarded by mu.

@@ -6,13 +6,21 @@
 
 package syscall
 
-// Sockets on a unikernel. Package net does not reach these calls yet:
-// it uses its in-process fake network (net/net_fake.go) until the
-// TCP/IP stack is in, and needs only the constants and address types
-// here. Until then, every socket call fails with ENOSYS, which names
-// the operation in the error package net or os wraps around it.
+// Sockets on a unikernel. The TCP/IP stack (internal/netstack, which
+// package net imports) installs itself in internal/sockets; a socket is
+// a descriptor whose inode holds one of the stack's endpoints, so that
+// package net takes its usual Unix path: non-blocking descriptors,
+// EAGAIN, and the runtime's netpoller, which the endpoint's events feed
+// through netpollReady. A program without package net has no stack, and
+// Socket fails with EAFNOSUPPORT, as on a kernel built without
+// networking.
 //
 // The constants have Linux's values, like the error numbers.
+
+import (
+	"internal/sockets"
+	"sync"
+)
 
 const (
 	AF_UNSPEC = 0x0
@@ -31,27 +39,63 @@ const (
 )
 
 const (
-	IPPROTO_IP   = 0x0
-	IPPROTO_ICMP = 0x1
-	IPPROTO_IPV4 = 0x4
-	IPPROTO_TCP  = 0x6
-	IPPROTO_UDP  = 0x11
-	IPPROTO_IPV6 = 0x29
+	IPPROTO_IP     = 0x0
+	IPPROTO_ICMP   = 0x1
+	IPPROTO_IPV4   = 0x4
+	IPPROTO_TCP    = 0x6
+	IPPROTO_UDP    = 0x11
+	IPPROTO_IPV6   = 0x29
+	IPPROTO_ICMPV6 = 0x3a
 )
 
 const (
-	SOL_SOCKET   = 0x1
-	SO_REUSEADDR = 0x2
-	SO_ERROR     = 0x4
-	SO_BROADCAST = 0x6
-	SO_SNDBUF    = 0x7
-	SO_RCVBUF    = 0x8
-	SO_KEEPALIVE = 0x9
-	SO_LINGER    = 0xd
+	SOL_SOCKET    = 0x1
+	SO_REUSEADDR  = 0x2
+	SO_TYPE       = 0x3
+	SO_ERROR      = 0x4
+	SO_DONTROUTE  = 0x5
+	SO_BROADCAST  = 0x6
+	SO_SNDBUF     = 0x7
+	SO_RCVBUF     = 0x8
+	SO_KEEPALIVE  = 0x9
+	SO_OOBINLINE  = 0xa
+	SO_LINGER     = 0xd
+	SO_REUSEPORT  = 0xf
+	SO_RCVLOWAT   = 0x12
+	SO_SNDLOWAT   = 0x13
+	SO_ACCEPTCONN = 0x1e
+	SO_DOMAIN     = 0x27
 
-	TCP_NODELAY = 0x1
+	TCP_NODELAY   = 0x1
+	TCP_MAXSEG    = 0x2
+	TCP_CORK      = 0x3
+	TCP_KEEPIDLE  = 0x4
+	TCP_KEEPINTVL = 0x5
+	TCP_KEEPCNT   = 0x6
 
-	IPV6_V6ONLY = 0x1a
+	IP_TOS             = 0x1
+	IP_TTL             = 0x2
+	IP_MULTICAST_IF    = 0x20
+	IP_MULTICAST_TTL   = 0x21
+	IP_MULTICAST_LOOP  = 0x22
+	IP_ADD_MEMBERSHIP  = 0x23
+	IP_DROP_MEMBERSHIP = 0x24
+
+	IPV6_UNICAST_HOPS   = 0x10
+	IPV6_MULTICAST_IF   = 0x11
+	IPV6_MULTICAST_HOPS = 0x12
+	IPV6_MULTICAST_LOOP = 0x13
+	IPV6_JOIN_GROUP     = 0x14
+	IPV6_LEAVE_GROUP    = 0x15
+	IPV6_V6ONLY         = 0x1a
+	IPV6_TCLASS         = 0x43
+
+	MSG_OOB      = 0x1
+	MSG_PEEK     = 0x2
+	MSG_TRUNC    = 0x20
+	MSG_DONTWAIT = 0x40
+	MSG_WAITALL  = 0x100
+	MSG_NOSIGNAL = 0x4000
 
 	SOMAXCONN = 0x1000
 
@@ -84,50 +128,423 @@ func (*SockaddrInet4) sockaddr() {}
 func (*SockaddrInet6) sockaddr() {}
 func (*SockaddrUnix) sockaddr()  {}
 
+type Linger struct {
+	Onoff  int32
+	Linger int32
+}
+
+// netpollReady tells the runtime's netpoller that descriptor fd may be
+// ready for reading ('r'), writing ('w') or both ('r'+'w'). The runtime
+// pushes its body here (netpoll_unikernel.go).
+func netpollReady(fd uintptr, mode int32)
+
+// A socket is the device of a socket's inode.
+type socket struct {
+	ep     sockets.Socket
+	family int
+	sotype int
+
+	mu   sync.Mutex
+	cond sync.Cond // broadcast by notify, for blocking calls
+	fds  []int     // the descriptors that refer to the socket
+	gen  uint64    // counts notify calls
+}
+
+func newSocket(family, sotype int) *socket {
+	s := &socket{family: family, sotype: sotype}
+	s.cond.L = &s.mu
+	return s
+}
+
+func (s *socket) addFD(fd int) {
+	s.mu.Lock()
+	s.fds = append(s.fds, fd)
+	s.mu.Unlock()
+}
+
+func (s *socket) removeFD(fd int) {
+	s.mu.Lock()
+	for i, f := range s.fds {
+		if f == fd {
+			s.fds = append(s.fds[:i], s.fds[i+1:]...)
+			break
+		}
+	}
+	s.mu.Unlock()
+}
+
+// notify is the stack's callback. It may come from any goroutine, with
+// the stack's locks held, so it takes no lock but s.mu.
+func (s *socket) notify(events uint32) {
+	var mode int32
+	if events&(sockets.EventIn|sockets.EventErr|sockets.EventHup) != 0 {
+		mode += 'r'
+	}
+	if events&(sockets.EventOut|sockets.EventErr|sockets.EventHup) != 0 {
+		mode += 'w'
+	}
+	s.mu.Lock()
+	s.gen++
+	if mode != 0 {
+		for _, fd := range s.fds {
+			netpollReady(uintptr(fd), mode)
+		}
+	}
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// wait makes a blocking call: it repeats op until op no longer fails
+// with EAGAIN, waiting for an event in between.
+func (s *socket) wait(nonblock bool, op func() error) error {
+	for {
+		s.mu.Lock()
+		gen := s.gen
+		s.mu.Unlock()
+		err := op()
+		if err != EAGAIN || nonblock {
+			return err
+		}
+		s.mu.Lock()
+		for s.gen == gen {
+			s.cond.Wait()
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *socket) recv(p []byte, nonblock bool) (n int, err error) {
+	err = s.wait(nonblock, func() error {
+		n, err = s.ep.Read(p)
+		return err
+	})
+	return n, err
+}
+
+func (s *socket) send(p []byte, nonblock bool) (n int, err error) {
+	err = s.wait(nonblock, func() error {
+		n, err = s.ep.Write(p)
+		return err
+	})
+	return n, err
+}
+
+func (s *socket) close() {
+	s.ep.Close()
+}
+
+// read and write make the socket a device. Read and Write call recv
+// and send instead, which know the descriptor's O_NONBLOCK.
+func (s *socket) read(p []byte) (int, error)  { return s.recv(p, false) }
+func (s *socket) write(p []byte) (int, error) { return s.send(p, false) }
+
+// installSocket makes a descriptor for the endpoint made by make,
+// which receives the socket's notify function. fs.mu must not be held.
+func installSocket(family, sotype, flags int, make func(notify func(uint32)) (sockets.Socket, error)) (int, error) {
+	s := newSocket(family, sotype)
+	ep, err := make(s.notify)
+	if err != nil {
+		return -1, err
+	}
+	s.ep = ep
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	ip := fs.newInode(S_IFSOCK | 0777)
+	ip.nlink = 0 // in no directory
+	ip.dev = s
+	f := &openFile{ip: ip, flags: O_RDWR | flags&O_NONBLOCK, refs: 1}
+	fd, err := fs.install(f, 0, flags&O_CLOEXEC != 0)
+	if err != nil {
+		ep.Close()
+		return -1, err
+	}
+	return fd, nil
+}
+
+// sock returns the socket of descriptor fd.
+func sock(fd int) (*socket, bool, error) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f, err := fs.file(fd)
+	if err != nil {
+		return nil, false, err
+	}
+	s, ok := f.ip.dev.(*socket)
+	if !ok {
+		return nil, false, ENOTSOCK
+	}
+	return s, f.flags&O_NONBLOCK != 0, nil
+}
+
 func Socket(domain, typ, proto int) (fd int, err error) {
-	return -1, ENOSYS
+	flags := 0
+	if typ&SOCK_NONBLOCK != 0 {
+		flags |= O_NONBLOCK
+	}
+	if typ&SOCK_CLOEXEC != 0 {
+		flags |= O_CLOEXEC
+	}
+	typ &^= SOCK_NONBLOCK | SOCK_CLOEXEC
+	st := sockets.Default
+	if st == nil || (domain != AF_INET && domain != AF_INET6) {
+		return -1, EAFNOSUPPORT
+	}
+	return installSocket(domain, typ, flags, func(notify func(uint32)) (sockets.Socket, error) {
+		return st.Socket(domain, typ, proto, notify)
+	})
+}
+
+// toAddr converts sa for a socket of the given family.
+func toAddr(sa Sockaddr) (sockets.Addr, error) {
+	var a sockets.Addr
+	switch sa := sa.(type) {
+	case *SockaddrInet4:
+		if sa.Port < 0 || sa.Port > 0xffff {
+			return a, EINVAL
+		}
+		a.Family = AF_INET
+		copy(a.IP[:4], sa.Addr[:])
+		a.Port = sa.Port
+	case *SockaddrInet6:
+		if sa.Port < 0 || sa.Port > 0xffff {
+			return a, EINVAL
+		}
+		a.Family = AF_INET6
+		a.IP = sa.Addr
+		a.Port = sa.Port
+		a.Zone = sa.ZoneId
+	case nil:
+		return a, EINVAL
+	default:
+		return a, EAFNOSUPPORT
+	}
+	return a, nil
+}
+
+func fromAddr(a sockets.Addr) Sockaddr {
+	switch a.Family {
+	case AF_INET:
+		sa := &SockaddrInet4{Port: a.Port}
+		copy(sa.Addr[:], a.IP[:4])
+		return sa
+	case AF_INET6:
+		return &SockaddrInet6{Port: a.Port, ZoneId: a.Zone, Addr: a.IP}
+	}
+	return nil
 }
 
 func Bind(fd int, sa Sockaddr) error {
-	return ENOSYS
+	s, _, err := sock(fd)
+	if err != nil {
+		return err
+	}
+	a, err := toAddr(sa)
+	if err != nil {
+		return err
+	}
+	return s.ep.Bind(a)
 }
 
 func Listen(fd int, backlog int) error {
-	return ENOSYS
+	s, _, err := sock(fd)
+	if err != nil {
+		return err
+	}
+	return s.ep.Listen(backlog)
 }
 
-func Accept(fd int) (newfd int, sa Sockaddr, err error) {
-	return -1, nil, ENOSYS
+func Accept(fd int) (nfd int, sa Sockaddr, err error) {
+	return Accept4(fd, 0)
 }
 
+// Accept4 accepts a connection; flags may hold SOCK_NONBLOCK and
+// SOCK_CLOEXEC.
+func Accept4(fd int, flags int) (nfd int, sa Sockaddr, err error) {
+	if flags&^(SOCK_NONBLOCK|SOCK_CLOEXEC) != 0 {
+		return -1, nil, EINVAL
+	}
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return -1, nil, err
+	}
+	oflags := 0
+	if flags&SOCK_NONBLOCK != 0 {
+		oflags |= O_NONBLOCK
+	}
+	if flags&SOCK_CLOEXEC != 0 {
+		oflags |= O_CLOEXEC
+	}
+	var from sockets.Addr
+	err = s.wait(nonblock, func() error {
+		nfd, err = installSocket(s.family, s.sotype, oflags, func(notify func(uint32)) (sockets.Socket, error) {
+			ep, a, err := s.ep.Accept(notify)
+			from = a
+			return ep, err
+		})
+		return err
+	})
+	if err != nil {
+		return -1, nil, err
+	}
+	return nfd, fromAddr(from), nil
+}
+
+// Connect starts a connection. A blocking socket waits for it to be
+// made; a non-blocking one returns EINPROGRESS, and SO_ERROR tells
+// how it went.
 func Connect(fd int, sa Sockaddr) error {
-	return ENOSYS
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return err
+	}
+	a, err := toAddr(sa)
+	if err != nil {
+		return err
+	}
+	err = s.ep.Connect(a)
+	if err != EINPROGRESS || nonblock {
+		return err
+	}
+	err = s.wait(false, func() error {
+		if s.ep.Readiness()&(sockets.EventOut|sockets.EventErr|sockets.EventHup) == 0 {
+			return EAGAIN
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if e, _ := s.ep.GetsockoptInt(SOL_SOCKET, SO_ERROR); e != 0 {
+		return Errno(e)
+	}
+	return nil
+}
+
+func Getsockname(fd int) (sa Sockaddr, err error) {
+	s, _, err := sock(fd)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.ep.LocalAddr()
+	if err != nil {
+		return nil, err
+	}
+	return fromAddr(a), nil
+}
+
+func Getpeername(fd int) (sa Sockaddr, err error) {
+	s, _, err := sock(fd)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.ep.RemoteAddr()
+	if err != nil {
+		return nil, err
+	}
+	return fromAddr(a), nil
 }
 
 func Recvfrom(fd int, p []byte, flags int) (n int, from Sockaddr, err error) {
-	return 0, nil, ENOSYS
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return 0, nil, err
+	}
+	var a sockets.Addr
+	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
+		n, a, err = s.ep.RecvFrom(p, flags&^MSG_DONTWAIT)
+		return err
+	})
+	if err != nil {
+		return n, nil, err
+	}
+	return n, fromAddr(a), nil
 }
 
 func Sendto(fd int, p []byte, flags int, to Sockaddr) error {
-	return ENOSYS
+	_, err := SendmsgN(fd, p, nil, to, flags)
+	return err
 }
 
+// Recvmsg receives like Recvfrom; there is no control data to receive,
+// so oobn is always 0.
 func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from Sockaddr, err error) {
-	return 0, 0, 0, nil, ENOSYS
+	n, from, err = Recvfrom(fd, p, flags)
+	return n, 0, 0, from, err
 }
 
+// SendmsgN sends like Sendto. Control data is not supported.
 func SendmsgN(fd int, p, oob []byte, to Sockaddr, flags int) (n int, err error) {
-	return 0, ENOSYS
+	if len(oob) > 0 {
+		return 0, EOPNOTSUPP
+	}
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return 0, err
+	}
+	var a *sockets.Addr
+	if to != nil {
+		addr, err := toAddr(to)
+		if err != nil {
+			return 0, err
+		}
+		a = &addr
+	}
+	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
+		n, err = s.ep.SendTo(p, flags&^MSG_DONTWAIT, a)
+		return err
+	})
+	return n, err
 }
 
 func GetsockoptInt(fd, level, opt int) (value int, err error) {
-	return 0, ENOSYS
+	s, _, err := sock(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case level == SOL_SOCKET && opt == SO_TYPE:
+		return s.sotype, nil
+	case level == SOL_SOCKET && opt == SO_DOMAIN:
+		return s.family, nil
+	}
+	return s.ep.GetsockoptInt(level, opt)
 }
 
 func SetsockoptInt(fd, level, opt int, value int) error {
-	return ENOSYS
+	s, _, err := sock(fd)
+	if err != nil {
+		return err
+	}
+	return s.ep.SetsockoptInt(level, opt, value)
+}
+
+// SetsockoptLinger sets SO_LINGER: the stack takes the time in seconds,
+// or -1 for off.
+func SetsockoptLinger(fd, level, opt int, l *Linger) error {
+	if level != SOL_SOCKET || opt != SO_LINGER {
+		return ENOPROTOOPT
+	}
+	v := -1
+	if l.Onoff != 0 {
+		v = int(l.Linger)
+	}
+	return SetsockoptInt(fd, level, opt, v)
 }
 
 func Shutdown(fd int, how int) error {
-	return ENOSYS
+	s, _, err := sock(fd)
+	if err != nil {
+		return err
+	}
+	return s.ep.Shutdown(how)
+}
+
+// SetsockoptInet4Addr sets an option whose value is an IPv4 address:
+// only IP_MULTICAST_IF takes one, and the stack has no multicast
+// interface selection.
+func SetsockoptInet4Addr(fd, level, opt int, value [4]byte) error {
+	if _, _, err := sock(fd); err != nil {
+		return err
+	}
+	return ENOPROTOOPT
 }
