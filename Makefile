@@ -61,6 +61,13 @@ std-status: toolchain
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh
 
+# The HTTP server on the host, in a Linux VM and as a Mirago image, side
+# by side (scripts/bench/run.sh); about two minutes. Not on toolchain:
+# the Mirago column uses whatever _build/goroot holds, or says why not.
+.PHONY: bench-http
+bench-http: deps
+	$(HOSTGO) scripts/bench/run.sh
+
 # clean removes the link to the built GOROOT; the build cache it points
 # into (~/.cache/mirago, or $MIRAGO_CACHE) stays, so the next
 # `make toolchain` takes seconds. _build/upstream is never removed here:

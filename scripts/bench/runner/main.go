@@ -1,0 +1,613 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build linux
+
+// Runner measures the benchmark's HTTP server in its three forms, one
+// after the other, and prints the comparison table. scripts/bench/run.sh
+// builds everything and calls it; see there.
+//
+// For each form ("target") it starts the process (the server itself, or
+// QEMU booting the Linux VM or the Mirago image), polls GET / every
+// 10 ms until the first good answer (boot to first response), runs the
+// load generator (scripts/bench/load) against it, reads the process's
+// memory use from /proc and stops it. A target that does not answer in
+// time is reported as such and the others still run.
+//
+// Both VMs run under the same QEMU flags (vmArgs): the machine, CPU,
+// memory, one vCPU and the network, QEMU's user-mode networking with a
+// host forward to the guest's port 80 on a virtio-net device on
+// virtio-mmio. They are the exec wrapper's (scripts/goexec) plus the
+// network.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+var (
+	serverBin   = flag.String("server", "", "host build of scripts/bench/server")
+	loadBin     = flag.String("load", "", "build of scripts/bench/load")
+	kernel      = flag.String("kernel", "", "Linux VM: the uncompressed kernel (vmlinux) from mklinux")
+	initrd      = flag.String("initrd", "", "Linux VM: initramfs.cpio from mklinux")
+	linuxAppend = flag.String("linux-append", "", "more Linux kernel command-line `words`")
+	miragoImage = flag.String("mirago", "", "Mirago image (GOOS=xen build of scripts/bench/server)")
+	miragoSkip  = flag.String("mirago-skip", "", "if set, why the Mirago image could not be built; the target is reported as not run")
+	port        = flag.Int("port", 0, "host TCP `port` for the server and the VMs' host forward (0: a free one)")
+	mem         = flag.String("mem", "256M", "VM memory (QEMU -m)")
+	accel       = flag.String("accel", "tcg", "QEMU accelerator: tcg or kvm")
+	tscKHz      = flag.Int("tsc-khz", 0, "host TSC frequency in kHz for Linux's tsc_early_khz= (0: from /proc/cpuinfo)")
+	dur         = flag.Duration("d", 10*time.Second, "measured load `duration` per concurrency")
+	warmup      = flag.Duration("warmup", time.Second, "load warm-up `duration` per concurrency")
+	boots       = flag.Int("boots", 3, "boots per target for boot to first response (the median is reported; the last boot takes the load)")
+	hostTimeout = flag.Duration("host-timeout", 10*time.Second, "host process: time allowed to the first response")
+	linuxTimout = flag.Duration("linux-timeout", 60*time.Second, "Linux VM: time allowed to the first response")
+	miraTimeout = flag.Duration("mirago-timeout", 20*time.Second, "Mirago: time allowed to the first response")
+	only        = flag.String("only", "host,linux-vm,mirago", "comma-separated targets to run")
+	logDir      = flag.String("logdir", "", "`dir` for each target's console log (default: a temporary directory)")
+)
+
+// concurrencies are the load levels, fixed so that tables compare.
+var concurrencies = []int{1, 16}
+
+func main() {
+	flag.Parse()
+	if *serverBin == "" || *loadBin == "" {
+		fmt.Fprintln(os.Stderr, "runner: -server and -load are required")
+		os.Exit(2)
+	}
+	if *logDir == "" {
+		d, err := os.MkdirTemp("", "mirago-bench-")
+		if err != nil {
+			fatalf("%v", err)
+		}
+		*logDir = d
+	}
+	if err := os.MkdirAll(*logDir, 0o755); err != nil {
+		fatalf("%v", err)
+	}
+	if *port == 0 {
+		p, err := freePort()
+		if err != nil {
+			fatalf("finding a free port: %v", err)
+		}
+		*port = p
+	}
+	khz := *tscKHz
+	if khz == 0 {
+		var err error
+		if khz, err = hostTSCkHz(); err != nil {
+			fatalf("%v (pass -tsc-khz)", err)
+		}
+	}
+
+	targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget()}
+	want := strings.Split(*only, ",")
+	fmt.Printf("# VMs: qemu-system-x86_64 %s [-initrd ... -append ...]\n", strings.Join(vmArgs("KERNEL", *port), " "))
+	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every 10 ms); logs in %s\n",
+		*dur, joinInts(concurrencies, ","), *warmup, *boots, *logDir)
+	for _, t := range targets {
+		if !slices.Contains(want, t.name) {
+			t.skip = "not selected (-only)"
+			continue
+		}
+		if t.skip != "" {
+			fmt.Printf("%s: not run: %s\n", t.name, t.skip)
+			continue
+		}
+		t.measure()
+	}
+	printTable(targets)
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "runner: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+// target is one form of the server and what was measured of it.
+type target struct {
+	name    string
+	argv    []string // the command; "PORT" is replaced by the port
+	timeout time.Duration
+	size    int64  // bytes of the image(s) that boot
+	sizeOf  string // what size counts
+	meminfo bool   // the guest answers a console newline with a meminfo line
+	skip    string // why it cannot run, if it cannot
+
+	// Results.
+	boots    []time.Duration
+	listen   time.Duration // to the "listening on" console line, last boot
+	load     []loadResult
+	rssKB    int64
+	hwmKB    int64
+	anonKB   int64 // RssAnon: mostly guest RAM touched, and TCG's code
+	fileKB   int64 // RssFile: mapped files, the -kernel/-initrd files among them
+	guestKB  int64 // guest's own used memory, 0 if unknown
+	failure  string
+	logPaths []string
+}
+
+// loadResult is scripts/bench/load's JSON output.
+type loadResult struct {
+	Concurrency int     `json:"concurrency"`
+	Requests    int64   `json:"requests"`
+	Errors      int64   `json:"errors"`
+	OtherErrors int64   `json:"other_errors"`
+	Connections int64   `json:"connections"`
+	RPS         float64 `json:"rps"`
+	P50us       float64 `json:"p50_us"`
+	P99us       float64 `json:"p99_us"`
+	MaxUs       float64 `json:"max_us"`
+	FirstError  string  `json:"first_error"`
+}
+
+func hostTarget() *target {
+	t := &target{name: "host", timeout: *hostTimeout, sizeOf: "server binary"}
+	t.argv = []string{*serverBin, "-addr", "127.0.0.1:PORT"}
+	t.size, t.skip = sizes(*serverBin)
+	return t
+}
+
+func linuxTarget(khz int) *target {
+	t := &target{name: "linux-vm", timeout: *linuxTimout, meminfo: true, sizeOf: "vmlinux + initramfs"}
+	if *kernel == "" || *initrd == "" {
+		t.skip = "no -kernel and -initrd"
+		return t
+	}
+	t.size, t.skip = sizes(*kernel, *initrd)
+	// quiet: the console is a byte-at-a-time emulated UART, and the
+	// boot messages would cost a good part of a second under TCG.
+	// tsc_early_khz: on microvm the kernel finds no PIT/HPET-calibrated
+	// TSC frequency it trusts and would hang calibrating; TCG's TSC runs
+	// at the host's rate. panic=-1 with QEMU's -no-reboot makes a
+	// failing /init stop QEMU rather than hang.
+	cmdline := fmt.Sprintf("console=ttyS0 quiet tsc_early_khz=%d panic=-1", khz)
+	if *linuxAppend != "" {
+		cmdline += " " + *linuxAppend
+	}
+	t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*kernel, 0)...)
+	t.argv = append(t.argv, "-initrd", *initrd, "-append", cmdline)
+	return t
+}
+
+func miragoTarget() *target {
+	t := &target{name: "mirago", timeout: *miraTimeout, sizeOf: "image"}
+	switch {
+	case *miragoSkip != "":
+		t.skip = *miragoSkip
+	case *miragoImage == "":
+		t.skip = "no -mirago image"
+	default:
+		t.size, t.skip = sizes(*miragoImage)
+		t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*miragoImage, 0)...)
+	}
+	return t
+}
+
+// sizes returns the total size of files, or why one cannot be read.
+func sizes(files ...string) (int64, string) {
+	var n int64
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return 0, err.Error()
+		}
+		n += fi.Size()
+	}
+	return n, ""
+}
+
+// vmArgs returns the QEMU arguments both VMs share; port 0 leaves the
+// placeholder PORT for measure to fill in.
+func vmArgs(kernel string, port int) []string {
+	p := "PORT"
+	if port != 0 {
+		p = strconv.Itoa(port)
+	}
+	cpu := "max"
+	if *accel == "kvm" {
+		cpu = "host"
+	}
+	return []string{
+		// As scripts/goexec: microvm boots an ELF kernel by PVH;
+		// auto-kernel-cmdline=off keeps QEMU from appending
+		// virtio-mmio descriptions to the command line (Linux finds
+		// the devices in the ACPI tables microvm provides; Debian's
+		// kernel lacks VIRTIO_MMIO_CMDLINE_DEVICES anyway).
+		"-M", "microvm,auto-kernel-cmdline=off",
+		"-accel", *accel, "-cpu", cpu, "-smp", "1", "-m", *mem,
+		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+		"-kernel", kernel,
+		"-serial", "stdio",
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+		"-global", "virtio-mmio.force-legacy=false",
+		"-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + p + "-:80",
+		"-device", "virtio-net-device,netdev=n0",
+	}
+}
+
+// proc is a running target process with its console.
+type proc struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	start   time.Time
+	done    chan struct{} // closed when the process has exited
+	waitErr error
+	stderr  *tailBuffer
+
+	mu        sync.Mutex
+	listening time.Duration
+	lines     chan string // meminfo lines
+	log       *os.File
+}
+
+func (t *target) start(boot int) (*proc, error) {
+	argv := slices.Clone(t.argv)
+	for i, a := range argv {
+		argv[i] = strings.ReplaceAll(a, "PORT", strconv.Itoa(*port))
+	}
+	logPath := filepath.Join(*logDir, fmt.Sprintf("%s.boot%d.log", t.name, boot))
+	t.logPaths = append(t.logPaths, logPath)
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(logf, "# %s\n", strings.Join(argv, " "))
+	r, w, err := os.Pipe()
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	p := &proc{cmd: exec.Command(argv[0], argv[1:]...), done: make(chan struct{}), lines: make(chan string, 16), log: logf, stderr: &tailBuffer{max: 2048}}
+	p.cmd.Stdout = w
+	p.cmd.Stderr = io.MultiWriter(w, p.stderr)
+	// The guest reads its console from QEMU's standard input; a pipe
+	// keeps QEMU off the terminal and lets us talk to /init.
+	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	// If the runner dies, its QEMU must not live on holding the port.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	p.start = time.Now()
+	if err := p.cmd.Start(); err != nil {
+		r.Close()
+		w.Close()
+		logf.Close()
+		return nil, err
+	}
+	w.Close()
+	go p.readConsole(r)
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+func (p *proc) readConsole(r *os.File) {
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		at := time.Since(p.start)
+		fmt.Fprintf(p.log, "%8.3fs %s\n", at.Seconds(), line)
+		switch {
+		case strings.Contains(line, "listening on "):
+			p.mu.Lock()
+			if p.listening == 0 {
+				p.listening = at
+			}
+			p.mu.Unlock()
+		case strings.HasPrefix(strings.TrimSpace(line), "meminfo:"):
+			select {
+			case p.lines <- line:
+			default:
+			}
+		}
+	}
+}
+
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// exitDesc describes how the process ended.
+func (p *proc) exitDesc() string {
+	var ee *exec.ExitError
+	s := "exited"
+	if errors.As(p.waitErr, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Exited() {
+			s = fmt.Sprintf("exited with status %d", ws.ExitStatus())
+			if st := ws.ExitStatus(); st&1 == 1 && filepath.Base(p.cmd.Path) == "qemu-system-x86_64" {
+				s += fmt.Sprintf(" (guest status %d via isa-debug-exit)", st>>1)
+			}
+		} else {
+			s = p.waitErr.Error()
+		}
+	} else if p.waitErr != nil {
+		s = p.waitErr.Error()
+	}
+	if msg := strings.TrimSpace(p.stderr.String()); msg != "" {
+		if i := strings.LastIndex(msg, "\n"); i >= 0 {
+			msg = msg[i+1:]
+		}
+		s += ": " + msg
+	}
+	return s
+}
+
+// stop ends the process: SIGTERM, then SIGKILL if it lingers.
+func (p *proc) stop() {
+	if !p.exited() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(3 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+	p.stdin.Close()
+	p.log.Close()
+}
+
+func (t *target) measure() {
+	fmt.Fprintf(os.Stderr, "runner: %s: ", t.name)
+	defer fmt.Fprintln(os.Stderr)
+	for i := range *boots {
+		last := i == *boots-1
+		p, err := t.start(i)
+		if err != nil {
+			t.failure = fmt.Sprintf("cannot start: %v", err)
+			return
+		}
+		d, err := firstResponse(p, t.timeout)
+		if err != nil {
+			p.stop()
+			t.failure = err.Error()
+			fmt.Fprintf(os.Stderr, "%s", t.failure)
+			return
+		}
+		t.boots = append(t.boots, d)
+		fmt.Fprintf(os.Stderr, "boot %s, ", fmtDur(d))
+		if !last {
+			p.stop()
+			continue
+		}
+		p.mu.Lock()
+		t.listen = p.listening
+		p.mu.Unlock()
+		t.load, err = runLoad()
+		if err != nil {
+			t.failure = err.Error()
+		}
+		for _, r := range t.load {
+			fmt.Fprintf(os.Stderr, "c=%d %.0f req/s, ", r.Concurrency, r.RPS)
+		}
+		m := procMem(p.cmd.Process.Pid)
+		t.rssKB, t.hwmKB, t.anonKB, t.fileKB = m["VmRSS"], m["VmHWM"], m["RssAnon"], m["RssFile"]
+		if t.meminfo && !p.exited() {
+			t.guestKB = guestUsed(p)
+		}
+		if p.exited() && t.failure == "" {
+			t.failure = "process " + p.exitDesc() + " during the load"
+		}
+		p.stop()
+	}
+}
+
+// firstResponse polls GET / until a good answer, the timeout or the
+// process's exit, and returns the time since the process started.
+//
+// A new attempt starts every 10 ms, each on a fresh connection, and
+// they overlap: before the guest's network is up, QEMU's user-mode
+// networking accepts the connection on the host and then holds it while
+// it cannot reach the guest, and such an attempt hangs for seconds even
+// after the server is ready (slirp's SYN retransmission). Waiting for
+// one attempt at a time would add up to an attempt's timeout to the
+// measurement; overlapping attempts, at most maxInFlight of them, each
+// bounded by attemptTimeout, bound it by attemptTimeout/maxInFlight.
+// Measured on the Linux VM, the first good answer comes 50 to 200 ms
+// after the guest prints "listening" whatever the polling (1 to 32
+// attempts in flight, 100 ms to 1 s timeouts): that is the first
+// connection's cost (slirp resolving the guest's MAC address, TCG
+// translating the server's code on first use), not the polling's.
+func firstResponse(p *proc, timeout time.Duration) (time.Duration, error) {
+	const (
+		period         = 10 * time.Millisecond
+		attemptTimeout = 500 * time.Millisecond
+		maxInFlight    = 8
+	)
+	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: attemptTimeout}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url := fmt.Sprintf("http://127.0.0.1:%d/", *port)
+	ok := make(chan time.Duration, 1)
+	sem := make(chan struct{}, maxInFlight)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	attempt := func() {
+		defer wg.Done()
+		defer func() { <-sem }()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK && string(body) == "hello, world\n" {
+			select {
+			case ok <- time.Since(p.start):
+			default:
+			}
+		}
+	}
+	deadline := time.NewTimer(time.Until(p.start.Add(timeout)))
+	defer deadline.Stop()
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case sem <- struct{}{}:
+			wg.Add(1)
+			go attempt()
+		default: // maxInFlight attempts hang already
+		}
+		select {
+		case d := <-ok:
+			return d, nil
+		case <-p.done:
+			return 0, fmt.Errorf("no HTTP response: process %s after %s", p.exitDesc(), fmtDur(time.Since(p.start)))
+		case <-deadline.C:
+			return 0, fmt.Errorf("no HTTP response within %s", timeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// runLoad runs the load generator at each concurrency.
+func runLoad() ([]loadResult, error) {
+	budget := time.Duration(len(concurrencies))*(*dur+*warmup+10*time.Second) + 10*time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, *loadBin, "-json", "-c", joinInts(concurrencies, ","),
+		"-d", dur.String(), "-warmup", warmup.String(), fmt.Sprintf("http://127.0.0.1:%d/", *port))
+	cmd.Stderr = os.Stderr
+	out, runErr := cmd.Output()
+	var rs []loadResult
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r loadResult
+		if json.Unmarshal([]byte(line), &r) == nil && r.Concurrency > 0 {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) != len(concurrencies) {
+		return rs, fmt.Errorf("load generator: %v", runErr)
+	}
+	return rs, nil
+}
+
+// procMem returns the memory figures of /proc/PID/status, in KiB:
+// VmRSS (resident now), VmHWM (peak resident), RssAnon, RssFile. For
+// QEMU, RSS counts the guest memory it touched plus QEMU's own, TCG's
+// translated code included.
+func procMem(pid int) map[string]int64 {
+	m := map[string]int64{}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return m
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if f := strings.Fields(v); ok && len(f) == 2 && f[1] == "kB" {
+			m[k], _ = strconv.ParseInt(f[0], 10, 64)
+		}
+	}
+	return m
+}
+
+// guestUsed asks the Linux guest's /init for its memory use (a newline
+// on the console) and returns used KiB, 0 if no answer comes.
+func guestUsed(p *proc) int64 {
+	if _, err := io.WriteString(p.stdin, "\n"); err != nil {
+		return 0
+	}
+	select {
+	case line := <-p.lines:
+		_, v, _ := strings.Cut(line, "used=")
+		n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return n
+	case <-time.After(3 * time.Second):
+		return 0
+	}
+}
+
+// hostTSCkHz reads the TSC's rate from /proc/cpuinfo's "cpu MHz", which
+// on a host with a constant TSC (the constant_tsc flag) is the TSC's
+// rate, the rate TCG's guest TSC runs at.
+func hostTSCkHz() (int, error) {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(k) == "cpu MHz" {
+			mhz, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil || mhz <= 0 {
+				break
+			}
+			return int(math.Round(mhz * 1000)), nil
+		}
+	}
+	return 0, errors.New("no \"cpu MHz\" in /proc/cpuinfo")
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tailBuffer keeps the last max bytes written.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = t.b[len(t.b)-t.max:]
+	}
+	t.mu.Unlock()
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
+}
