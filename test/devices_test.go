@@ -5,7 +5,12 @@
 package test
 
 import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -83,4 +88,37 @@ func TestDevicesCryptoRandVirtio(t *testing.T) {
 
 	r = devprobe(t, cpu, "cryptorand")
 	wantRun(t, r, 2, "fatal error: crypto/rand: failed to read random data", "no hardware random number generator (RDSEED, RDRAND or RNDR) and no entropy device (virtio-rng)")
+}
+
+// TestDevicesDisk writes /dev/vda, a virtio-blk device on a disk image
+// file, at an offset across a sector boundary, syncs, and exits; a
+// second boot reads the data back, and so does the host from the file.
+func TestDevicesDisk(t *testing.T) {
+	img := filepath.Join(t.TempDir(), "disk.img")
+	const size = 4 << 20
+	// Bytes around the message must survive the partial-sector writes.
+	orig := bytes.Repeat([]byte{0xa5}, size)
+	if err := os.WriteFile(img, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	flags := "-drive file=" + img + ",if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0"
+	msg := strings.Repeat("persisted across boots; ", 40) // 960 bytes from offset 1000
+	r := devprobe(t, flags, "diskwrite", msg)
+	wantRun(t, r, 0, fmt.Sprintf("wrote %d bytes; size %d <nil>\n", len(msg), size))
+	r = devprobe(t, flags, "diskread", msg)
+	wantRun(t, r, 0, fmt.Sprintf("read %q\n", msg))
+	got, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append(append([]byte(nil), orig[:1000]...), msg...), orig[1000+len(msg):]...)
+	if !bytes.Equal(got, want) {
+		t.Errorf("the image file does not hold the message at offset 1000 with its other bytes intact")
+	}
+}
+
+// TestDevicesNoDisk: without a block device there is no /dev/vda.
+func TestDevicesNoDisk(t *testing.T) {
+	r := devprobe(t, "", "diskread", "x")
+	wantRun(t, r, 1, "open: open /dev/vda: no such file or directory\n")
 }

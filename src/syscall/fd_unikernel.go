@@ -93,6 +93,16 @@ type hwrng struct{}
 func (hwrng) read(p []byte) (int, error)  { return hwrngRead(p) }
 func (hwrng) write(p []byte) (int, error) { return 0, EINVAL }
 
+// disk is /dev/vda, the machine's block device (disk_$GOOS.go). Reads
+// and writes go to the device at the descriptor's offset, without
+// fs.mu held; Fsync flushes the device's write cache.
+type disk struct{}
+
+// read and write make the disk a device; Read, Write, Pread and Pwrite
+// call readAt and writeAt instead.
+func (k *disk) read(p []byte) (int, error)  { return k.readAt(p, 0) }
+func (k *disk) write(p []byte) (int, error) { return k.writeAt(p, 0) }
+
 // makeDevices fills the directory dev at boot.
 func (fs *fileSystem) makeDevices(dev *inode) {
 	for _, d := range []struct {
@@ -117,6 +127,14 @@ func (fs *fileSystem) makeDevices(dev *inode) {
 		ip.rdev = d.major<<8 | d.minor
 		ip.dev = d.dev
 		fs.link(dev, d.name, ip)
+	}
+	if hasDisk() {
+		k := new(disk)
+		ip := fs.newInode(S_IFBLK | 0660)
+		ip.rdev = 254 << 8 // virtblk's major on Linux
+		ip.dev = k
+		ip.size = k.size() // for Seek(0, SEEK_END), as on Linux
+		fs.link(dev, "vda", ip)
 	}
 }
 
@@ -407,6 +425,15 @@ func Read(fd int, p []byte) (n int, err error) {
 		fs.mu.Unlock()
 		return s.recv(p, nonblock)
 	}
+	if k, ok := ip.dev.(*disk); ok {
+		off := f.off
+		fs.mu.Unlock()
+		n, err = k.readAt(p, off)
+		fs.mu.Lock()
+		f.off = off + int64(n)
+		fs.mu.Unlock()
+		return n, err
+	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
 		return ip.dev.read(p)
@@ -430,6 +457,15 @@ func Write(fd int, p []byte) (n int, err error) {
 		nonblock := f.flags&O_NONBLOCK != 0
 		fs.mu.Unlock()
 		return s.send(p, nonblock)
+	}
+	if k, ok := ip.dev.(*disk); ok {
+		off := f.off
+		fs.mu.Unlock()
+		n, err = k.writeAt(p, off)
+		fs.mu.Lock()
+		f.off = off + int64(n)
+		fs.mu.Unlock()
+		return n, err
 	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
@@ -455,6 +491,13 @@ func Pread(fd int, p []byte, offset int64) (n int, err error) {
 		fs.mu.Unlock()
 		return 0, ESPIPE
 	}
+	if k, ok := ip.dev.(*disk); ok {
+		fs.mu.Unlock()
+		if offset < 0 {
+			return 0, EINVAL
+		}
+		return k.readAt(p, offset)
+	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
 		return ip.dev.read(p)
@@ -479,6 +522,13 @@ func Pwrite(fd int, p []byte, offset int64) (n int, err error) {
 		fs.mu.Unlock()
 		return 0, ESPIPE
 	}
+	if k, ok := ip.dev.(*disk); ok {
+		fs.mu.Unlock()
+		if offset < 0 {
+			return 0, EINVAL
+		}
+		return k.writeAt(p, offset)
+	}
 	if ip.dev != nil {
 		fs.mu.Unlock()
 		return ip.dev.write(p)
@@ -498,8 +548,8 @@ func Seek(fd int, offset int64, whence int) (off int64, err error) {
 	if ip.isPipe() || ip.isSocket() {
 		return 0, ESPIPE
 	}
-	if ip.dev != nil {
-		return 0, nil // devices have no position, as on Linux
+	if _, isDisk := ip.dev.(*disk); ip.dev != nil && !isDisk {
+		return 0, nil // character devices have no position, as on Linux
 	}
 	switch whence {
 	case SEEK_SET:
@@ -569,11 +619,19 @@ func Ftruncate(fd int, length int64) error {
 }
 
 // Fsync has nothing to do: the file system is memory.
+// Fsync flushes the disk's write cache for /dev/vda; everything else
+// is in memory, with nothing to flush.
 func Fsync(fd int) error {
 	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	_, err := fs.file(fd)
-	return err
+	f, err := fs.file(fd)
+	fs.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if k, ok := f.ip.dev.(*disk); ok {
+		return k.sync()
+	}
+	return nil
 }
 
 // direntHeader is the size of a Dirent without its name.

@@ -28,7 +28,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: devprobe hwrng|cryptorand|busy")
+		fmt.Fprintln(os.Stderr, "usage: devprobe hwrng|cryptorand|busy|diskwrite MSG|diskread LEN")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -56,6 +56,10 @@ func main() {
 		fmt.Println("read while busy in", time.Since(start).Round(time.Millisecond))
 		stop.Store(true)
 		<-done
+	case "diskwrite":
+		diskWrite(os.Args[2])
+	case "diskread":
+		diskRead(len(os.Args[2]))
 	default:
 		fmt.Fprintln(os.Stderr, "devprobe: unknown mode", os.Args[1])
 		os.Exit(2)
@@ -82,4 +86,45 @@ func hwrng(n, size int) {
 		}
 		fmt.Println("hwrng", hex.EncodeToString(b))
 	}
+}
+
+// diskOffset is where the disk tests write: not on a sector boundary,
+// and across one, so that partial sectors are read back and patched.
+const diskOffset = 1000
+
+// diskWrite writes msg to /dev/vda at diskOffset and syncs it, then
+// reports the disk's size as Seek finds it.
+func diskWrite(msg string) {
+	f, err := os.OpenFile("/dev/vda", os.O_RDWR, 0)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	if _, err := f.WriteAt([]byte(msg), diskOffset); err != nil {
+		fmt.Println("write:", err)
+		os.Exit(1)
+	}
+	if err := f.Sync(); err != nil {
+		fmt.Println("sync:", err)
+		os.Exit(1)
+	}
+	size, err := f.Seek(0, io.SeekEnd)
+	fmt.Println("wrote", len(msg), "bytes; size", size, err)
+	f.Close()
+}
+
+// diskRead prints n bytes of /dev/vda from diskOffset.
+func diskRead(n int) {
+	f, err := os.Open("/dev/vda")
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, diskOffset); err != nil {
+		fmt.Println("read:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("read %q\n", b)
 }

@@ -1,0 +1,71 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build xen && amd64
+
+package syscall
+
+import "internal/devices"
+
+// /dev/vda on xen: the first virtio-blk device (internal/devices), set
+// up on first use. Its node exists only if the device does.
+
+func hasDisk() bool { return devices.HasDisk() }
+
+func diskOpen() (*devices.Disk, error) {
+	d, err := devices.OpenDisk()
+	if err != nil {
+		consoleWrite(Stderr, []byte("syscall: /dev/vda: "+err.Error()+"\n"))
+	}
+	return d, err
+}
+
+func (k *disk) size() int64 {
+	d, err := diskOpen()
+	if err != nil {
+		return 0
+	}
+	return d.Size()
+}
+
+func (k *disk) readAt(p []byte, off int64) (int, error) {
+	d, err := diskOpen()
+	if err != nil {
+		return 0, EIO
+	}
+	n, err := d.ReadAt(p, off)
+	if err != nil {
+		return n, EIO
+	}
+	return n, nil
+}
+
+func (k *disk) writeAt(p []byte, off int64) (int, error) {
+	d, err := diskOpen()
+	if err != nil {
+		return 0, EIO
+	}
+	if d.ReadOnly() {
+		return 0, EROFS
+	}
+	n, err := d.WriteAt(p, off)
+	switch {
+	case err == devices.ErrDiskFull:
+		return n, ENOSPC
+	case err != nil:
+		return n, EIO
+	}
+	return n, nil
+}
+
+func (k *disk) sync() error {
+	d, err := diskOpen()
+	if err != nil {
+		return EIO
+	}
+	if d.Flush() != nil {
+		return EIO
+	}
+	return nil
+}
