@@ -104,6 +104,7 @@ vendor_deps() {
 		mkdir -p "$t/src/vendor/$pkg"
 		for f in "$dir"/*.go "$dir"/*.s "$dir"/*.h; do
 			case $f in *_test.go | *'*'*) continue ;; esac
+			grep -qx "$pkg/$(basename "$f")" patches/vendor/omit.txt 2>/dev/null && continue
 			cp "$f" "$t/src/vendor/$pkg/"
 		done
 		chmod -R u+w "$t/src/vendor/$pkg"
@@ -124,7 +125,8 @@ vendor_deps() {
 			done
 		fi
 	done <<<"$list"
-	# Our edits to them, as patches against the vendored files.
+	# Our edits to them, as patches against the vendored files; the
+	# files left out are in patches/vendor/omit.txt.
 	for p in patches/vendor/*.patch; do
 		[ -e "$p" ] || continue
 		(cd "$t" && GIT_CEILING_DIRECTORIES="$tmp" git apply -p1 "$top/$p") ||
