@@ -177,3 +177,29 @@ func TestRuntimeMemory(t *testing.T) {
 		wantRun(t, probe(t, []string{"MIRAGO_MEM=64M"}, "oom"), 2, "fatal error: out of memory")
 	})
 }
+
+// TestRuntimeBootPC boots an image on QEMU's pc and q35 machines, where
+// SeaBIOS loads it by PVH: unlike microvm's, its memory map sits in
+// page 0, which the runtime unmaps. A program that uses package net is
+// booted too: its stack looks for devices at start.
+func TestRuntimeBootPC(t *testing.T) {
+	for _, machine := range []string{"pc", "q35"} {
+		for _, prog := range []string{"exitargs", "netprobe"} {
+			t.Run(machine+"/"+prog, func(t *testing.T) {
+				img := progImage(t, prog)
+				args := map[string][]string{"exitargs": {"one"}, "netprobe": {"ifaces"}}[prog]
+				r := run(t, t.TempDir(), env(t), "qemu-system-x86_64",
+					"-M", machine, "-accel", "tcg", "-cpu", "max", "-m", "256M",
+					"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+					"-kernel", img, "-append", "-- "+strings.Join(append([]string{prog}, args...), " "),
+					"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
+				// isa-debug-exit makes QEMU exit with (status<<1)|1.
+				want := map[string]string{"exitargs": "arg[1]=\"one\"\n", "netprobe": "1 lo mtu=65536"}[prog]
+				status := map[string]int{"exitargs": 3<<1 | 1, "netprobe": 0<<1 | 1}[prog]
+				if r.code != status || !strings.Contains(r.stdout, want) {
+					t.Errorf("want exit status %d and %q:\n%s", status, want, r)
+				}
+			})
+		}
+	}
+}

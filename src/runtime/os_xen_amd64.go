@@ -114,7 +114,13 @@ func pvhInit() {
 		}
 	}
 	blocMax = limit
-	bootMemmap = mm
+	// Keep a copy: the loader may have put the map in page 0, which
+	// vmInit leaves unmapped to catch nil pointers (SeaBIOS does, on
+	// QEMU's pc and q35 machines).
+	if len(mm) > len(bootMemmapBuf) {
+		fatalBoot("the loader's memory map has more than 128 entries")
+	}
+	bootMemmap = bootMemmapBuf[:copy(bootMemmapBuf[:], mm)]
 
 	// Other RAM above the image, up to what heap addresses reach,
 	// for the break to continue in.
@@ -130,8 +136,11 @@ func pvhInit() {
 	}
 }
 
-// bootMemmap is the loader's memory map.
-var bootMemmap []hvmMemmapEntry
+// bootMemmap is the loader's memory map, copied into bootMemmapBuf.
+var (
+	bootMemmap    []hvmMemmapEntry
+	bootMemmapBuf [128]hvmMemmapEntry
+)
 
 // syscall_bootModules returns the boot modules (QEMU -initrd, Xen
 // module lines) and their command lines, for package syscall to mount.

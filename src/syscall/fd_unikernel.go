@@ -128,13 +128,22 @@ func (fs *fileSystem) makeDevices(dev *inode) {
 		ip.dev = d.dev
 		fs.link(dev, d.name, ip)
 	}
+}
+
+// probeDisks adds /dev/vda if the machine has a block device, the first
+// time anything in /dev is looked up or listed. fs.mu must be held.
+func (fs *fileSystem) probeDisks() {
+	if fs.diskProbed {
+		return
+	}
+	fs.diskProbed = true
 	if hasDisk() {
 		k := new(disk)
 		ip := fs.newInode(S_IFBLK | 0660)
 		ip.rdev = 254 << 8 // virtblk's major on Linux
 		ip.dev = k
 		ip.size = k.size() // for Seek(0, SEEK_END), as on Linux
-		fs.link(dev, "vda", ip)
+		fs.link(fs.dev, "vda", ip)
 	}
 }
 
@@ -652,6 +661,9 @@ func ReadDirent(fd int, buf []byte) (n int, err error) {
 		return 0, ENOTDIR
 	}
 	if f.names == nil || f.off == 0 {
+		if dir == fs.dev {
+			fs.probeDisks()
+		}
 		f.names = make([]string, 0, len(dir.entries))
 		for name := range dir.entries {
 			f.names = append(f.names, name)

@@ -83,6 +83,12 @@ type fileSystem struct {
 	umask   uint32
 	nextIno uint64
 	files   []*fileEntry // indexed by descriptor
+
+	// dev is /dev. Its block device nodes are made when first looked
+	// for (probeDisks), so that a program that never looks probes no
+	// device at boot.
+	dev        *inode
+	diskProbed bool
 }
 
 var fs = newFileSystem()
@@ -102,6 +108,7 @@ func newFileSystem() *fileSystem {
 		fs.link(etc, f.name, ip)
 	}
 	dev := fs.mustMkdir(fs.root, "dev", 0755)
+	fs.dev = dev
 	fs.makeDevices(dev)
 	fs.files = []*fileEntry{
 		Stdin:  {file: &openFile{ip: dev.entries["stdin"], flags: O_RDONLY, refs: 1}},
@@ -237,6 +244,9 @@ func (fs *fileSystem) resolve(start *inode, path string, follow bool) (lookup, e
 		case "..":
 			ip = dir.parent
 		default:
+			if dir == fs.dev {
+				fs.probeDisks()
+			}
 			ip = dir.entries[name]
 		}
 		if ip != nil && ip.isSymlink() && (!last || follow || slash) {
