@@ -122,3 +122,31 @@ func TestDevicesNoDisk(t *testing.T) {
 	r := devprobe(t, "", "diskread", "x")
 	wantRun(t, r, 1, "open: open /dev/vda: no such file or directory\n")
 }
+
+// TestDevicesPCI drives virtio devices on PCI (q35): the entropy device
+// made slow, so that the reader must be woken by its INTx interrupt
+// while another goroutine spins, and the disk, written in one boot and
+// read in the next.
+func TestDevicesPCI(t *testing.T) {
+	r := bootPC(t, "q35", "devprobe", []string{"busy"},
+		"-object", "rng-random,id=rng0,filename=/dev/urandom",
+		"-device", "virtio-rng-pci,rng=rng0,max-bytes=64,period=50")
+	if r.code != 0<<1|1 || !strings.Contains(r.stdout, "read while busy in ") {
+		t.Errorf("virtio-rng-pci: want status 0 and a busy read:\n%s", r)
+	}
+	wantRandomLines(t, r, "hwrng", 4, 64, map[string]bool{})
+
+	img := filepath.Join(t.TempDir(), "disk.img")
+	if err := os.WriteFile(img, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	disk := []string{"-drive", "file=" + img + ",if=none,format=raw,id=d0", "-device", "virtio-blk-pci,drive=d0"}
+	r = bootPC(t, "q35", "devprobe", []string{"diskwrite", "over-pci"}, disk...)
+	if r.code != 0<<1|1 || !strings.Contains(r.stdout, "wrote 8 bytes; size 1048576 <nil>\n") {
+		t.Errorf("virtio-blk-pci write:\n%s", r)
+	}
+	r = bootPC(t, "q35", "devprobe", []string{"diskread", "over-pci"}, disk...)
+	if r.code != 0<<1|1 || !strings.Contains(r.stdout, "read \"over-pci\"\n") {
+		t.Errorf("virtio-blk-pci read back:\n%s", r)
+	}
+}

@@ -36,32 +36,21 @@ var disk = sync.OnceValues(setupDisk)
 // HasDisk reports whether the machine has a virtio-blk device, without
 // setting it up.
 func HasDisk() bool {
-	for _, v := range VirtioMMIODevices() {
-		if v.DeviceID() == sysvirtio.IDBlock {
-			return true
-		}
-	}
-	return false
+	return FindVirtio(sysvirtio.IDBlock) != nil
 }
 
 // OpenDisk sets the disk up on first use and returns it.
 func OpenDisk() (*Disk, error) { return disk() }
 
 func setupDisk() (*Disk, error) {
-	var d *VirtioMMIO
-	for _, v := range VirtioMMIODevices() {
-		if v.DeviceID() == sysvirtio.IDBlock {
-			d = v
-			break
-		}
-	}
+	d := FindVirtio(sysvirtio.IDBlock)
 	if d == nil {
 		return nil, ErrNoDisk
 	}
 	if d.Err != nil {
 		return nil, d.Err
 	}
-	k := &Disk{name: "virtio-blk (" + d.String() + ")"}
+	k := &Disk{name: "virtio-blk (" + d.Name + ")"}
 	opts := &virtio.BlkOptions{}
 	if line, ok := RouteGSI(d.GSI); ok {
 		// As for the entropy device: wait, then acknowledge, then

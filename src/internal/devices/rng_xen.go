@@ -36,20 +36,14 @@ type rngDevice struct {
 var rng = sync.OnceValues(setupRNG)
 
 func setupRNG() (*rngDevice, error) {
-	var d *VirtioMMIO
-	for _, v := range VirtioMMIODevices() {
-		if v.DeviceID() == sysvirtio.IDEntropy {
-			d = v
-			break
-		}
-	}
+	d := FindVirtio(sysvirtio.IDEntropy)
 	if d == nil {
 		return nil, ErrNoRNG
 	}
 	if d.Err != nil {
 		return nil, d.Err
 	}
-	r := &rngDevice{name: "virtio-rng (" + d.String() + ")"}
+	r := &rngDevice{name: "virtio-rng (" + d.Name + ")"}
 	opts := &virtio.RNGOptions{}
 	if line, ok := RouteGSI(d.GSI); ok {
 		// The driver looked at the queue before calling Idle; a

@@ -15,7 +15,8 @@ import (
 	sysvirtio "mirago.dev/sys/virtio"
 )
 
-// The network device of GOOS=xen: the first virtio-net device.
+// The network device of GOOS=xen: the first virtio-net device, on
+// virtio-mmio (microvm) or PCI (pc, q35).
 
 type ethernet struct {
 	dev  *virtio.Net
@@ -23,26 +24,16 @@ type ethernet struct {
 	irq  bool // line is routed
 }
 
-// firstNet returns the first virtio-net transport, if any.
-func firstNet() *devices.VirtioMMIO {
-	for _, d := range devices.VirtioMMIODevices() {
-		if d.DeviceID() == sysvirtio.IDNet {
-			return d
-		}
-	}
-	return nil
-}
-
-func hasEthernet() bool { return firstNet() != nil }
+func hasEthernet() bool { return devices.FindVirtio(sysvirtio.IDNet) != nil }
 
 // openEthernet sets up the first network device, or returns nil if
 // there is none.
 func openEthernet() (*ethernet, error) {
-	d := firstNet()
+	d := devices.FindVirtio(sysvirtio.IDNet)
 	if d == nil {
 		return nil, nil
 	}
-	name := "eth0: virtio-net (" + d.String() + ")"
+	name := "eth0: virtio-net (" + d.Name + ")"
 	if d.Err != nil {
 		return nil, devices.Error(name + ": " + d.Err.Error())
 	}
