@@ -150,3 +150,21 @@ func TestDevicesPCI(t *testing.T) {
 		t.Errorf("virtio-blk-pci read back:\n%s", r)
 	}
 }
+
+// TestDevicesCmdline: without ACPI, QEMU's microvm names its virtio-mmio
+// transports on the command line as Linux wants them
+// (virtio_mmio.device=512@0xfeb00e00:12), as Firecracker does. The
+// runtime takes those words out of the arguments, and the devices are
+// found from them.
+func TestDevicesCmdline(t *testing.T) {
+	flags := []string{"-global", "virtio-mmio.force-legacy=false", "-device", "virtio-rng-device"}
+	r := bootPC(t, "microvm,acpi=off", "exitargs", []string{"one"}, flags...)
+	if r.code != 3<<1|1 || r.stdout != "arg[1]=\"one\"\n" {
+		t.Errorf("want status 3 and only arg[1]=\"one\":\n%s", r)
+	}
+	r = bootPC(t, "microvm,acpi=off", "devprobe", []string{"hwrng"}, flags...)
+	if r.code != 0<<1|1 {
+		t.Errorf("want status 0:\n%s", r)
+	}
+	wantRandomLines(t, r, "hwrng", 4, 64, map[string]bool{})
+}

@@ -205,11 +205,19 @@ func envPrefix(e []string) string {
 // test find the exec wrappers.
 func mgo(t testing.TB, dir, target string, args ...string) result {
 	t.Helper()
+	return mgoEnv(t, dir, target, nil, args...)
+}
+
+// mgoEnv is mgo with more environment variables (NAME=VALUE), which
+// override env's.
+func mgoEnv(t testing.TB, dir, target string, vars []string, args ...string) result {
+	t.Helper()
 	gr := goroot(t)
 	var extra []string
 	if goos, goarch, ok := strings.Cut(target, "/"); ok {
 		extra = []string{"GOOS=" + goos, "GOARCH=" + goarch}
 	}
+	extra = append(extra, vars...)
 	e := withPATH(env(t, extra...), true, filepath.Join(gr, "bin"))
 	return run(t, dir, e, filepath.Join(gr, "bin", "go"), args...)
 }

@@ -8,6 +8,7 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
+	"internal/stringslite"
 	"unsafe"
 )
 
@@ -218,12 +219,27 @@ var bootCmdline string
 // words of the form NAME=VALUE are environment variables; "--" ends
 // them. The first word after them is os.Args[0]; without one,
 // os.Args[0] is GOOS.
+//
+// Words virtio_mmio.device=SIZE@BASE:IRQ, wherever they are, describe
+// virtio-mmio devices, as on Linux: QEMU's microvm appends them without
+// ACPI, and Firecracker always. They are neither environment nor
+// arguments; internal/devices reads them (cmdlineDevices).
 func goenvs() {
 	words, ok := splitCmdline(bootCmdline)
 	if !ok {
 		print(GOOS, ": bad kernel command line (unterminated quote): ", bootCmdline, "\n")
 		exit(2)
 	}
+	n := 0
+	for _, w := range words {
+		if stringslite.HasPrefix(w, virtioMMIOWord) {
+			bootVirtioMMIO = append(bootVirtioMMIO, w[len(virtioMMIOWord):])
+			continue
+		}
+		words[n] = w
+		n++
+	}
+	words = words[:n]
 	envs = make([]string, 0, len(words)) // non-nil: the environment is initialized
 	i := 0
 	for ; i < len(words); i++ {
@@ -242,6 +258,20 @@ func goenvs() {
 		return
 	}
 	argslice = words[i:]
+}
+
+const virtioMMIOWord = "virtio_mmio.device="
+
+// bootVirtioMMIO holds the values of the command line's
+// virtio_mmio.device words.
+var bootVirtioMMIO []string
+
+// devices_cmdlineDevices returns the values of the command line's
+// virtio_mmio.device words.
+//
+//go:linkname devices_cmdlineDevices internal/devices.cmdlineDevices
+func devices_cmdlineDevices() []string {
+	return bootVirtioMMIO
 }
 
 // isEnvWord reports whether w has the form NAME=VALUE, with NAME made

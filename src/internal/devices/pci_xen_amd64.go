@@ -5,7 +5,7 @@
 package devices
 
 import (
-	"strconv"
+	"internal/strconv"
 	"sync"
 
 	"mirago.dev/drivers/virtio"

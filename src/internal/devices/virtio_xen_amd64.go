@@ -62,7 +62,14 @@ func VirtioMMIODevices() []*VirtioMMIO {
 	return virtioMMIO()
 }
 
+// cmdlineDevices returns the values of the command line's
+// virtio_mmio.device words (runtime/os_unikernel.go).
+func cmdlineDevices() []string
+
 func probeVirtioMMIO() []*VirtioMMIO {
+	if words := cmdlineDevices(); len(words) > 0 {
+		return namedVirtioMMIO(words)
+	}
 	acpi, ngsi := interruptController()
 	n, gsiBase := 8, 5
 	switch {
@@ -95,6 +102,75 @@ func probeVirtioMMIO() []*VirtioMMIO {
 		found = append(found, d)
 	}
 	return found
+}
+
+// namedVirtioMMIO sets up the transports the command line names, each
+// as SIZE@BASE:IRQ[:ID] in Linux's syntax (SIZE and BASE take K, M and
+// G suffixes; BASE may be hex with 0x); the slot is the word's index.
+// A word that does not parse, or a window the runtime does not map as
+// device memory, is reported as a device with Err set.
+func namedVirtioMMIO(words []string) []*VirtioMMIO {
+	var found []*VirtioMMIO
+	for slot, w := range words {
+		d := &VirtioMMIO{Slot: slot, GSI: -1}
+		size, rest, ok1 := cutNumber(w, '@')
+		base, rest, ok2 := cutNumber(rest, ':')
+		irq, _, ok3 := cutNumber(rest, ':')
+		switch {
+		case !ok1 || !ok2 || !ok3 || size == 0 || size > 1<<20:
+			d.Err = Error("virtio_mmio.device=" + w + ": want SIZE@BASE:IRQ")
+		default:
+			r, ok := NewMMIO(uintptr(base), uint32(size))
+			if !ok {
+				d.Err = Error("virtio_mmio.device=" + w + ": not device memory")
+				break
+			}
+			d.Regs, d.GSI = r, int(irq)
+			t, err := virtio.NewMMIO(r)
+			switch err {
+			case nil:
+				d.Transport = t
+			case virtio.ErrNoDevice:
+				continue
+			default:
+				d.Err = Error(d.String() + ": " + err.Error())
+			}
+		}
+		found = append(found, d)
+	}
+	return found
+}
+
+// cutNumber parses the number at the start of s, up to sep or the end,
+// as Linux's memparse does, and returns it with what follows sep.
+func cutNumber(s string, sep byte) (n uint64, rest string, ok bool) {
+	end := 0
+	for end < len(s) && s[end] != sep {
+		end++
+	}
+	num := s[:end]
+	if end < len(s) {
+		rest = s[end+1:]
+	}
+	shift := 0
+	if k := len(num); k > 0 {
+		switch num[k-1] {
+		case 'K', 'k':
+			shift = 10
+		case 'M', 'm':
+			shift = 20
+		case 'G', 'g':
+			shift = 30
+		}
+		if shift != 0 {
+			num = num[:k-1]
+		}
+	}
+	v, err := strconv.ParseUint(num, 0, 64)
+	if err != nil || v > (1<<48)>>shift {
+		return 0, rest, false
+	}
+	return v << shift, rest, true
 }
 
 // Error is the error type of this package.
