@@ -150,6 +150,9 @@ func VirtioPCIDevices() []*VirtioPCI {
 }
 
 func probeVirtioPCI() []*VirtioPCI {
+	if onXen() {
+		return nil // PVH domains have no PCI configuration ports
+	}
 	var found []*VirtioPCI
 	for dev := uint8(0); dev < 32; dev++ {
 		for fn := uint8(0); fn < 8; fn++ {

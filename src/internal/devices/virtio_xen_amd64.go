@@ -66,9 +66,16 @@ func VirtioMMIODevices() []*VirtioMMIO {
 // virtio_mmio.device words (runtime/os_unikernel.go).
 func cmdlineDevices() []string
 
+// onXen reports whether the machine is a Xen domain, where only what
+// the command line names is probed (runtime/vm_xen_amd64.go).
+func onXen() bool
+
 func probeVirtioMMIO() []*VirtioMMIO {
 	if words := cmdlineDevices(); len(words) > 0 {
 		return namedVirtioMMIO(words)
+	}
+	if onXen() {
+		return nil
 	}
 	acpi, ngsi := interruptController()
 	n, gsiBase := 8, 5
