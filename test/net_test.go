@@ -577,3 +577,13 @@ func TestNetPCI(t *testing.T) {
 		})
 	}
 }
+
+// TestNetLoopback makes connections over 127.0.0.1 and ::1 from eight
+// goroutines at once, each with a deadline: a readiness event the
+// netpoller loses shows as a timeout.
+func TestNetLoopback(t *testing.T) {
+	r := stdprobe(t, "netprobe", t.TempDir(), []string{"MIRAGO_NOMOUNT=1"}, "loopback", "400")
+	wantRun(t, r, 0,
+		"loopback 127.0.0.1: 400 connections, 0 failed\n",
+		"loopback ::1: 400 connections, 0 failed\n")
+}

@@ -48,6 +48,14 @@ func netpollopen(fd uintptr, pd *pollDesc) int32 {
 		netpollFDs.pds = append(netpollFDs.pds, nil)
 	}
 	netpollFDs.pds[fd] = pd
+	// Events before now went nowhere: package net connects a socket
+	// and only then registers it, and the connection may be made in
+	// between. epoll reports a descriptor's state when it is added;
+	// here it is reported ready both ways, which internal/poll takes
+	// as a hint: it tries the call, and waits again on EAGAIN (or, for
+	// a connect, on a socket not yet connected).
+	var list gList
+	netpollready(&list, pd, 'r'+'w')
 	unlock(&netpollFDs.lock)
 	return 0
 }

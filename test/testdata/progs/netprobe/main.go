@@ -10,6 +10,8 @@
 //	netprobe echo tcp=ADDR udp=ADDR MSG	send MSG to echo servers, print the replies
 //	netprobe lookup NAME			net.LookupHost
 //	netprobe ifaces				net.Interfaces and their addresses
+//	netprobe loopback N			N connections over 127.0.0.1 and ::1, each dialled while
+//						the other side is busy, with a short deadline
 package main
 
 import (
@@ -30,6 +32,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,6 +53,9 @@ func main() {
 		fmt.Printf("lookup %s: %s\n", os.Args[2], strings.Join(addrs, " "))
 	case "ifaces":
 		ifaces()
+	case "loopback":
+		n, _ := strconv.Atoi(os.Args[2])
+		loopback(n)
 	default:
 		fail("unknown mode %q", os.Args[1])
 	}
@@ -200,5 +206,70 @@ func ifaces() {
 			fail("addrs: %v", err)
 		}
 		fmt.Printf("%d %s mtu=%d mac=%s flags=%s addrs=%v\n", ifi.Index, ifi.Name, ifi.MTU, ifi.HardwareAddr, ifi.Flags, addrs)
+	}
+}
+
+// loopback makes n connections to a listener on each loopback address,
+// one byte each way, with deadlines: a connection whose readiness is
+// lost shows as a timeout.
+func loopback(n int) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			fail("listen %s: %v", addr, err)
+		}
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					b := make([]byte, 1)
+					c.SetDeadline(time.Now().Add(5 * time.Second))
+					if _, err := io.ReadFull(c, b); err == nil {
+						c.Write(b)
+					}
+				}()
+			}
+		}()
+		// Eight dialers at once, so that connections complete while
+		// other goroutines run.
+		var mu sync.Mutex
+		failures := 0
+		failed := func(what string, err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if failures < 5 {
+				fmt.Println(what+":", err)
+			}
+			failures++
+		}
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < n; i += 8 {
+					c, err := net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+					if err != nil {
+						failed("dial", err)
+						continue
+					}
+					c.SetDeadline(time.Now().Add(5 * time.Second))
+					b := []byte{byte(i)}
+					if _, err := c.Write(b); err != nil {
+						failed("write", err)
+					} else if _, err := io.ReadFull(c, b); err != nil || b[0] != byte(i) {
+						failed("read", err)
+					}
+					c.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		ln.Close()
+		fmt.Printf("loopback %s: %d connections, %d failed\n", ln.Addr().(*net.TCPAddr).IP, n, failures)
 	}
 }
