@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs what building and testing Mirago needs beyond make and
-# a go command: QEMU to boot images, git for the patch scripts. Run as
+# a go command: QEMU to boot images, git for the patch scripts, ip for
+# the network tests' namespaces and tap devices. Run as
 # root on Debian, it installs missing packages with apt-get,
 # non-interactively; otherwise it only says what is missing. Then it
 # makes sure a new enough host Go is at hand (scripts/bootstrap-go.sh).
@@ -9,6 +10,7 @@ set -euo pipefail
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v git >/dev/null || need+=(git)
+command -v ip >/dev/null || need+=(iproute2)
 # The module proxy and checksum database are reached over HTTPS.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 
