@@ -148,22 +148,7 @@ func (g *guest) wait(t *testing.T, timeout time.Duration) {
 // blobSum is the SHA-256 of netprobe's blob stream of n bytes.
 func blobSum(n int64) string {
 	h := sha256.New()
-	buf := make([]byte, 64<<10)
-	x := uint64(1)
-	for n > 0 {
-		m := min(int64(len(buf)), n)
-		for i := 0; i < int(m); i += 8 {
-			x ^= x >> 12
-			x ^= x << 25
-			x ^= x >> 27
-			v := x * 0x2545F4914F6CDD1D
-			for j := 0; j < 8 && i+j < int(m); j++ {
-				buf[i+j] = byte(v >> (8 * j))
-			}
-		}
-		h.Write(buf[:m])
-		n -= m
-	}
+	writeBlob(h, n)
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
@@ -262,7 +247,8 @@ func TestNetServe(t *testing.T) {
 	g.wait(t, time.Minute)
 }
 
-// writeBlob writes netprobe's blob stream of n bytes to w.
+// writeBlob writes netprobe's blob stream of n bytes to w: xorshift64*
+// from seed 1, as netprobe's blob does.
 func writeBlob(w io.Writer, n int64) error {
 	buf := make([]byte, 64<<10)
 	x := uint64(1)

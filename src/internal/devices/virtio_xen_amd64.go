@@ -92,23 +92,33 @@ func probeVirtioMMIO() []*VirtioMMIO {
 			break
 		}
 		d := &VirtioMMIO{Slot: slot, Regs: r, GSI: gsiBase + slot}
-		t, err := virtio.NewMMIO(r)
-		switch err {
-		case nil:
-			d.Transport = t
-		case virtio.ErrNoDevice:
+		if !d.open() {
 			continue
-		case virtio.ErrLegacy:
-			if d.DeviceID() == 0 {
-				continue // an empty legacy transport
-			}
-			d.Err = Error(d.String() + ": legacy (version 1) virtio-mmio transport; start QEMU with -global virtio-mmio.force-legacy=false")
-		default:
-			d.Err = Error(d.String() + ": " + err.Error())
 		}
 		found = append(found, d)
 	}
 	return found
+}
+
+// open sets up the transport of d, whose Regs are set, and reports
+// whether there is a device behind it; a device that cannot be driven
+// has Err set.
+func (d *VirtioMMIO) open() bool {
+	t, err := virtio.NewMMIO(d.Regs)
+	switch err {
+	case nil:
+		d.Transport = t
+	case virtio.ErrNoDevice:
+		return false
+	case virtio.ErrLegacy:
+		if d.DeviceID() == 0 {
+			return false // an empty legacy transport
+		}
+		d.Err = Error(d.String() + ": legacy (version 1) virtio-mmio transport; start QEMU with -global virtio-mmio.force-legacy=false")
+	default:
+		d.Err = Error(d.String() + ": " + err.Error())
+	}
+	return true
 }
 
 // namedVirtioMMIO sets up the transports the command line names, each
@@ -133,14 +143,8 @@ func namedVirtioMMIO(words []string) []*VirtioMMIO {
 				break
 			}
 			d.Regs, d.GSI = r, int(irq)
-			t, err := virtio.NewMMIO(r)
-			switch err {
-			case nil:
-				d.Transport = t
-			case virtio.ErrNoDevice:
+			if !d.open() {
 				continue
-			default:
-				d.Err = Error(d.String() + ": " + err.Error())
 			}
 		}
 		found = append(found, d)
