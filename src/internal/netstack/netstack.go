@@ -32,6 +32,7 @@ package netstack
 import (
 	"context"
 	"errors"
+	"internal/runtime/exithook"
 	"internal/sockets"
 	"net/netip"
 	"strings"
@@ -39,7 +40,9 @@ import (
 	"syscall"
 	"time"
 
+	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"mirago.dev/drivers/dhcp"
 	ns "mirago.dev/drivers/netstack"
 )
@@ -52,6 +55,47 @@ func init() {
 	if hasEthernet() {
 		theStack.get()
 	}
+	exithook.Add(exithook.Hook{F: drain, RunOnFailure: true})
+}
+
+// drainTimeout bounds how long an exiting program waits for its TCP
+// data to be delivered.
+const drainTimeout = time.Second
+
+// drain runs as the program exits. On Linux the kernel goes on sending
+// what a process wrote to its sockets after it exits; here the stack
+// stops with the program, so it waits, up to drainTimeout, until no
+// TCP connection has data or a FIN the peer has not acknowledged: a
+// server that answers and exits must not lose the answer.
+func drain() {
+	s := theStack.s
+	if s == nil {
+		return
+	}
+	deadline := time.Now().Add(drainTimeout)
+	for sending(s) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// sending reports whether a TCP endpoint of s has unacknowledged data
+// or an unacknowledged FIN.
+func sending(s *stack.Stack) bool {
+	for _, te := range s.RegisteredEndpoints() {
+		ep, ok := te.(*tcp.Endpoint)
+		if !ok {
+			continue
+		}
+		switch tcp.EndpointState(ep.State()) {
+		case tcp.StateFinWait1, tcp.StateClosing, tcp.StateLastAck:
+			return true
+		case tcp.StateEstablished, tcp.StateCloseWait:
+			if n, err := ep.GetSockOptInt(tcpip.SendQueueSizeOption); err == nil && n > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // netStack implements sockets.Stack.
