@@ -238,11 +238,11 @@ func (s *socket) close() {
 func (s *socket) read(p []byte) (int, error)  { return s.recv(p, false) }
 func (s *socket) write(p []byte) (int, error) { return s.send(p, false) }
 
-// installSocket makes a descriptor for the endpoint made by make,
+// installSocket makes a descriptor for the endpoint made by open,
 // which receives the socket's notify function. fs.mu must not be held.
-func installSocket(family, sotype, flags int, make func(notify func(uint32)) (sockets.Socket, error)) (int, error) {
+func installSocket(family, sotype, flags int, open func(notify func(uint32)) (sockets.Socket, error)) (int, error) {
 	s := newSocket(family, sotype)
-	ep, err := make(s.notify)
+	ep, err := open(s.notify)
 	if err != nil {
 		return -1, err
 	}
@@ -294,7 +294,7 @@ func Socket(domain, typ, proto int) (fd int, err error) {
 	})
 }
 
-// toAddr converts sa for a socket of the given family.
+// toAddr converts sa for the stack.
 func toAddr(sa Sockaddr) (sockets.Addr, error) {
 	var a sockets.Addr
 	switch sa := sa.(type) {
