@@ -208,7 +208,7 @@ func TestRunMountsCwd(t *testing.T) {
 	}
 	t.Chdir(dir)
 	var stdout, stderr bytes.Buffer
-	if got := run([]string{"go_xen_amd64_exec", img}, env(map[string]string{"MIRAGO_ACCEL": "tcg"}), &stdout, &stderr); got != 0 {
+	if got := run([]string{"go_xen_amd64_exec", img}, env(map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TSC_KHZ": "0"}), &stdout, &stderr); got != 0 {
 		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())
 	}
 	data, err := os.ReadFile(argsFile)

@@ -70,6 +70,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -321,6 +322,14 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 			initrd = []string{"-initrd", file}
 			env = append(env, "PWD="+dir)
 		}
+	}
+	khz, err := tscKHz(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	if khz > 0 {
+		env = append(env, "tsc_khz="+strconv.FormatUint(khz, 10))
 	}
 	cmdline, err := encodeCmdline(env, args)
 	if err != nil {

@@ -223,6 +223,7 @@ func TestRunPassesArguments(t *testing.T) {
 		"GOGC": "50", "HOME": "/root", "MIRAGO_ENV": "HOME",
 		"MIRAGO_MEM": "1G", "MIRAGO_QEMU_FLAGS": "-d  guest_errors", "MIRAGO_ACCEL": "tcg",
 		"MIRAGO_NOMOUNT": "1", // TestRunMountsCwd covers the mount
+		"MIRAGO_TSC_KHZ": "2100000",
 	})
 	if got := run([]string{"go_xen_amd64_exec", img, "a", "b c"}, e, &stdout, &stderr); got != 0 {
 		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())
@@ -232,7 +233,7 @@ func TestRunPassesArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	want := qemuArgs(img, `GOGC=50 HOME=/root -- `+img+` a "b c"`, "1G", false, []string{"-d", "guest_errors"})
+	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", false, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
 	}

@@ -62,13 +62,11 @@ var (
 	profNext   int64 // nanotime of the next sample, less time halted since
 )
 
-// lapicInit masks the legacy PICs and sets up the local APIC timer.
-// Interrupts stay disabled until minit.
-func lapicInit() {
-	// Mask the 8259 PICs: their vectors would collide with exceptions.
-	outb(0x21, 0xff)
-	outb(0xa1, 0xff)
-
+// lapicInit sets up the local APIC timer; tscHz is the TSC's
+// frequency, which TSC-deadline mode counts in. Interrupts stay
+// disabled until minit.
+func lapicInit(tscHz uint64) {
+	tscPerNsMul, _ = bits.Div64(tscHz>>32, tscHz<<32, 1e9)
 	lapicBase = uintptr(rdmsr(msrAPICBase) &^ 0xfff & (1<<36 - 1))
 	lapicWrite(lapicTPR, 0)
 	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable

@@ -22,9 +22,12 @@ import (
 //
 // A line is programmed level-triggered and active-high, as microvm's
 // ACPI tables describe its virtio-mmio lines, and starts masked. When
-// it fires, deviceInterrupt masks it, records it (irq_unikernel.go) and
+// it fires, ioapicInterrupt masks it, records it (irq_unikernel.go) and
 // acknowledges the local APIC; the line stays masked until the driver's
-// goroutine has acknowledged the device and waits again (irqEnable).
+// goroutine has acknowledged the device and waits again (lineEnable).
+//
+// Line i (1 to ioapicLines) is vector ioapicVectorBase+i: vectors 33-47,
+// which have trap stubs (trap_xen_amd64.s).
 // Masking before the EOI is what stops a level-triggered line that the
 // device still holds up from firing again at once.
 
@@ -42,6 +45,9 @@ const (
 	lapicIDReg = 0x020
 
 	ioapicDefaultBase = 0xfec00000
+
+	ioapicVectorBase = vectorTimer
+	ioapicLines      = 15
 )
 
 type ioapic struct {
@@ -56,9 +62,9 @@ var (
 	ioapics     [4]ioapic
 	nioapics    int
 
-	// irqLines says which I/O APIC pin feeds vector irqFirst+i, and
-	// the low word of its redirection entry, unmasked.
-	irqLines [irqCount]struct {
+	// irqLines says which I/O APIC pin feeds line i, and the low
+	// word of its redirection entry, unmasked. Entry 0 is unused.
+	irqLines [ioapicLines + 1]struct {
 		apic  *ioapic
 		pin   uint32
 		gsi   uint32
@@ -203,12 +209,15 @@ func devices_interruptController() (acpi bool, ngsi int) {
 }
 
 // devices_routeGSI routes the level-triggered, active-high line gsi to
-// a free device vector, masked until the first waitIRQ, and returns the
-// vector. Routing the same line again returns the same vector. It
-// returns 0 if no I/O APIC serves gsi or all vectors are taken.
+// a free device interrupt line, masked until the first waitIRQ, and
+// returns the line. Routing the same GSI again returns the same line.
+// It returns 0 if no I/O APIC serves gsi or all lines are taken.
 //
 //go:linkname devices_routeGSI internal/devices.routeGSI
 func devices_routeGSI(gsi int) int {
+	if mach.name() != "pc" {
+		return 0
+	}
 	ioapicInit()
 	var a *ioapic
 	for i := 0; i < nioapics; i++ {
@@ -219,48 +228,48 @@ func devices_routeGSI(gsi int) int {
 	if a == nil {
 		return 0
 	}
-	free := -1
-	for i := range irqLines {
+	free := 0
+	for i := 1; i < len(irqLines); i++ {
 		l := &irqLines[i]
-		if l.apic == nil && free < 0 {
+		if l.apic == nil && free == 0 {
 			free = i
 		}
 		if l.apic != nil && l.gsi == uint32(gsi) {
-			return irqFirst + i
+			return i
 		}
 	}
-	if free < 0 {
+	if free == 0 {
 		return 0
 	}
 	l := &irqLines[free]
 	l.pin = uint32(gsi) - a.gsiBase
 	l.gsi = uint32(gsi)
-	l.entry = uint32(irqFirst+free) | redirLevel // fixed delivery, physical destination
+	l.entry = uint32(ioapicVectorBase+free) | redirLevel // fixed delivery, physical destination
 	cli()
 	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicRead(lapicIDReg)&0xff000000) // this CPU
 	ioapicWrite(a, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
 	l.apic = a
 	sti()
-	return irqFirst + free
+	return free
 }
 
-// irqRouted reports whether vector irqFirst+i has a line.
-func irqRouted(i int) bool {
-	return irqLines[i].apic != nil
+// ioapicLineRouted reports whether line i has an I/O APIC pin.
+func ioapicLineRouted(i int) bool {
+	return i < len(irqLines) && irqLines[i].apic != nil
 }
 
-// irqEnable unmasks the line of vector irqFirst+i.
-func irqEnable(i int) {
+// ioapicLineEnable unmasks the pin of line i.
+func ioapicLineEnable(i int) {
 	l := &irqLines[i]
 	cli()
 	ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry)
 	sti()
 }
 
-// deviceInterrupt handles vectors irqFirst to irqFirst+irqCount-1 on
-// gsignal, with interrupts off.
-func deviceInterrupt(v uint64) {
-	i := int(v) - irqFirst
+// ioapicInterrupt handles the vectors of the lines, on gsignal, with
+// interrupts off.
+func ioapicInterrupt(v uint64) {
+	i := int(v - ioapicVectorBase)
 	if l := &irqLines[i]; l.apic != nil {
 		ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
 		irqRaised(i)

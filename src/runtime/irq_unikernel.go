@@ -14,7 +14,7 @@ import (
 // Device interrupts, for drivers in the standard library.
 //
 // A driver runs in a goroutine, not in the interrupt handler: the
-// handler (deviceInterrupt) only silences the line and records that it
+// platform's handler only silences the line and records that it
 // fired, and the goroutine that waits for it (waitIRQ) does the work.
 // This is the split Linux makes between a hard interrupt handler and a
 // threaded one, and it keeps the handler free of driver code, locks and
@@ -27,52 +27,49 @@ import (
 // (netpollBreak), so a wakeup is never lost between a look at the
 // pending bits and the halt.
 //
-// The machine (ioapic_xen_amd64.go on amd64) routes a line to one of
-// the vectors irqFirst to irqFirst+irqCount-1 and provides irqEnable,
-// which unmasks it again.
+// Lines are numbered from 1 to maxIRQLine (0 is no line). The platform
+// decides what a line is: an I/O APIC input routed to a vector on a PC
+// (ioapic_xen_amd64.go), an event channel on Xen. Its interrupt handler
+// disables the line and calls irqRaised; mach.lineEnable enables it
+// again.
 
-const (
-	irqFirst = 33 // vectors 33-47 have trap stubs (trap_xen_amd64.s)
-	irqCount = 15
-)
+const maxIRQLine = 63
 
 var (
-	// irqPending has bit i set when vector irqFirst+i fired and its
-	// waiter has not seen it yet. The handler sets bits; waitIRQ
-	// clears them.
-	irqPending atomic.Uint32
+	// irqPendingBits has bit i set when line i fired and its waiter
+	// has not seen it yet. The handler sets bits; waitIRQ clears them.
+	irqPendingBits uint64
 
-	// irqWaiters are the goroutines parked in waitIRQ, one per
-	// vector.
-	irqWaiters    [irqCount]irqWaiter
+	// irqWaiters are the goroutines parked in waitIRQ, one per line.
+	irqWaiters    [maxIRQLine + 1]irqWaiter
 	irqNumWaiters int
 )
 
 type irqWaiter struct {
 	gp       guintptr
 	deadline int64  // when it gives up; -1: never
-	bit      uint32 // its vector's bit in irqPending
+	bit      uint64 // its line's bit in irqPending
 }
 
-// irqRaised records that vector irqFirst+i fired. It runs in the
-// interrupt handler, with interrupts off.
+// irqRaised records that line i fired. It runs in the interrupt
+// handler, with interrupts off.
 func irqRaised(i int) {
-	irqPending.Or(1 << i)
+	atomic.Or64(&irqPendingBits, 1<<i)
 	netpollBreak()
 }
 
-// irqTake reports whether vector irqFirst+i fired since the last call,
-// and clears the record.
+// irqTake reports whether line i fired since the last call, and
+// clears the record.
 func irqTake(i int) bool {
-	bit := uint32(1) << i
-	if irqPending.Load()&bit == 0 {
+	bit := uint64(1) << i
+	if atomic.Load64(&irqPendingBits)&bit == 0 {
 		return false
 	}
-	irqPending.And(^bit)
+	atomic.And64(&irqPendingBits, ^bit)
 	return true
 }
 
-// devices_waitIRQ waits until the interrupt on vector irq fires, or for
+// devices_waitIRQ waits until the interrupt on line i fires, or for
 // timeout nanoseconds (for ever if timeout < 0), and reports whether it
 // fired. It first re-enables the line, which the handler masked; a
 // device that still holds its level-triggered line up (its interrupt
@@ -81,15 +78,14 @@ func irqTake(i int) bool {
 // that looks for work, waits, then acknowledges the device, and looks
 // again, misses nothing (see package internal/devices).
 //
-// One goroutine at a time may wait for a given vector.
+// One goroutine at a time may wait for a given line.
 //
 //go:linkname devices_waitIRQ internal/devices.waitIRQ
-func devices_waitIRQ(irq int, timeout int64) bool {
-	i := irq - irqFirst
-	if i < 0 || i >= irqCount || !irqRouted(i) {
+func devices_waitIRQ(i int, timeout int64) bool {
+	if i <= 0 || i > maxIRQLine || !mach.lineRouted(i) {
 		return false
 	}
-	irqEnable(i)
+	mach.lineEnable(i)
 	if irqTake(i) {
 		return true
 	}
@@ -114,7 +110,7 @@ func devices_waitIRQ(irq int, timeout int64) bool {
 // it was on its way there. It runs on g0 after gp stopped running.
 func irqParkCommit(gp *g, p unsafe.Pointer) bool {
 	w := (*irqWaiter)(p)
-	if irqPending.Load()&w.bit != 0 {
+	if atomic.Load64(&irqPendingBits)&w.bit != 0 {
 		return false
 	}
 	w.gp.set(gp)
@@ -129,7 +125,7 @@ func irqPoll(list *gList, now int64) int32 {
 	if irqNumWaiters == 0 {
 		return 0
 	}
-	pending := irqPending.Load()
+	pending := atomic.Load64(&irqPendingBits)
 	delta := int32(0)
 	for i := range irqWaiters {
 		w := &irqWaiters[i]

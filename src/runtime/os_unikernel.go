@@ -220,10 +220,12 @@ var bootCmdline string
 // them. The first word after them is os.Args[0]; without one,
 // os.Args[0] is GOOS.
 //
-// Words virtio_mmio.device=SIZE@BASE:IRQ, wherever they are, describe
-// virtio-mmio devices, as on Linux: QEMU's microvm appends them without
-// ACPI, and Firecracker always. They are neither environment nor
-// arguments; internal/devices reads them (cmdlineDevices).
+// Some words, wherever they are, are for the machine, as a Linux
+// kernel's parameters are, and are neither environment nor arguments:
+// virtio_mmio.device=SIZE@BASE:IRQ describes a virtio-mmio device (QEMU's
+// microvm appends them without ACPI, and Firecracker always), which
+// internal/devices reads (cmdlineDevices); tsc_khz=N states the TSC's
+// frequency, as Linux's tsc_early_khz (the PC platform reads it).
 func goenvs() {
 	words, ok := splitCmdline(bootCmdline)
 	if !ok {
@@ -234,6 +236,9 @@ func goenvs() {
 	for _, w := range words {
 		if stringslite.HasPrefix(w, virtioMMIOWord) {
 			bootVirtioMMIO = append(bootVirtioMMIO, w[len(virtioMMIOWord):])
+			continue
+		}
+		if stringslite.HasPrefix(w, tscKHzWord) {
 			continue
 		}
 		words[n] = w
@@ -260,7 +265,10 @@ func goenvs() {
 	argslice = words[i:]
 }
 
-const virtioMMIOWord = "virtio_mmio.device="
+const (
+	virtioMMIOWord = "virtio_mmio.device="
+	tscKHzWord     = "tsc_khz="
+)
 
 // bootVirtioMMIO holds the values of the command line's
 // virtio_mmio.device words.

@@ -4,16 +4,14 @@
 
 package runtime
 
-import (
-	"math/bits"
-	"unsafe"
-)
+import "unsafe"
 
-// The machine under a GOOS=xen image on amd64: booted through the PVH
-// entry (rt0_xen_amd64.s), with the PC devices every VMM here offers.
-// Console on the COM1 UART; exit through QEMU's isa-debug-exit device;
-// time from the TSC, calibrated against the PIT, and the CMOS RTC;
-// entropy from RDSEED/RDRAND.
+// GOOS=xen on amd64: an image booted through the PVH entry
+// (rt0_xen_amd64.s) on one of two platforms, chosen at boot by the
+// hypervisor's CPUID signature: a PVH domain of Xen
+// (machine_xenpvh_xen_amd64.go), or a PC as QEMU, Firecracker and Cloud
+// Hypervisor emulate it (machine_pc_xen_amd64.go). Both pass the start
+// info, which gives the command line, the memory map and the modules.
 
 // pvhStartInfo is the physical address of struct hvm_start_info, saved
 // by rt0 (see xen/include/public/arch-x86/hvm/start_info.h).
@@ -57,16 +55,25 @@ const hvmMemmapTypeRAM = 1
 const identityMapEnd = 4 << 30
 
 func osinit() {
+	mach = selectMachine()
 	trapInit()
 	physPageSize = 4096
-	consoleInit()
 	initBloc()
 	pvhInit()
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
+	hz := mach.init()
 	vmInit(bootMemmap)
-	clockInit()
-	lapicInit()
+	lapicInit(hz)
+}
+
+// selectMachine returns the platform the image runs on: Xen if a
+// hypervisor CPUID leaf has Xen's signature, a PC otherwise.
+func selectMachine() machine {
+	if xenCPUIDBase() != 0 {
+		return xenMachine{}
+	}
+	return pcMachine{}
 }
 
 // pvhInit reads the start info: the command line, and the memory the
@@ -162,166 +169,6 @@ func syscall_bootModules() (mods [][]byte, cmdlines []string) {
 		cmdlines = append(cmdlines, cmdline)
 	}
 	return mods, cmdlines
-}
-
-// fatalBoot reports a boot failure in one line and stops.
-func fatalBoot(msg string) {
-	print("xen: ", msg, "\n")
-	exit(2)
-}
-
-// Console: the COM1 16550 UART.
-const com1 = 0x3f8
-
-func consoleInit() {
-	outb(com1+1, 0x00) // no interrupts
-	outb(com1+3, 0x03) // 8 bits, no parity, one stop bit
-	outb(com1+2, 0x07) // enable and clear FIFOs
-	outb(com1+4, 0x03) // DTR, RTS
-}
-
-//go:nosplit
-func consolePutc(c byte) {
-	for i := 0; i < 100000 && inb(com1+5)&0x20 == 0; i++ {
-		// wait until the transmit register is empty
-	}
-	outb(com1, c)
-}
-
-// write1 writes fd 1 and 2 to the console.
-//
-//go:nosplit
-func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
-	if fd != 1 && fd != 2 {
-		return -_EBADF
-	}
-	b := unsafe.Slice((*byte)(p), n)
-	for _, c := range b {
-		consolePutc(c)
-	}
-	return n
-}
-
-const _EBADF = 9
-
-// debugExitPort is QEMU's isa-debug-exit device as the exec wrapper
-// configures it: QEMU exits with status (v<<1)|1 when v is written.
-const debugExitPort = 0xf4
-
-//go:nosplit
-func exit(code int32) {
-	outl(debugExitPort, uint32(code))
-	// No such device: nothing more to do than stop.
-	haltForever()
-}
-
-// Time. nanotime is the TSC scaled to nanoseconds since boot; walltime
-// adds the CMOS RTC's time at boot.
-var (
-	tscBase     uint64
-	tscNsMul    uint64 // ns = ticks * tscNsMul >> 32
-	bootWallSec int64
-)
-
-func clockInit() {
-	hz := tscFrequency()
-	tscNsMul = (1e9 << 32) / hz
-	tscPerNsMul, _ = bits.Div64(hz>>32, hz<<32, 1e9)
-	bootWallSec = rtcRead()
-	tscBase = rdtsc()
-}
-
-// tscFrequency returns the TSC's frequency in Hz: from the hypervisor's
-// timing leaf where there is one, else measured against the PIT.
-func tscFrequency() uint64 {
-	if max, _, _, _ := cpuid(0x40000000, 0); max >= 0x40000010 {
-		if khz, _, _, _ := cpuid(0x40000010, 0); khz != 0 {
-			return uint64(khz) * 1000
-		}
-	}
-	// Count 10 ms of PIT channel 0 (1193182 Hz), reading its counter
-	// back: channel 2's output gate at port 0x61 is missing on some
-	// machines (QEMU microvm).
-	const pitHz = 1193182
-	const want = pitHz / 100
-	outb(0x43, 0x34) // channel 0, lobyte/hibyte, mode 2
-	outb(0x40, 0)    // count 65536
-	outb(0x40, 0)
-	prev := pitRead()
-	t0 := rdtsc()
-	elapsed := 0
-	for i := 0; elapsed < want; i++ {
-		if i > 1e7 {
-			fatalBoot("cannot calibrate the TSC: the PIT does not count")
-		}
-		cur := pitRead()
-		elapsed += int(prev - cur) // counts down; uint16 wraps
-		prev = cur
-	}
-	return (rdtsc() - t0) * pitHz / uint64(elapsed)
-}
-
-// pitRead latches and returns PIT channel 0's counter.
-func pitRead() uint16 {
-	outb(0x43, 0x00)
-	lo := inb(0x40)
-	hi := inb(0x40)
-	return uint16(hi)<<8 | uint16(lo)
-}
-
-//go:nosplit
-func nanotime1() int64 {
-	hi, lo := bits.Mul64(rdtsc()-tscBase, tscNsMul)
-	return int64(hi<<32 | lo>>32)
-}
-
-func walltime() (sec int64, nsec int32) {
-	ns := nanotime()
-	return bootWallSec + ns/1e9, int32(ns % 1e9)
-}
-
-// rtcRead returns the CMOS real-time clock as Unix seconds.
-func rtcRead() int64 {
-	reg := func(r byte) byte {
-		outb(0x70, r)
-		return inb(0x71)
-	}
-	for i := 0; i < 1e6 && reg(0x0a)&0x80 != 0; i++ {
-		// wait while an update is in progress
-	}
-	sec, min, hour := reg(0x00), reg(0x02), reg(0x04)
-	day, mon, year, cent := reg(0x07), reg(0x08), reg(0x09), reg(0x32)
-	status := reg(0x0b)
-	pm := hour&0x80 != 0
-	hour &^= 0x80
-	if status&0x04 == 0 { // BCD
-		bcd := func(v byte) byte { return v>>4*10 + v&0x0f }
-		sec, min, hour = bcd(sec), bcd(min), bcd(hour)
-		day, mon, year, cent = bcd(day), bcd(mon), bcd(year), bcd(cent)
-	}
-	if status&0x02 == 0 && pm { // 12-hour clock
-		hour = (hour + 12) % 24
-	}
-	y := int64(year) + 100*int64(cent)
-	if cent == 0 {
-		y += 2000
-	}
-	return unixSeconds(y, int64(mon), int64(day), int64(hour), int64(min), int64(sec))
-}
-
-// unixSeconds converts a UTC calendar time to Unix seconds.
-func unixSeconds(year, mon, day, hour, min, sec int64) int64 {
-	// Days from civil, counting years from March.
-	if mon <= 2 {
-		year--
-		mon += 12
-	}
-	era := year / 400
-	yoe := year - era*400
-	doy := (153*(mon-3)+2)/5 + day - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	days := era*146097 + doe - 719468
-	return days*86400 + hour*3600 + min*60 + sec
 }
 
 // readRandom fills r from RDSEED, or RDRAND where there is no RDSEED.

@@ -34,9 +34,16 @@ const (
 	vectorSpurious    = 255
 )
 
+// Vectors 33-47 are for device interrupts: the platform's init sets
+// deviceInterrupt to its handler for them (the I/O APIC's lines on a PC,
+// the event channel upcall on Xen), which runs on gsignal with
+// interrupts off and sends the local APIC its EOI where one is due.
+const vectorDeviceEnd = 48
+
+var deviceInterrupt func(vector uint64)
+
 // trapVector returns the vector of the i'th entry stub, in the order
 // of trapStubs in trap_xen_amd64.s: 0-47, then the spurious vector.
-// Vectors 33-47 are for device interrupts (irq_unikernel.go).
 func trapVector(i int) uint8 {
 	if i < 48 {
 		return uint8(i)
@@ -178,23 +185,18 @@ func trapEarly(f *trapFrame) {
 
 //go:nosplit
 func trapPrint(s string) {
-	for i := 0; i < len(s); i++ {
-		consolePutc(s[i])
-	}
+	consoleWrite(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 //go:nosplit
 func trapPrintHex(v uint64) {
-	consolePutc('0')
-	consolePutc('x')
-	for shift := 60; shift >= 0; shift -= 4 {
-		d := byte(v>>uint(shift)) & 0xf
-		if d < 10 {
-			consolePutc('0' + d)
-		} else {
-			consolePutc('a' + d - 10)
-		}
+	var buf [18]byte
+	buf[0], buf[1] = '0', 'x'
+	for i := 0; i < 16; i++ {
+		buf[17-i] = "0123456789abcdef"[v&0xf]
+		v >>= 4
 	}
+	consoleWrite(buf[:])
 }
 
 // trapHandler handles a trap on gsignal; gp is the interrupted g and
@@ -207,8 +209,8 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 		timerInterrupt(&sigctxt{f: f}, gp)
 	case v == vectorSpurious:
 		// No EOI for a spurious interrupt.
-	case v >= irqFirst && v < irqFirst+irqCount:
-		deviceInterrupt(v) // ioapic_xen_amd64.go
+	case v > vectorTimer && v < vectorDeviceEnd && deviceInterrupt != nil:
+		deviceInterrupt(v)
 	default:
 		lapicEOI()
 	}

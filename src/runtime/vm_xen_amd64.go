@@ -212,22 +212,3 @@ func vmAllocTable() *[512]uint64 {
 func readCR0() uintptr
 func writeCR0(v uintptr)
 func writeCR3(v uintptr)
-
-// devices_onXen reports whether the machine is a Xen domain: Xen's
-// signature in a hypervisor CPUID leaf (0x40000000, or 0x40000100 when
-// Xen offers Hyper-V's leaves first). A Xen PVH domain has neither
-// virtio-mmio windows nor PCI configuration ports, and an access to
-// memory nobody emulates ends the domain, so internal/devices probes
-// for neither there.
-//
-//go:linkname devices_onXen internal/devices.onXen
-func devices_onXen() bool {
-	for _, leaf := range [...]uint32{0x40000000, 0x40000100} {
-		_, b, c, d := cpuid(leaf, 0)
-		// "XenVMMXenVMM" in EBX, ECX, EDX.
-		if b == 0x566e6558 && c == 0x65584d4d && d == 0x4d4d566e {
-			return true
-		}
-	}
-	return false
-}

@@ -34,11 +34,11 @@ package devices
 // how many GSIs its interrupt controllers serve.
 func interruptController() (acpi bool, ngsi int)
 
-// routeGSI routes the level-triggered line gsi to a vector and returns
-// the vector, 0 if it cannot.
+// routeGSI routes the level-triggered line gsi to one of the runtime's
+// interrupt lines and returns it, 0 if it cannot.
 func routeGSI(gsi int) int
 
-// waitIRQ unmasks the line of vector irq and waits up to timeout
+// waitIRQ unmasks the runtime's line irq and waits up to timeout
 // nanoseconds (for ever if < 0) for it to fire; it reports whether it
 // did.
 func waitIRQ(irq int, timeout int64) bool
@@ -49,26 +49,26 @@ func deviceMemory(addr, size uintptr) bool
 
 // A Line is a device's interrupt line, routed to this CPU.
 type Line struct {
-	GSI    int
-	vector int
+	GSI  int
+	line int // the runtime's line; 0: none
 }
 
 // RouteGSI routes the level-triggered, active-high line gsi, and
-// reports false if the machine has no controller for it or no vector
+// reports false if the machine has no controller for it or no line
 // left.
 func RouteGSI(gsi int) (Line, bool) {
-	v := routeGSI(gsi)
-	return Line{GSI: gsi, vector: v}, v != 0
+	l := routeGSI(gsi)
+	return Line{GSI: gsi, line: l}, l != 0
 }
 
 // Wait unmasks the line and waits up to timeout nanoseconds (for ever
 // if timeout < 0) for it to fire, and reports whether it fired. Only
 // one goroutine may wait on a line at a time.
 func (l Line) Wait(timeout int64) bool {
-	if l.vector == 0 {
+	if l.line == 0 {
 		return false
 	}
-	return waitIRQ(l.vector, timeout)
+	return waitIRQ(l.line, timeout)
 }
 
 // MMIO is a window of device registers at a physical address. Each

@@ -150,7 +150,7 @@ func VirtioPCIDevices() []*VirtioPCI {
 }
 
 func probeVirtioPCI() []*VirtioPCI {
-	if onXen() {
+	if platform() != "pc" {
 		return nil // PVH domains have no PCI configuration ports
 	}
 	var found []*VirtioPCI

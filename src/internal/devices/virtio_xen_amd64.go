@@ -66,15 +66,19 @@ func VirtioMMIODevices() []*VirtioMMIO {
 // virtio_mmio.device words (runtime/os_unikernel.go).
 func cmdlineDevices() []string
 
-// onXen reports whether the machine is a Xen domain, where only what
-// the command line names is probed (runtime/vm_xen_amd64.go).
-func onXen() bool
+// platform returns the name of the platform the runtime found at boot
+// (runtime/machine_unikernel.go): "pc" for a PVH guest of QEMU,
+// Firecracker or Cloud Hypervisor, "xen" for a Xen domain. On Xen
+// there are neither virtio-mmio windows nor PCI configuration ports,
+// and an access to memory nothing emulates ends the domain, so only
+// what the command line names is probed there.
+func platform() string
 
 func probeVirtioMMIO() []*VirtioMMIO {
 	if words := cmdlineDevices(); len(words) > 0 {
 		return namedVirtioMMIO(words)
 	}
-	if onXen() {
+	if platform() != "pc" {
 		return nil
 	}
 	acpi, ngsi := interruptController()

@@ -1,0 +1,231 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/stringslite"
+	"math/bits"
+)
+
+// The PC platform: a PVH guest of QEMU (microvm, pc, q35), Firecracker
+// or Cloud Hypervisor, with the devices of a PC. Console on the COM1
+// UART; exit through QEMU's isa-debug-exit; time from the TSC, whose
+// frequency the hypervisor or the command line states or the PIT
+// measures, and the CMOS RTC; device interrupts through the I/O APICs
+// (ioapic_xen_amd64.go); devices on virtio-mmio and PCI.
+type pcMachine struct{}
+
+var _ machine = pcMachine{}
+
+func (pcMachine) name() string { return "pc" }
+
+func (pcMachine) init() uint64 {
+	// COM1: 8 bits, no parity, one stop bit, FIFOs on, no interrupts.
+	outb(com1+1, 0x00)
+	outb(com1+3, 0x03)
+	outb(com1+2, 0x07)
+	outb(com1+4, 0x03)
+
+	// Mask the 8259 PICs: their vectors would collide with exceptions.
+	outb(0x21, 0xff)
+	outb(0xa1, 0xff)
+
+	hz := pcTSCFrequency()
+	pcClock.tscNsMul = (1e9 << 32) / hz
+	pcClock.bootWallSec = rtcRead()
+	pcClock.tscBase = rdtsc()
+	deviceInterrupt = ioapicInterrupt
+	return hz
+}
+
+// Console: the COM1 16550 UART, polled. It works before init too:
+// every VMM here accepts bytes without the line being set up.
+const com1 = 0x3f8
+
+//go:nosplit
+func (pcMachine) consolePutc(c byte) {
+	for i := 0; i < 100000 && inb(com1+5)&0x20 == 0; i++ {
+		// wait until the transmit register is empty
+	}
+	outb(com1, c)
+}
+
+func (pcMachine) consoleFlush() {}
+
+// debugExitPort is QEMU's isa-debug-exit device as the exec wrapper
+// configures it: QEMU exits with status (v<<1)|1 when v is written.
+const debugExitPort = 0xf4
+
+//go:nosplit
+func (pcMachine) exit(code int32) {
+	outl(debugExitPort, uint32(code))
+	// No such device: nothing more to do than stop.
+	haltForever()
+}
+
+// Time. nanotime is the TSC scaled to nanoseconds since boot; walltime
+// adds the CMOS RTC's time at boot.
+var pcClock struct {
+	tscBase     uint64
+	tscNsMul    uint64 // ns = ticks * tscNsMul >> 32
+	bootWallSec int64
+}
+
+//go:nosplit
+func (pcMachine) nanotime() int64 {
+	hi, lo := bits.Mul64(rdtsc()-pcClock.tscBase, pcClock.tscNsMul)
+	return int64(hi<<32 | lo>>32)
+}
+
+func (m pcMachine) walltime() (sec int64, nsec int32) {
+	ns := m.nanotime()
+	return pcClock.bootWallSec + ns/1e9, int32(ns % 1e9)
+}
+
+func (pcMachine) lineEnable(i int)      { ioapicLineEnable(i) }
+func (pcMachine) lineRouted(i int) bool { return ioapicLineRouted(i) }
+
+// pcTSCFrequency returns the TSC's frequency in Hz, from the first
+// source that states it: the command line's tsc_khz word (as Linux's
+// tsc_early_khz; the exec wrapper passes the host's under TCG, where
+// the guest's TSC is the host's), the hypervisor's timing leaf
+// 0x40000010 (VMware's, which KVM and Firecracker offer), CPUID leaf
+// 0x15 with its crystal clock. Failing those it is measured against
+// the PIT, and the console says so, because a measurement under a
+// loaded host can be off by percents.
+func pcTSCFrequency() uint64 {
+	if khz, ok := cmdlineTSCkHz(); ok {
+		return khz * 1000
+	}
+	if max, _, _, _ := cpuid(0x40000000, 0); max >= 0x40000010 {
+		if khz, _, _, _ := cpuid(0x40000010, 0); khz != 0 {
+			return uint64(khz) * 1000
+		}
+	}
+	if max, _, _, _ := cpuid(0, 0); max >= 0x15 {
+		if den, num, crystal, _ := cpuid(0x15, 0); den != 0 && num != 0 && crystal != 0 {
+			return uint64(crystal) * uint64(num) / uint64(den)
+		}
+	}
+	hz := pitMeasureTSC()
+	print(GOOS, ": TSC frequency measured against the PIT: ", hz/1000, " kHz (pass tsc_khz= to state it)\n")
+	return hz
+}
+
+// cmdlineTSCkHz returns the value of the command line's tsc_khz word,
+// which goenvs keeps out of the environment. It runs before the heap
+// exists.
+func cmdlineTSCkHz() (uint64, bool) {
+	s := bootCmdline
+	for len(s) > 0 {
+		var w string
+		w, s, _ = stringslite.Cut(s, " ")
+		v, ok := stringslite.CutPrefix(w, tscKHzWord)
+		if !ok {
+			continue
+		}
+		n := uint64(0)
+		for i := 0; i < len(v); i++ {
+			if v[i] < '0' || v[i] > '9' || n > 1e9 {
+				n = 0
+				break
+			}
+			n = n*10 + uint64(v[i]-'0')
+		}
+		if n == 0 {
+			print(GOOS, ": bad kernel command line: ", w, "\n")
+			exit(2)
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// pitMeasureTSC counts TSC ticks over PIT channel 0 (1193182 Hz),
+// reading its counter back: channel 2's output gate at port 0x61 is
+// missing on some machines (QEMU microvm). It takes the median of five
+// 10 ms windows, so that one window stretched by a host that
+// descheduled the guest does not decide the clock.
+func pitMeasureTSC() uint64 {
+	const pitHz = 1193182
+	const want = pitHz / 100
+	outb(0x43, 0x34) // channel 0, lobyte/hibyte, mode 2
+	outb(0x40, 0)    // count 65536
+	outb(0x40, 0)
+	var rates [5]uint64
+	for r := range rates {
+		prev := pitRead()
+		t0 := rdtsc()
+		elapsed := 0
+		for i := 0; elapsed < want; i++ {
+			if i > 1e7 {
+				fatalBoot("cannot calibrate the TSC: the PIT does not count")
+			}
+			cur := pitRead()
+			elapsed += int(prev - cur) // counts down; uint16 wraps
+			prev = cur
+		}
+		rates[r] = (rdtsc() - t0) * pitHz / uint64(elapsed)
+	}
+	// Insertion sort; take the middle.
+	for i := 1; i < len(rates); i++ {
+		for j := i; j > 0 && rates[j] < rates[j-1]; j-- {
+			rates[j], rates[j-1] = rates[j-1], rates[j]
+		}
+	}
+	return rates[len(rates)/2]
+}
+
+// pitRead latches and returns PIT channel 0's counter.
+func pitRead() uint16 {
+	outb(0x43, 0x00)
+	lo := inb(0x40)
+	hi := inb(0x40)
+	return uint16(hi)<<8 | uint16(lo)
+}
+
+// rtcRead returns the CMOS real-time clock as Unix seconds.
+func rtcRead() int64 {
+	reg := func(r byte) byte {
+		outb(0x70, r)
+		return inb(0x71)
+	}
+	for i := 0; i < 1e6 && reg(0x0a)&0x80 != 0; i++ {
+		// wait while an update is in progress
+	}
+	sec, min, hour := reg(0x00), reg(0x02), reg(0x04)
+	day, mon, year, cent := reg(0x07), reg(0x08), reg(0x09), reg(0x32)
+	status := reg(0x0b)
+	pm := hour&0x80 != 0
+	hour &^= 0x80
+	if status&0x04 == 0 { // BCD
+		bcd := func(v byte) byte { return v>>4*10 + v&0x0f }
+		sec, min, hour = bcd(sec), bcd(min), bcd(hour)
+		day, mon, year, cent = bcd(day), bcd(mon), bcd(year), bcd(cent)
+	}
+	if status&0x02 == 0 && pm { // 12-hour clock
+		hour = (hour + 12) % 24
+	}
+	y := int64(year) + 100*int64(cent)
+	if cent == 0 {
+		y += 2000
+	}
+	return unixSeconds(y, int64(mon), int64(day), int64(hour), int64(min), int64(sec))
+}
+
+// unixSeconds converts a UTC calendar time to Unix seconds.
+func unixSeconds(year, mon, day, hour, min, sec int64) int64 {
+	// Days from civil, counting years from March.
+	if mon <= 2 {
+		year--
+		mon += 12
+	}
+	era := year / 400
+	yoe := year - era*400
+	doy := (153*(mon-3)+2)/5 + day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := era*146097 + doe - 719468
+	return days*86400 + hour*3600 + min*60 + sec
+}

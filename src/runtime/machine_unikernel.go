@@ -1,0 +1,137 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+//go:build xen || solo5
+
+package runtime
+
+import "unsafe"
+
+// The machine contract.
+//
+// A GOOS=xen or GOOS=solo5 image is the only software on its machine,
+// and one image meets several kinds of machine: a GOOS=xen image on
+// amd64 boots as a PVH guest of QEMU, Firecracker or Cloud Hypervisor
+// (a PC: a 16550 UART, the PIT and CMOS clock, I/O APICs, virtio) and
+// as a PVH domain of Xen (hypercalls, shared info, event channels, the
+// console ring). What differs between them is a platform, and this
+// file states what a platform provides: the machine interface below.
+// Each platform implements it in files of its own
+// (machine_PLATFORM_GOOS_GOARCH.go), and osinit picks one at boot
+// (selectMachine), where one image serves several; the shared runtime
+// files reach the machine only through mach.
+//
+// What one architecture does the same way on all of its platforms is
+// not part of the interface, but each GOARCH provides it once, for all
+// its platforms, under these names:
+//
+//	trapInit()          exception and interrupt entry (trap_GOOS_GOARCH.go)
+//	vmInit(...)         page tables: page 0 unmapped, image permissions
+//	minit()             enable interrupts on the M, start the tick
+//	idleWait(until)     halt until an interrupt or nanotime until
+//	setThreadCPUProfiler(hz)
+//	readRandom(p) int   the CPU's random number instructions
+//
+// The tick, which preempts goroutines as sysmon would and drives the
+// CPU profiler, and idleWait use the architecture's timer (the local
+// APIC on amd64, which Xen also emulates for a PVH domain), calibrated
+// with the frequency the platform reports from init.
+//
+// Memory is the RAM the boot memory map names, identity mapped: the
+// heap grows over it with sbrk (mem_unikernel.go). Devices are found
+// by the standard library (internal/devices), which asks the runtime
+// which platform it is on (devices_platform) and waits for their
+// interrupts through the lines of irq_unikernel.go.
+
+// A machine is the platform under the runtime.
+type machine interface {
+	// name is the platform's name, for messages and for
+	// internal/devices: "pc", "xen", ...
+	name() string
+
+	// init brings the platform up. osinit calls it after the traps,
+	// the memory map and the break are set up, before the page
+	// tables are replaced and before interrupts are enabled. It
+	// returns the frequency in Hz of the CPU's cycle counter, which
+	// the architecture's timer is programmed in.
+	init() (cycleHz uint64)
+
+	// consolePutc writes c to the console, which is standard output
+	// and standard error, and consoleFlush sends what it holds on.
+	// They are called from any context, trap handlers included, and
+	// before init (the platform then uses its earliest channel), so
+	// they must not allocate, lock or grow the stack. (A byte at a
+	// time, because no pointer may pass through an interface call in
+	// the runtime without escaping.)
+	consolePutc(c byte)
+	consoleFlush()
+
+	// nanotime returns monotonic time in nanoseconds; walltime the
+	// time of day. Both are called after init, from any context.
+	nanotime() int64
+	walltime() (sec int64, nsec int32)
+
+	// exit stops the machine with the program's exit status, in a
+	// way the host can read back. It does not return.
+	exit(code int32)
+
+	// lineEnable re-enables device interrupt line i (see
+	// irq_unikernel.go), which the platform's interrupt handler
+	// disabled when it fired; lineRouted reports whether line i has
+	// a source.
+	lineEnable(i int)
+	lineRouted(i int) bool
+}
+
+// mach is the platform the image runs on, set first thing in osinit.
+var mach machine
+
+// write1 writes fd 1 and 2 to the console.
+//
+//go:nosplit
+func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
+	if fd != 1 && fd != 2 {
+		return -_EBADF
+	}
+	consoleWrite(unsafe.Slice((*byte)(p), n))
+	return n
+}
+
+//go:nosplit
+func consoleWrite(b []byte) {
+	for _, c := range b {
+		mach.consolePutc(c)
+	}
+	mach.consoleFlush()
+}
+
+const _EBADF = 9
+
+//go:nosplit
+func exit(code int32) {
+	mach.exit(code)
+}
+
+//go:nosplit
+func nanotime1() int64 {
+	return mach.nanotime()
+}
+
+func walltime() (sec int64, nsec int32) {
+	return mach.walltime()
+}
+
+// devices_platform tells internal/devices which platform it runs on,
+// and so which devices to look for.
+//
+//go:linkname devices_platform internal/devices.platform
+func devices_platform() string {
+	return mach.name()
+}
+
+// fatalBoot reports a boot failure in one line and stops.
+func fatalBoot(msg string) {
+	print(GOOS, ": ", msg, "\n")
+	exit(2)
+}
