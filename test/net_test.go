@@ -525,7 +525,7 @@ func TestNetPCI(t *testing.T) {
 			g := startCommand(t, nil, []string{"qemu-system-x86_64",
 				"-M", machine, "-accel", "tcg", "-cpu", "max", "-m", "256M",
 				"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-				"-kernel", progImage(t, "netprobe"), "-append", "-- netprobe serve",
+				"-kernel", progImage(t, "netprobe"), "-append", tscWord() + "-- netprobe serve",
 				"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 				"-netdev", fmt.Sprintf("user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80", port),
 				"-device", "virtio-net-pci,netdev=n0"})

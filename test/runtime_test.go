@@ -5,6 +5,7 @@
 package test
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"mirago.dev/mirago/scripts/hosttsc"
 )
 
 // The xen/amd64 runtime under QEMU (issue 4): time, idle, preemption,
@@ -181,13 +184,22 @@ func TestRuntimeMemory(t *testing.T) {
 // bootPC boots prog with args on QEMU's machine (pc or q35), where
 // SeaBIOS loads it by PVH, running QEMU directly: the exec wrapper
 // boots microvm. isa-debug-exit makes QEMU exit with (status<<1)|1.
+// tscWord returns the kernel command line word that states the host's
+// TSC frequency, as the exec wrapper passes it, with a space after it.
+func tscWord() string {
+	if khz := hosttsc.KHz(hosttsc.CacheDir(os.LookupEnv)); khz > 0 {
+		return "tsc_khz=" + strconv.FormatUint(khz, 10) + " "
+	}
+	return ""
+}
+
 func bootPC(t *testing.T, machine, prog string, args []string, qemuFlags ...string) result {
 	t.Helper()
 	img := progImage(t, prog)
 	argv := append([]string{
 		"-M", machine, "-accel", "tcg", "-cpu", "max", "-m", "256M",
 		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
-		"-kernel", img, "-append", "-- " + strings.Join(append([]string{prog}, args...), " "),
+		"-kernel", img, "-append", tscWord() + "-- " + strings.Join(append([]string{prog}, args...), " "),
 		"-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 	}, qemuFlags...)
 	r := run(t, t.TempDir(), env(t), "qemu-system-x86_64", argv...)

@@ -4,11 +4,7 @@
 
 package main
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 func TestTSCkHz(t *testing.T) {
 	for _, tt := range []struct {
@@ -26,29 +22,5 @@ func TestTSCkHz(t *testing.T) {
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("MIRAGO_TSC_KHZ=%s: got %d, %v; want %d, error %v", tt.v, got, err, tt.want, tt.wantErr)
 		}
-	}
-}
-
-// TestHostTSCkHz measures the host's TSC, and takes a second call's
-// answer from the cache.
-func TestHostTSCkHz(t *testing.T) {
-	if !haveTSC {
-		t.Skip("no TSC on this host's architecture")
-	}
-	dir := t.TempDir()
-	khz := hostTSCkHz(dir)
-	// Any x86 CPU of the last twenty years: between 500 MHz and 10 GHz.
-	if khz < 500_000 || khz > 10_000_000 {
-		t.Fatalf("host TSC: %d kHz, not a plausible frequency", khz)
-	}
-	files, _ := filepath.Glob(filepath.Join(dir, "tsc-khz-*"))
-	if len(files) != 1 {
-		t.Fatalf("cache files %v, want one", files)
-	}
-	if err := os.WriteFile(files[0], []byte("1234567\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got := hostTSCkHz(dir); got != 1234567 {
-		t.Errorf("second call: %d kHz, want the cached 1234567", got)
 	}
 }

@@ -100,6 +100,9 @@ func minit() {
 		throw("minit: second M on " + GOOS)
 	}
 	trapUseSignalStack(mp)
+	// The tick preempts goroutines as sysmon would: the scheduler may
+	// use runnext, and polls device waiters as it runs (proc.go).
+	haveTimerPreemption = true
 	tickArm(nanotime())
 	sti()
 }
