@@ -91,9 +91,11 @@ func pvhInit() {
 		fatalBoot("the loader passed no memory map (PVH start info version 0)")
 	}
 
-	// The heap grows from the end of the image up to the end of the
-	// RAM region the image sits in, and below anything the loader
-	// placed above the image.
+	// The heap grows in the RAM region the image sits in, in the
+	// largest stretch after the image that holds nothing the loader
+	// placed there (start info, memory map, command line, modules):
+	// QEMU puts those below the image or at the top of RAM, Xen right
+	// after the image.
 	limit := uintptr(0)
 	mm := unsafe.Slice((*hvmMemmapEntry)(unsafe.Pointer(uintptr(si.memmapPaddr))), si.memmapEntries)
 	for _, e := range mm {
@@ -105,22 +107,31 @@ func pvhInit() {
 		fatalBoot("no RAM after the image in the memory map")
 	}
 	limit = min(limit, identityMapEnd, 1<<heapAddrBits)
-	below := func(addr, size uint64) {
-		if uintptr(addr+size) > bloc && uintptr(addr) < limit {
-			limit = max(uintptr(addr)&^(physPageSize-1), bloc)
+	var used [16]struct{ start, end uintptr }
+	nused := 0
+	loaderUsed := func(addr, size uint64) {
+		if nused == len(used) {
+			fatalBoot("more than 12 boot modules")
 		}
+		used[nused].start, used[nused].end = uintptr(addr)&^(physPageSize-1), uintptr(addr+size)
+		nused++
 	}
-	below(uint64(pvhStartInfo), uint64(unsafe.Sizeof(*si)))
-	below(si.memmapPaddr, uint64(si.memmapEntries)*uint64(unsafe.Sizeof(mm[0])))
-	below(si.cmdlinePaddr, uint64(len(bootCmdline)+1))
+	loaderUsed(uint64(pvhStartInfo), uint64(unsafe.Sizeof(*si)))
+	loaderUsed(si.memmapPaddr, uint64(si.memmapEntries)*uint64(unsafe.Sizeof(mm[0])))
+	loaderUsed(si.cmdlinePaddr, uint64(len(bootCmdline)+1))
 	if si.nrModules > 0 {
 		mods := unsafe.Slice((*hvmModlistEntry)(unsafe.Pointer(uintptr(si.modlistPaddr))), si.nrModules)
-		below(si.modlistPaddr, uint64(si.nrModules)*uint64(unsafe.Sizeof(mods[0])))
+		loaderUsed(si.modlistPaddr, uint64(si.nrModules)*uint64(unsafe.Sizeof(mods[0])))
 		for _, m := range mods {
-			below(m.paddr, m.size)
+			loaderUsed(m.paddr, m.size)
 		}
 	}
-	blocMax = limit
+	start, end := heapStretch(bloc, limit, used[:nused])
+	if end-start < 4<<20 {
+		fatalBoot("less than 4 MiB of free RAM after the image")
+	}
+	bloc, blocMax = start, end
+	limit = end
 	// Keep a copy: the loader may have put the map in page 0, which
 	// vmInit leaves unmapped to catch nil pointers (SeaBIOS does, on
 	// QEMU's pc and q35 machines).
@@ -141,6 +152,33 @@ func pvhInit() {
 		breakRegions[n].start, breakRegions[n].end = start, end
 		n++
 	}
+}
+
+// heapStretch returns the largest page-aligned stretch of [lo, hi) that
+// overlaps none of used.
+func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, end uintptr) {
+	// Sort by start (insertion sort: a handful of entries).
+	for i := 1; i < len(used); i++ {
+		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
+			used[j], used[j-1] = used[j-1], used[j]
+		}
+	}
+	cur := lo
+	consider := func(a, b uintptr) {
+		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
+		if b > a && b-a > end-start {
+			start, end = a, b
+		}
+	}
+	for _, u := range used {
+		if u.end <= cur || u.start >= hi {
+			continue
+		}
+		consider(cur, u.start)
+		cur = max(cur, u.end)
+	}
+	consider(cur, hi)
+	return start, end
 }
 
 // bootMemmap is the loader's memory map, copied into bootMemmapBuf.
