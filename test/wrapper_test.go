@@ -128,16 +128,16 @@ func TestWrapperWithPVHFixtures(t *testing.T) {
 		{
 			name: "arguments and status 3", code: echoExit(3),
 			args: []string{"a", "two words", `q"uote`, ""}, wantStatus: 3,
-			wantStdout: func(img string) string { return `-- ` + img + ` a "two words" "q\"uote" ""` + "\n" },
+			wantStdout: func(img string) string { return `tsc_khz=2000000 -- ` + img + ` a "two words" "q\"uote" ""` + "\n" },
 		},
 		{
 			name: "environment and status 0", code: echoExit(0),
 			env: []string{"GOGC=50", "TZ=UTC", "MIRAGO_ENV=HOME,UNSET", "HOME=/root"}, wantStatus: 0,
-			wantStdout: func(img string) string { return "GOGC=50 TZ=UTC HOME=/root -- " + img + "\n" },
+			wantStdout: func(img string) string { return "GOGC=50 TZ=UTC HOME=/root tsc_khz=2000000 -- " + img + "\n" },
 		},
 		{
 			name: "status 127", code: echoExit(127), wantStatus: 127,
-			wantStdout: func(img string) string { return "-- " + img + "\n" },
+			wantStdout: func(img string) string { return "tsc_khz=2000000 -- " + img + "\n" },
 		},
 		{
 			name: "triple fault", code: tripleFault, wantStatus: 125,
@@ -160,8 +160,9 @@ func TestWrapperWithPVHFixtures(t *testing.T) {
 			}
 			// The fixtures echo the command line, which compares exactly;
 			// mounting the working directory would add PWD to it
-			// (files_test.go tests the mount).
-			e = append(e, "MIRAGO_NOMOUNT=1")
+			// (files_test.go tests the mount). The wrapper states the
+			// TSC frequency it is given.
+			e = append(e, "MIRAGO_NOMOUNT=1", "MIRAGO_TSC_KHZ=2000000")
 			r := run(t, t.TempDir(), append(e, tt.env...), wrapper, append([]string{img}, tt.args...)...)
 			if r.code != tt.wantStatus {
 				t.Errorf("exit status %d, want %d:\n%s", r.code, tt.wantStatus, r)
