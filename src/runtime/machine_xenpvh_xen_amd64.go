@@ -137,7 +137,9 @@ var xen struct {
 	lastNanotime int64
 
 	// linePorts is the event channel of each device interrupt line;
-	// 0 is no line.
+	// 0 is no line. Written by goroutines (devices_xenEventChannelLine)
+	// and read by the upcall: a line is set before its port is ever
+	// unmasked, so the upcall never sees a half-made binding.
 	linePorts [maxIRQLine + 1]uint32
 }
 
@@ -445,3 +447,46 @@ func xenFatal(what string, rc uintptr) {
 //
 //go:noescape
 func xenHypercall2(op, a1 uintptr, a2 unsafe.Pointer) uintptr
+
+// Package internal/devices drives Xen's PV devices (xenstore, netfront,
+// blkfront) from goroutines; it reaches Xen through these.
+
+// devices_xenHypercall makes hypercall op with a command and a pointer
+// to its argument, and returns Xen's result (0 or a negated errno). Off
+// Xen it returns -ENOSYS.
+//
+//go:linkname devices_xenHypercall internal/devices.xenHypercall
+func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer) uintptr {
+	if mach.name() != "xen" {
+		return ^uintptr(_ENOSYS - 1) // -ENOSYS
+	}
+	return xenHypercall2(op, cmd, arg)
+}
+
+const _ENOSYS = 38
+
+// devices_xenEventChannelLine makes event channel port a device
+// interrupt line, masked until the first wait, and returns the line;
+// the same port gives the same line. It returns 0 off Xen, for port 0,
+// or when every line is taken.
+//
+//go:linkname devices_xenEventChannelLine internal/devices.xenEventChannelLine
+func devices_xenEventChannelLine(port uint32) int {
+	if mach.name() != "xen" || port == 0 || port >= 64*64 {
+		return 0
+	}
+	free := 0
+	for i := 1; i < len(xen.linePorts); i++ {
+		if xen.linePorts[i] == port {
+			return i
+		}
+		if xen.linePorts[i] == 0 && free == 0 {
+			free = i
+		}
+	}
+	if free != 0 {
+		atomic.Or64(&xen.shared.evtchnMask[port/64], 1<<(port%64))
+		xen.linePorts[free] = port
+	}
+	return free
+}
