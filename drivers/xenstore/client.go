@@ -69,9 +69,8 @@ type Client struct {
 	err     error // ErrProtocol or ErrClosed, once set
 	stats   Stats
 
-	space  chan struct{} // the reader's wakeups, for writers waiting for room
-	done   chan struct{}
-	exited chan struct{}
+	space chan struct{} // the reader's wakeups, for writers waiting for room
+	done  chan struct{}
 
 	// The reader's partial message.
 	hdr    [xen.XsdSockmsgSize]byte
@@ -97,7 +96,6 @@ func New(page []byte, ev xenring.EventChannel) (*Client, error) {
 		watches: make(map[string]*Watch),
 		space:   make(chan struct{}, 1),
 		done:    make(chan struct{}),
-		exited:  make(chan struct{}),
 	}
 	go c.reader()
 	return c, nil
@@ -118,11 +116,11 @@ func (c *Client) Err() error {
 	return c.err
 }
 
-// Close stops the reader and fails every waiting request with
-// ErrClosed. Watches stay registered with xenstored.
+// Close fails every waiting request with ErrClosed and stops the
+// reader, which exits at its next wakeup. Watches stay registered with
+// xenstored.
 func (c *Client) Close() {
 	c.fail(ErrClosed)
-	<-c.exited
 }
 
 // fail marks the client unusable with err and wakes every waiter.
@@ -147,7 +145,6 @@ func (c *Client) idx(off int) *uint32 { return (*uint32)(unsafe.Pointer(&c.page[
 
 // reader runs until Close, draining the reply ring after every event.
 func (c *Client) reader() {
-	defer close(c.exited)
 	for {
 		if err := c.drain(); err != nil {
 			c.fail(err)
