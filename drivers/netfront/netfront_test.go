@@ -6,6 +6,7 @@ package netfront
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -329,4 +330,32 @@ func TestParseMAC(t *testing.T) {
 			t.Errorf("ParseMAC(%q) = %v; want ErrBadMAC", s, err)
 		}
 	}
+}
+
+// FuzzParseMAC checks the parser of the "mac" key, which the toolstack
+// or backend writes: whatever it accepts prints back the same way.
+func FuzzParseMAC(f *testing.F) {
+	for _, s := range []string{testMAC, "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "0:1:2:3:4:5", "aa:bb:cc:dd:ee:ff:00", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		mac, err := ParseMAC(s)
+		if err != nil {
+			return
+		}
+		if mac == [6]byte{} || mac[0]&1 != 0 {
+			t.Fatalf("ParseMAC(%q) accepted %x", s, mac)
+		}
+		const hex = "0123456789abcdef"
+		var b []byte
+		for i, c := range mac {
+			if i > 0 {
+				b = append(b, ':')
+			}
+			b = append(b, hex[c>>4], hex[c&15])
+		}
+		if !strings.EqualFold(string(b), s) {
+			t.Fatalf("ParseMAC(%q) = %s", s, b)
+		}
+	})
 }

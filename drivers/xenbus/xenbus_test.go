@@ -187,3 +187,19 @@ func TestStateString(t *testing.T) {
 		t.Errorf("names: %s", got)
 	}
 }
+
+// FuzzParseState checks the parser of a backend's "state" key.
+func FuzzParseState(f *testing.F) {
+	for _, s := range []string{"4", "0", "8", "9", " 4", "4\n", "-1", "04", "255", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		st := parseState(s)
+		if st < Unknown || st > Reconfigured {
+			t.Fatalf("parseState(%q) = %d", s, st)
+		}
+		if st != Unknown && strings.TrimSpace(s) == "" {
+			t.Fatalf("parseState(%q) = %v", s, st)
+		}
+	})
+}
