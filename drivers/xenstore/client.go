@@ -108,8 +108,10 @@ func (c *Client) Stats() Stats {
 	return c.stats
 }
 
-// Err returns ErrProtocol or ErrClosed once the client can no longer be
-// used, and nil before.
+// Err returns why the client can no longer be used, and nil before:
+// ErrProtocol, ErrClosed, or ErrTimeout if a request timed out halfway
+// onto the request ring (xenstored would read the rest of it as the
+// next message).
 func (c *Client) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
