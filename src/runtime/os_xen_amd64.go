@@ -17,39 +17,8 @@ import "unsafe"
 // by rt0 (see xen/include/public/arch-x86/hvm/start_info.h).
 var pvhStartInfo uintptr
 
-const pvhStartMagic = 0x336ec578
-
-// hvmStartInfo is struct hvm_start_info, version 1.
-type hvmStartInfo struct {
-	magic         uint32
-	version       uint32
-	flags         uint32
-	nrModules     uint32
-	modlistPaddr  uint64
-	cmdlinePaddr  uint64
-	rsdpPaddr     uint64
-	memmapPaddr   uint64 // version >= 1
-	memmapEntries uint32 // version >= 1
-	_             uint32
-}
-
-// hvmModlistEntry is struct hvm_modlist_entry.
-type hvmModlistEntry struct {
-	paddr        uint64
-	size         uint64
-	cmdlinePaddr uint64
-	_            uint64
-}
-
-// hvmMemmapEntry is struct hvm_memmap_table_entry.
-type hvmMemmapEntry struct {
-	addr uint64
-	size uint64
-	typ  uint32
-	_    uint32
-}
-
-const hvmMemmapTypeRAM = 1
+// The start info's structures are in defs_pvh_xen_amd64.go, generated
+// from mirago.dev/sys/pvh.
 
 // identityMapEnd is the end of the memory that rt0 maps.
 const identityMapEnd = 4 << 30

@@ -145,7 +145,7 @@ func vmAttrs(a uintptr, mm []hvmMemmapEntry) uint64 {
 		if uintptr(e.addr) <= a && a < uintptr(e.addr+e.size) {
 			// RAM, ACPI tables and ACPI NVS are memory; the rest is
 			// device space.
-			ram = e.typ == hvmMemmapTypeRAM || e.typ == 3 || e.typ == 4
+			ram = e.typ == hvmMemmapTypeRAM || e.typ == hvmMemmapTypeACPI || e.typ == hvmMemmapTypeNVS
 		}
 	}
 	if !ram {
@@ -165,7 +165,7 @@ func devices_deviceMemory(addr, size uintptr) bool {
 	}
 	for _, e := range bootMemmap {
 		if uintptr(e.addr) < addr+size && addr < uintptr(e.addr+e.size) &&
-			(e.typ == hvmMemmapTypeRAM || e.typ == 3 || e.typ == 4) {
+			(e.typ == hvmMemmapTypeRAM || e.typ == hvmMemmapTypeACPI || e.typ == hvmMemmapTypeNVS) {
 			return false
 		}
 	}
