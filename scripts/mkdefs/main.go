@@ -29,6 +29,7 @@ import (
 	"unicode"
 
 	"mirago.dev/sys/pvh"
+	"mirago.dev/sys/xen"
 )
 
 // A file is one generated runtime file.
@@ -67,6 +68,41 @@ var files = []file{{
 		{"hvmMemmapTypeRAM", uint32(pvh.MemmapRAM), "memory map entry types"},
 		{"hvmMemmapTypeACPI", uint32(pvh.MemmapACPI), ""},
 		{"hvmMemmapTypeNVS", uint32(pvh.MemmapNVS), ""},
+	},
+}, {
+	path:    "src/runtime/defs_xenpvh_xen_amd64.go",
+	sources: []string{"mirago.dev/sys/xen"},
+	types: []typeDef{
+		{"xenSharedInfo", xen.SharedInfo{}, "struct shared_info"},
+		{"xenVCPUInfo", xen.VCPUInfo{}, "struct vcpu_info"},
+		{"xenVCPUTimeInfo", xen.VCPUTimeInfo{}, "struct vcpu_time_info"},
+		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
+		{"xenConsoleRing", xen.XenconsInterface{}, "struct xencons_interface"},
+		{"xenHVMParam", xen.HVMParam{}, "struct xen_hvm_param"},
+		{"xenAddToPhysmap", xen.AddToPhysmap{}, "struct xen_add_to_physmap"},
+	},
+	consts: []constDef{
+		{"xenPageShift", xen.PageShift, "hypercalls and their operations"},
+		{"xenHypercallMemoryOp", xen.HypercallMemoryOp, ""},
+		{"xenHypercallSchedOp", xen.HypercallSchedOp, ""},
+		{"xenHypercallEventChannelOp", xen.HypercallEventChannelOp, ""},
+		{"xenHypercallHVMOp", xen.HypercallHVMOp, ""},
+		{"xenMemAddToPhysmap", xen.XenmemAddToPhysmap, ""},
+		{"xenMapSpaceSharedInfo", xen.XenmapspaceSharedInfo, ""},
+		{"xenDomIDSelf", xen.DomidSelf, ""},
+		{"xenSchedOpYield", xen.SchedOpYield, ""},
+		{"xenSchedOpShutdown", xen.SchedOpShutdown, ""},
+		{"xenShutdownPoweroff", xen.ShutdownPoweroff, ""},
+		{"xenShutdownCrash", xen.ShutdownCrash, ""},
+		{"xenEvtchnOpSend", xen.EvtchnOpSend, ""},
+		{"xenEvtchnOpUnmask", xen.EvtchnOpUnmask, ""},
+		{"xenEvtchn2LNrChannels", xen.Evtchn2LNrChannels, ""},
+		{"xenHVMOpSetParam", xen.HVMOpSetParam, ""},
+		{"xenHVMOpGetParam", xen.HVMOpGetParam, ""},
+		{"xenHVMParamCallbackIRQ", xen.HVMParamCallbackIRQ, ""},
+		{"xenHVMParamConsolePFN", xen.HVMParamConsolePFN, ""},
+		{"xenHVMParamConsoleEvtchn", xen.HVMParamConsoleEvtchn, ""},
+		{"xenCallbackTypeVector", uint64(xen.HVMParamCallbackTypeVector) << xen.HVMParamCallbackTypeShift, "HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector"},
 	},
 }}
 

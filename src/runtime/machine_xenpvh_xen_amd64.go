@@ -46,82 +46,12 @@ var _ machine = xenMachine{}
 
 func (xenMachine) name() string { return "xen" }
 
-// Hypercalls and their operations.
-const (
-	xenHypercallMemoryOp       = 12
-	xenHypercallSchedOp        = 29
-	xenHypercallEventChannelOp = 32
-	xenHypercallHVMOp          = 34
+// The ABI's structures and numbers are in defs_xenpvh_xen_amd64.go,
+// generated from mirago.dev/sys/xen.
 
-	xenMemAddToPhysmap    = 7 // memory.h
-	xenMapSpaceSharedInfo = 0
-	xenDomIDSelf          = 0x7ff0 // xen.h DOMID_SELF
-
-	xenSchedOpYield          = 0 // sched.h
-	xenSchedOpShutdown       = 2
-	xenShutdownPoweroff      = 0
-	xenShutdownCrash         = 3
-	xenEvtchnOpSend          = 4 // event_channel.h
-	xenEvtchnOpUnmask        = 9
-	xenHVMOpSetParam         = 0 // hvm_op.h
-	xenHVMOpGetParam         = 1
-	xenHVMParamCallbackIRQ   = 0 // hvm/params.h
-	xenHVMParamConsolePFN    = 17
-	xenHVMParamConsoleEvtchn = 18
-
-	// HVM_PARAM_CALLBACK_IRQ's type field (bits 63:56): deliver
-	// event channel upcalls as this vector.
-	xenCallbackTypeVector = 2 << 56
-
-	// xenUpcallVector is the callback vector: one of the device
-	// vectors (trap_xen_amd64.go), which no I/O APIC uses on Xen.
-	xenUpcallVector = 33
-
-	xenPageShift = 12
-)
-
-// xenVCPUTimeInfo is struct vcpu_time_info.
-type xenVCPUTimeInfo struct {
-	version        uint32 // odd while Xen updates the fields
-	_              uint32
-	tscTimestamp   uint64 // the TSC when systemTime was taken
-	systemTime     uint64 // ns since Xen booted
-	tscToSystemMul uint32
-	tscShift       int8
-	flags          uint8
-	_              [2]uint8
-}
-
-// xenVCPUInfo is struct vcpu_info on x86-64.
-type xenVCPUInfo struct {
-	upcallPending uint8
-	upcallMask    uint8
-	_             [6]uint8
-	pendingSel    uint64    // which words of evtchnPending to look at
-	_             [2]uint64 // struct arch_vcpu_info
-	time          xenVCPUTimeInfo
-}
-
-// xenSharedInfo is the start of struct shared_info on x86-64.
-type xenSharedInfo struct {
-	vcpuInfo      [32]xenVCPUInfo
-	evtchnPending [64]uint64
-	evtchnMask    [64]uint64
-	wcVersion     uint32 // odd while Xen updates the wall clock
-	wcSec         uint32
-	wcNsec        uint32
-	wcSecHi       uint32
-}
-
-// xenConsoleRing is struct xencons_interface.
-type xenConsoleRing struct {
-	in      [1024]byte
-	out     [2048]byte
-	inCons  uint32
-	inProd  uint32
-	outCons uint32
-	outProd uint32
-}
+// xenUpcallVector is the callback vector: one of the device vectors
+// (trap_xen_amd64.go), which no I/O APIC uses on Xen.
+const xenUpcallVector = 33
 
 // xenVMMCALL is set on AMD CPUs, whose hypercall instruction is VMMCALL,
 // not Intel's VMCALL (xenHypercall2).
@@ -173,13 +103,7 @@ func (xenMachine) init() uint64 {
 	if page == nil {
 		fatalBoot("out of memory for Xen's shared info page")
 	}
-	xatp := struct {
-		domid uint16
-		size  uint16
-		space uint32
-		idx   uint64
-		gpfn  uint64
-	}{domid: xenDomIDSelf, space: xenMapSpaceSharedInfo, gpfn: uint64(uintptr(page)) >> xenPageShift}
+	xatp := xenAddToPhysmap{domid: xenDomIDSelf, space: xenMapSpaceSharedInfo, gpfn: uint64(uintptr(page)) >> xenPageShift}
 	if rc := xenHypercall2(xenHypercallMemoryOp, xenMemAddToPhysmap, unsafe.Pointer(&xatp)); rc != 0 {
 		xenFatal("XENMEM_add_to_physmap(shared_info)", rc)
 	}
@@ -190,7 +114,7 @@ func (xenMachine) init() uint64 {
 	for i := range xen.shared.evtchnMask {
 		atomic.Store64(&xen.shared.evtchnMask[i], ^uint64(0))
 	}
-	xen.shared.vcpuInfo[0].upcallMask = 0
+	xen.shared.vcpuInfo[0].evtchnUpcallMask = 0
 	deviceInterrupt = xenUpcall
 	if rc := xenSetParam(xenHVMParamCallbackIRQ, xenCallbackTypeVector|xenUpcallVector); rc != 0 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
@@ -377,8 +301,8 @@ func (m xenMachine) exit(code int32) {
 func xenUpcall(vector uint64) {
 	s := xen.shared
 	vi := &s.vcpuInfo[0]
-	atomic.Store8(&vi.upcallPending, 0)
-	sel := atomic.Xchg64(&vi.pendingSel, 0)
+	atomic.Store8(&vi.evtchnUpcallPending, 0)
+	sel := atomic.Xchg64(&vi.evtchnPendingSel, 0)
 	for sel != 0 {
 		w := bits.TrailingZeros64(sel)
 		sel &= sel - 1
@@ -414,14 +338,6 @@ func (xenMachine) lineEnable(i int) {
 //go:nosplit
 func xenNotify(port uint32) {
 	xenHypercall2(xenHypercallEventChannelOp, xenEvtchnOpSend, unsafe.Pointer(&port))
-}
-
-// xenHVMParam is struct xen_hvm_param.
-type xenHVMParam struct {
-	domid uint16
-	_     uint16
-	index uint32
-	value uint64
 }
 
 func xenGetParam(index uint32) (uint64, uintptr) {
@@ -472,7 +388,7 @@ const _ENOSYS = 38
 //
 //go:linkname devices_xenEventChannelLine internal/devices.xenEventChannelLine
 func devices_xenEventChannelLine(port uint32) int {
-	if mach.name() != "xen" || port == 0 || port >= 64*64 {
+	if mach.name() != "xen" || port == 0 || port >= xenEvtchn2LNrChannels {
 		return 0
 	}
 	free := 0
