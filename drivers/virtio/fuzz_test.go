@@ -7,6 +7,7 @@ package virtio
 import (
 	"testing"
 
+	"mirago.dev/drivers/ethernet"
 	"mirago.dev/sys/virtio"
 )
 
@@ -55,7 +56,7 @@ func FuzzNetReceive(f *testing.F) {
 					if size < ethHeader || size > n.MaxFrame() {
 						t.Fatalf("Receive returned a frame of %d bytes", size)
 					}
-				case ErrNoFrame, ErrBroken:
+				case ethernet.ErrNoFrame, ErrBroken:
 					return
 				default:
 					t.Fatalf("Receive: %v", err)

@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/ethernet"
+	"mirago.dev/sys/virtio"
+)
 
 // ErrBadFrame is returned by Transmit for a frame shorter than an
 // Ethernet header or with a checksum position outside it.
@@ -50,10 +53,11 @@ type NetStats struct {
 // CSUM, GUEST_CSUM and RING_EVENT_IDX when offered, and no segmentation
 // offload, so no frame exceeds the MTU plus the Ethernet header.
 //
-// Receive and Transmit never block: with nothing received Receive
-// returns ErrNoFrame, with a full ring Transmit returns ErrQueueFull.
-// The caller waits for an interrupt (or polls) and calls again. A frame
-// the device mangled is dropped and counted in Stats.
+// Net implements ethernet.Device. Receive and Transmit never block:
+// with nothing received Receive returns ethernet.ErrNoFrame, with a full
+// ring Transmit returns ethernet.ErrFull. The caller waits for an
+// interrupt (or polls) and calls again. A frame the device mangled is
+// dropped and counted in Stats.
 type Net struct {
 	dev      *Device
 	rx, tx   *Queue
@@ -85,6 +89,8 @@ type Net struct {
 
 	Stats NetStats
 }
+
+var _ ethernet.Device = (*Net)(nil)
 
 // NewNet sets up the network device behind t, fills its receive queue
 // and sets DRIVER_OK.
@@ -218,7 +224,7 @@ func (n *Net) refill() {
 // (VIRTIO_NET_HDR_F_DATA_VALID), or the frame came with a partial
 // checksum from a trusted local sender and the driver completed it.
 //
-// It returns ErrNoFrame if no whole frame has arrived, and
+// It returns ethernet.ErrNoFrame if no whole frame has arrived, and
 // ErrFrameTooLarge, dropping the frame, if p is shorter than it
 // (MaxFrame is always enough). Malformed frames are dropped silently
 // and counted in Stats.
@@ -233,7 +239,7 @@ func (n *Net) Receive(p []byte) (size int, valid bool, err error) {
 			if err := n.rx.Err(); err != nil {
 				return 0, false, err
 			}
-			return 0, false, ErrNoFrame
+			return 0, false, ethernet.ErrNoFrame
 		}
 		b := n.rxOwner[u.Head]
 		n.rxIdle = append(n.rxIdle, b) // its bytes are read below, before any refill
@@ -353,8 +359,8 @@ func putChecksum(b []byte, start, at int) {
 }
 
 // Transmit queues frame, a whole Ethernet frame, for sending and
-// notifies the device. It returns ErrQueueFull if every transmit buffer
-// is still with the device.
+// notifies the device. It returns ethernet.ErrFull if every transmit
+// buffer is still with the device.
 func (n *Net) Transmit(frame []byte) error {
 	return n.transmit(frame, -1, -1)
 }
@@ -384,7 +390,7 @@ func (n *Net) transmit(frame []byte, csumStart, csumOffset int) error {
 	}
 	if len(n.txIdle) == 0 {
 		n.Stats.TxFull++
-		return ErrQueueFull
+		return ethernet.ErrFull
 	}
 	slot := n.txIdle[len(n.txIdle)-1]
 	buf := n.txBufs[int(slot)*n.txSize : int(slot)*n.txSize+virtio.NetHdrSize+len(frame)]
@@ -404,6 +410,7 @@ func (n *Net) transmit(frame []byte, csumStart, csumOffset int) error {
 	if err != nil {
 		if err == ErrQueueFull {
 			n.Stats.TxFull++
+			return ethernet.ErrFull
 		}
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"mirago.dev/drivers/ethernet"
 	"mirago.dev/sys/virtio"
 )
 
@@ -52,7 +53,7 @@ func receiveAll(t testing.TB, n *Net) [][]byte {
 	buf := make([]byte, n.MaxFrame())
 	for {
 		size, _, err := n.Receive(buf)
-		if err == ErrNoFrame {
+		if err == ethernet.ErrNoFrame {
 			return got
 		}
 		if err != nil {
@@ -157,8 +158,8 @@ func TestNetTransmitFull(t *testing.T) {
 			t.Fatalf("Transmit %d: %v", i, err)
 		}
 	}
-	if err := n.Transmit(frame(60, 0)); err != ErrQueueFull {
-		t.Fatalf("Transmit with the ring full = %v; want ErrQueueFull", err)
+	if err := n.Transmit(frame(60, 0)); err != ethernet.ErrFull {
+		t.Fatalf("Transmit with the ring full = %v; want ethernet.ErrFull", err)
 	}
 	// The device sends them and returns the buffers.
 	for i := 0; i < 16; i++ {

@@ -108,7 +108,6 @@ const (
 	ErrBadUsedLen     = Error("virtio: device reported more bytes than the buffer holds")
 	ErrTimeout        = Error("virtio: device did not complete the request")
 	ErrBadChain       = Error("virtio: bad buffer chain")
-	ErrNoFrame        = Error("virtio: no frame received")
 	ErrFrameTooLarge  = Error("virtio: frame larger than the buffer")
 	ErrIO             = Error("virtio: device I/O error")
 	ErrUnsupported    = Error("virtio: request not supported by the device")

@@ -19,7 +19,7 @@ import (
 // The network device of GOOS=xen: the first virtio-net device, on
 // virtio-mmio (microvm) or PCI (pc, q35).
 
-type ethernet struct {
+type nic struct {
 	dev  *virtio.Net
 	line devices.Line
 	irq  bool // line is routed
@@ -29,7 +29,7 @@ func hasEthernet() bool { return devices.FindVirtio(sysvirtio.IDNet) != nil }
 
 // openEthernet sets up the first network device, or returns nil if
 // there is none.
-func openEthernet() (*ethernet, error) {
+func openEthernet() (*nic, error) {
 	d := devices.FindVirtio(sysvirtio.IDNet)
 	if d == nil {
 		return nil, nil
@@ -42,7 +42,7 @@ func openEthernet() (*ethernet, error) {
 	if err != nil {
 		return nil, devices.Error(name + ": " + err.Error())
 	}
-	e := &ethernet{dev: n}
+	e := &nic{dev: n}
 	e.line, e.irq = devices.RouteGSI(d.GSI)
 	return e, nil
 }
@@ -61,7 +61,7 @@ const pollInterval = time.Millisecond
 // (unmasking the line, the interrupt, its acknowledgment at the device
 // and the local APIC); under load the next frame is usually there by
 // the time the others have run, as with Linux's NAPI.
-func (e *ethernet) run(link *ns.Link) {
+func (e *nic) run(link *ns.Link) {
 	for {
 		if link.Poll() > 0 {
 			runtime.Gosched()
