@@ -23,6 +23,7 @@ var leafPackages = map[string]bool{
 	"sys/virtio":       true,
 	"drivers/uart":     true,
 	"drivers/ethernet": true,
+	"drivers/block":    true,
 }
 
 // TestVendoredImports checks the rule for the modules that

@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/block"
+	"mirago.dev/sys/virtio"
+)
 
 // BlkOptions tune a Blk; the zero value is a good default.
 type BlkOptions struct {
@@ -24,10 +27,10 @@ type BlkOptions struct {
 	Refuse uint64
 }
 
-// Blk is a virtio block device (§5.2). It runs one request at a time
-// through a bounce buffer it owns and waits for each: requests are
-// header, data and status descriptors, and the status byte decides the
-// error.
+// Blk is a virtio block device (§5.2), and a block.Device. It runs one
+// request at a time through a bounce buffer it owns and waits for each:
+// requests are header, data and status descriptors, and the status byte
+// decides the error.
 type Blk struct {
 	dev      *Device
 	sq       syncQueue
@@ -43,6 +46,8 @@ type Blk struct {
 	phys    uint64
 	segs    []Seg
 }
+
+var _ block.Device = (*Blk)(nil)
 
 // NewBlk sets up the block device behind t and sets DRIVER_OK.
 func NewBlk(t Transport, mem Memory, o *BlkOptions) (*Blk, error) {
@@ -115,6 +120,10 @@ func (b *Blk) Device() *Device { return b.dev }
 
 // Capacity returns the device's size in 512-byte sectors.
 func (b *Blk) Capacity() uint64 { return b.capacity }
+
+// SectorSize returns 512: virtio-blk addresses and sizes every request
+// in 512-byte sectors, whatever the device's BlockSize.
+func (b *Blk) SectorSize() uint32 { return virtio.BlkSectorSize }
 
 // BlockSize returns the device's preferred I/O unit in bytes; requests
 // are still addressed in 512-byte sectors.
