@@ -6,6 +6,7 @@ package virtio
 
 import (
 	"mirago.dev/drivers/block"
+	"mirago.dev/drivers/dma"
 	"mirago.dev/sys/virtio"
 )
 
@@ -50,7 +51,7 @@ type Blk struct {
 var _ block.Device = (*Blk)(nil)
 
 // NewBlk sets up the block device behind t and sets DRIVER_OK.
-func NewBlk(t Transport, mem Memory, o *BlkOptions) (*Blk, error) {
+func NewBlk(t Transport, mem dma.Memory, o *BlkOptions) (*Blk, error) {
 	if o == nil {
 		o = &BlkOptions{}
 	}

@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtio"
+)
 
 // Transport is what a device driver needs from the bus a device sits
 // on. MMIO and PCI implement it.
@@ -44,7 +47,7 @@ const DefaultQueueSize = 256
 // RNG) are built on it.
 type Device struct {
 	t        Transport
-	mem      Memory
+	mem      dma.Memory
 	features uint64
 	queues   []*Queue
 }
@@ -56,7 +59,7 @@ type Device struct {
 // VIRTIO_F_VERSION_1, which Init always accepts. On success the device
 // waits for its queues to be set up and for Ready; on failure it is
 // marked FAILED.
-func Init(t Transport, mem Memory, want uint32, supported uint64) (*Device, error) {
+func Init(t Transport, mem dma.Memory, want uint32, supported uint64) (*Device, error) {
 	if t.DeviceType() != want {
 		return nil, ErrWrongDevice
 	}

@@ -5,6 +5,7 @@
 package virtio
 
 import (
+	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/ethernet"
 	"mirago.dev/sys/virtio"
 )
@@ -94,7 +95,7 @@ var _ ethernet.Device = (*Net)(nil)
 
 // NewNet sets up the network device behind t, fills its receive queue
 // and sets DRIVER_OK.
-func NewNet(t Transport, mem Memory, o *NetOptions) (*Net, error) {
+func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 	if o == nil {
 		o = &NetOptions{}
 	}

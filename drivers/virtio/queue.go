@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtio"
+)
 
 // A Seg is one buffer of a chain: Len bytes at physical address Addr,
 // read by the device, or written by it if Write is set.
@@ -44,7 +47,8 @@ type QueueStats struct {
 }
 
 // Queue is a split virtqueue (§2.7): a descriptor table, an available
-// ring the driver fills and a used ring the device fills, all in Memory.
+// ring the driver fills and a used ring the device fills, all in DMA
+// memory (dma.Memory).
 //
 // The driver keeps its own copy of every link and length it put into the
 // descriptor table and never reads the table back, so a device that
@@ -86,7 +90,7 @@ func roundUp4(n int) int { return (n + 3) &^ 3 }
 // newQueue allocates a queue of size entries in mem. eventIdx says
 // whether VIRTIO_F_RING_EVENT_IDX was negotiated; notify is called to
 // notify the device.
-func newQueue(mem Memory, index, size uint16, eventIdx bool, notify func()) (*Queue, error) {
+func newQueue(mem dma.Memory, index, size uint16, eventIdx bool, notify func()) (*Queue, error) {
 	if size == 0 || size&(size-1) != 0 || size > virtio.MaxQueueSize {
 		return nil, ErrQueueSize
 	}

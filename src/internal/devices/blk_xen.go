@@ -5,6 +5,7 @@
 package devices
 
 import (
+	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/virtio"
 	sysvirtio "mirago.dev/sys/virtio"
 )
@@ -43,7 +44,7 @@ func openVirtioBlk() (*Disk, error) {
 		}
 	}
 	var err error
-	blk, err = virtio.NewBlk(d.Transport, &virtio.IdentityMemory{}, opts)
+	blk, err = virtio.NewBlk(d.Transport, &dma.IdentityMemory{}, opts)
 	if err != nil {
 		return nil, Error(name + ": " + err.Error())
 	}

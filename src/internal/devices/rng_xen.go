@@ -7,6 +7,7 @@ package devices
 import (
 	"sync"
 
+	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/virtio"
 	sysvirtio "mirago.dev/sys/virtio"
 )
@@ -62,7 +63,7 @@ func setupRNG() (*rngDevice, error) {
 	}
 	// Without a line, the driver polls, for a bounded number of times.
 	var err error
-	r.rng, err = virtio.NewRNG(d.Transport, &virtio.IdentityMemory{}, opts)
+	r.rng, err = virtio.NewRNG(d.Transport, &dma.IdentityMemory{}, opts)
 	if err != nil {
 		return nil, Error(r.name + ": " + err.Error())
 	}

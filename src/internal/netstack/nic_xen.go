@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"mirago.dev/drivers/dma"
 	ns "mirago.dev/drivers/netstack"
 	"mirago.dev/drivers/virtio"
 	sysvirtio "mirago.dev/sys/virtio"
@@ -38,7 +39,7 @@ func openEthernet() (*nic, error) {
 	if d.Err != nil {
 		return nil, devices.Error(name + ": " + d.Err.Error())
 	}
-	n, err := virtio.NewNet(d.Transport, &virtio.IdentityMemory{}, nil)
+	n, err := virtio.NewNet(d.Transport, &dma.IdentityMemory{}, nil)
 	if err != nil {
 		return nil, devices.Error(name + ": " + err.Error())
 	}
