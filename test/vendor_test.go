@@ -20,7 +20,7 @@ import (
 var leafPackages = map[string]bool{
 	"sys/pvh":          true,
 	"sys/solo5":        true,
-	"sys/virtio":       true,
+	"sys/virtiospec":   true,
 	"drivers/uart":     true,
 	"drivers/ethernet": true,
 	"drivers/block":    true,

@@ -7,7 +7,7 @@ package virtio
 import (
 	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/ethernet"
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // ErrBadFrame is returned by Transmit for a frame shorter than an
@@ -83,7 +83,7 @@ type Net struct {
 
 	// A frame spread over several merged buffers is gathered here.
 	asm       []byte
-	asmHdr    [virtio.NetHdrSize]byte
+	asmHdr    [virtiospec.NetHdrSize]byte
 	asmLen    int
 	asmLeft   int // buffers still to come; 0: no frame in progress
 	asmTooBig bool
@@ -99,29 +99,29 @@ func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 	if o == nil {
 		o = &NetOptions{}
 	}
-	supported := bit(virtio.NetFMAC) | bit(virtio.NetFMTU) | bit(virtio.NetFStatus) |
-		bit(virtio.NetFMrgRxbuf) | bit(virtio.NetFCsum) | bit(virtio.NetFGuestCsum) |
-		bit(virtio.FRingEventIdx)
-	dev, err := Init(t, mem, virtio.IDNet, supported&^o.Refuse)
+	supported := bit(virtiospec.NetFMAC) | bit(virtiospec.NetFMTU) | bit(virtiospec.NetFStatus) |
+		bit(virtiospec.NetFMrgRxbuf) | bit(virtiospec.NetFCsum) | bit(virtiospec.NetFGuestCsum) |
+		bit(virtiospec.FRingEventIdx)
+	dev, err := Init(t, mem, virtiospec.IDNet, supported&^o.Refuse)
 	if err != nil {
 		return nil, err
 	}
 	n := &Net{
 		dev:    dev,
 		mtu:    defaultMTU,
-		mrg:    dev.Has(virtio.NetFMrgRxbuf),
-		txCsum: dev.Has(virtio.NetFCsum),
-		rxCsum: dev.Has(virtio.NetFGuestCsum),
-		hasMAC: dev.Has(virtio.NetFMAC),
+		mrg:    dev.Has(virtiospec.NetFMrgRxbuf),
+		txCsum: dev.Has(virtiospec.NetFCsum),
+		rxCsum: dev.Has(virtiospec.NetFGuestCsum),
+		hasMAC: dev.Has(virtiospec.NetFMAC),
 	}
 	err = dev.ReadConfig(func(c Regs) {
 		if n.hasMAC {
 			for i := range n.mac {
-				n.mac[i] = c.Read8(virtio.NetCfgMAC + uint32(i))
+				n.mac[i] = c.Read8(virtiospec.NetCfgMAC + uint32(i))
 			}
 		}
-		if dev.Has(virtio.NetFMTU) {
-			n.mtu = int(c.Read16(virtio.NetCfgMTU))
+		if dev.Has(virtiospec.NetFMTU) {
+			n.mtu = int(c.Read16(virtiospec.NetCfgMTU))
 		}
 	})
 	if err != nil {
@@ -131,8 +131,8 @@ func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 	n.mtu = max(n.mtu, minMTU)
 	n.maxFrame = ethHeader + ethVLANTag + n.mtu
 
-	if n.rx, err = dev.SetupQueue(virtio.NetQueueRX, o.QueueSize); err == nil {
-		n.tx, err = dev.SetupQueue(virtio.NetQueueTX, o.QueueSize)
+	if n.rx, err = dev.SetupQueue(virtiospec.NetQueueRX, o.QueueSize); err == nil {
+		n.tx, err = dev.SetupQueue(virtiospec.NetQueueTX, o.QueueSize)
 	}
 	if err != nil {
 		dev.Fail()
@@ -141,11 +141,11 @@ func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 
 	// Without merging, each buffer must hold the largest frame
 	// (§5.1.6.3.1); with it, any size of at least the header will do.
-	n.rxSize = virtio.NetHdrSize + n.maxFrame
+	n.rxSize = virtiospec.NetHdrSize + n.maxFrame
 	if n.mrg {
 		n.rxSize = 2048
 		if o.RxBufSize > 0 {
-			n.rxSize = max(o.RxBufSize, virtio.NetHdrSize+1)
+			n.rxSize = max(o.RxBufSize, virtiospec.NetHdrSize+1)
 		}
 		n.asm = make([]byte, n.maxFrame)
 	}
@@ -157,7 +157,7 @@ func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 		n.rxIdle = append(n.rxIdle, uint16(i))
 	}
 	ntx := n.tx.Size()
-	n.txSize = virtio.NetHdrSize + n.maxFrame
+	n.txSize = virtiospec.NetHdrSize + n.maxFrame
 	n.txBufs, n.txPhys = mem.Alloc(ntx*n.txSize, 64)
 	n.txOwner = make([]uint16, ntx)
 	n.txIdle = make([]uint16, 0, ntx)
@@ -191,14 +191,14 @@ func (n *Net) MaxFrame() int { return n.maxFrame }
 // LinkUp reports the link state, or true if the device does not report
 // one.
 func (n *Net) LinkUp() bool {
-	if !n.dev.Has(virtio.NetFStatus) {
+	if !n.dev.Has(virtiospec.NetFStatus) {
 		return true
 	}
 	var s uint16
-	if n.dev.ReadConfig(func(c Regs) { s = c.Read16(virtio.NetCfgStatus) }) != nil {
+	if n.dev.ReadConfig(func(c Regs) { s = c.Read16(virtiospec.NetCfgStatus) }) != nil {
 		return false
 	}
-	return s&virtio.NetSLinkUp != 0
+	return s&virtiospec.NetSLinkUp != 0
 }
 
 // rxBuf returns receive buffer b.
@@ -271,14 +271,14 @@ func (n *Net) Receive(p []byte) (size int, valid bool, err error) {
 			continue
 		}
 
-		if len(data) < virtio.NetHdrSize {
+		if len(data) < virtiospec.NetHdrSize {
 			n.Stats.RxRunt++
 			continue
 		}
-		hdr, frame := data[:virtio.NetHdrSize], data[virtio.NetHdrSize:]
+		hdr, frame := data[:virtiospec.NetHdrSize], data[virtiospec.NetHdrSize:]
 		nbuf := 1
 		if n.mrg {
-			nbuf = int(le16(hdr[virtio.NetHdrOffNumBuffers:]))
+			nbuf = int(le16(hdr[virtiospec.NetHdrOffNumBuffers:]))
 			if nbuf == 0 || nbuf > n.rx.Size() {
 				n.Stats.RxBadNumBuffers++
 				continue
@@ -313,13 +313,13 @@ func (n *Net) deliver(hdr, frame, p []byte) (size int, valid bool, err error, ok
 		n.Stats.RxTooSmall++
 		return 0, false, ErrFrameTooLarge, true
 	}
-	flags := hdr[virtio.NetHdrOffFlags]
+	flags := hdr[virtiospec.NetHdrOffFlags]
 	// The checksum flags mean something only if GUEST_CSUM was
 	// negotiated; a device that sets them otherwise is ignored.
-	valid = n.rxCsum && flags&virtio.NetHdrFDataValid != 0
-	partial := n.rxCsum && flags&virtio.NetHdrFNeedsCsum != 0
-	start := int(le16(hdr[virtio.NetHdrOffCsumStart:]))
-	at := start + int(le16(hdr[virtio.NetHdrOffCsumOffset:]))
+	valid = n.rxCsum && flags&virtiospec.NetHdrFDataValid != 0
+	partial := n.rxCsum && flags&virtiospec.NetHdrFNeedsCsum != 0
+	start := int(le16(hdr[virtiospec.NetHdrOffCsumStart:]))
+	at := start + int(le16(hdr[virtiospec.NetHdrOffCsumOffset:]))
 	if partial && at+2 > len(frame) {
 		n.Stats.RxBadCsum++
 		return 0, false, nil, false
@@ -394,17 +394,17 @@ func (n *Net) transmit(frame []byte, csumStart, csumOffset int) error {
 		return ethernet.ErrFull
 	}
 	slot := n.txIdle[len(n.txIdle)-1]
-	buf := n.txBufs[int(slot)*n.txSize : int(slot)*n.txSize+virtio.NetHdrSize+len(frame)]
-	hdr := buf[:virtio.NetHdrSize]
+	buf := n.txBufs[int(slot)*n.txSize : int(slot)*n.txSize+virtiospec.NetHdrSize+len(frame)]
+	hdr := buf[:virtiospec.NetHdrSize]
 	clear(hdr)
-	copy(buf[virtio.NetHdrSize:], frame)
+	copy(buf[virtiospec.NetHdrSize:], frame)
 	if csumStart >= 0 {
 		if n.txCsum {
-			hdr[virtio.NetHdrOffFlags] = virtio.NetHdrFNeedsCsum
-			put16(hdr[virtio.NetHdrOffCsumStart:], uint16(csumStart))
-			put16(hdr[virtio.NetHdrOffCsumOffset:], uint16(csumOffset))
+			hdr[virtiospec.NetHdrOffFlags] = virtiospec.NetHdrFNeedsCsum
+			put16(hdr[virtiospec.NetHdrOffCsumStart:], uint16(csumStart))
+			put16(hdr[virtiospec.NetHdrOffCsumOffset:], uint16(csumOffset))
 		} else {
-			putChecksum(buf[virtio.NetHdrSize:], csumStart, csumStart+csumOffset)
+			putChecksum(buf[virtiospec.NetHdrSize:], csumStart, csumStart+csumOffset)
 		}
 	}
 	head, err := n.tx.Add(Seg{Addr: n.txPhys + uint64(slot)*uint64(n.txSize), Len: uint32(len(buf))})

@@ -6,7 +6,7 @@ package virtio
 
 import (
 	"mirago.dev/drivers/dma"
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // RNGOptions tune an RNG; the zero value is a good default.
@@ -36,7 +36,7 @@ func NewRNG(t Transport, mem dma.Memory, o *RNGOptions) (*RNG, error) {
 	if o == nil {
 		o = &RNGOptions{}
 	}
-	dev, err := Init(t, mem, virtio.IDEntropy, bit(virtio.FRingEventIdx))
+	dev, err := Init(t, mem, virtiospec.IDEntropy, bit(virtiospec.FRingEventIdx))
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@
 // error, never a crash, a lost descriptor or memory outside the
 // buffers.
 //
-// The ABI numbers come from mirago.dev/sys/virtio. The package is
+// The ABI numbers come from mirago.dev/sys/virtiospec. The package is
 // vendored into the Mirago standard library, so it imports only packages
 // the lowest layers of the standard library may use: sync/atomic,
 // unsafe, and the device contracts of mirago.dev/drivers (dma,

@@ -7,7 +7,7 @@ package devices
 import (
 	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // The disk on a machine with virtio: the first virtio-blk device.
@@ -18,13 +18,13 @@ const diskTimeout = 30e9
 // hasVirtioBlk reports whether the machine has a virtio-blk device,
 // without setting it up.
 func hasVirtioBlk() bool {
-	return FindVirtio(sysvirtio.IDBlock) != nil
+	return FindVirtio(virtiospec.IDBlock) != nil
 }
 
 // openVirtioBlk sets up the first virtio-blk device, or returns nil if
 // there is none.
 func openVirtioBlk() (*Disk, error) {
-	d := FindVirtio(sysvirtio.IDBlock)
+	d := FindVirtio(virtiospec.IDBlock)
 	if d == nil {
 		return nil, nil
 	}

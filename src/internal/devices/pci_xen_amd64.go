@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // PCI devices on QEMU's pc and q35 machines: configuration space
@@ -167,12 +167,12 @@ func probeVirtioPCI() []*VirtioPCI {
 			id := uint32(c.Read16(2))
 			typ := uint32(0)
 			switch {
-			case id >= sysvirtio.PCIDeviceIDBase && id < sysvirtio.PCIDeviceIDBase+0x40:
-				typ = id - sysvirtio.PCIDeviceIDBase
-			case id >= sysvirtio.PCIDeviceIDTransitionalFirst && id <= sysvirtio.PCIDeviceIDTransitionalLast:
+			case id >= virtiospec.PCIDeviceIDBase && id < virtiospec.PCIDeviceIDBase+0x40:
+				typ = id - virtiospec.PCIDeviceIDBase
+			case id >= virtiospec.PCIDeviceIDTransitionalFirst && id <= virtiospec.PCIDeviceIDTransitionalLast:
 				typ = uint32(c.Read16(0x2e)) // the subsystem ID
 			}
-			if vendor == sysvirtio.PCIVendorID && typ != 0 {
+			if vendor == virtiospec.PCIVendorID && typ != 0 {
 				d := &VirtioPCI{Config: c, Type: typ, GSI: -1}
 				if line := c.Read8(pciInterruptLine); line != 0xff && c.Read8(pciInterruptLine+1) != 0 {
 					d.GSI = int(line)
@@ -201,7 +201,7 @@ type VirtioDevice struct {
 }
 
 // FindVirtio returns the first virtio device of type typ (a
-// mirago.dev/sys/virtio ID), looking at the virtio-mmio slots (QEMU
+// mirago.dev/sys/virtiospec ID), looking at the virtio-mmio slots (QEMU
 // microvm) and then at PCI (pc, q35), or nil if there is none.
 func FindVirtio(typ uint32) *VirtioDevice {
 	for _, d := range VirtioMMIODevices() {

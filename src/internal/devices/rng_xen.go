@@ -9,7 +9,7 @@ import (
 
 	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // The entropy device: the first virtio-rng device found, set up on
@@ -37,7 +37,7 @@ type rngDevice struct {
 var rng = sync.OnceValues(setupRNG)
 
 func setupRNG() (*rngDevice, error) {
-	d := FindVirtio(sysvirtio.IDEntropy)
+	d := FindVirtio(virtiospec.IDEntropy)
 	if d == nil {
 		return nil, ErrNoRNG
 	}

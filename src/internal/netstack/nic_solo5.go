@@ -8,7 +8,7 @@ package netstack
 
 import (
 	"mirago.dev/drivers/ethernet"
-	ns "mirago.dev/drivers/netstack"
+	"mirago.dev/drivers/ethlink"
 )
 
 // GOOS=solo5 has no network device driver yet: only loopback.
@@ -21,4 +21,4 @@ func hasEthernet() bool { return false }
 
 func openEthernet() (*nic, error) { return nil, nil }
 
-func (e *nic) run(link *ns.Link) {}
+func (e *nic) run(link *ethlink.Link) {}

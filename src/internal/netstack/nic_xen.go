@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"mirago.dev/drivers/dma"
-	ns "mirago.dev/drivers/netstack"
+	"mirago.dev/drivers/ethlink"
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // The network device of GOOS=xen: the first virtio-net device, on
@@ -26,12 +26,12 @@ type nic struct {
 	irq  bool // line is routed
 }
 
-func hasEthernet() bool { return devices.FindVirtio(sysvirtio.IDNet) != nil }
+func hasEthernet() bool { return devices.FindVirtio(virtiospec.IDNet) != nil }
 
 // openEthernet sets up the first network device, or returns nil if
 // there is none.
 func openEthernet() (*nic, error) {
-	d := devices.FindVirtio(sysvirtio.IDNet)
+	d := devices.FindVirtio(virtiospec.IDNet)
 	if d == nil {
 		return nil, nil
 	}
@@ -62,7 +62,7 @@ const pollInterval = time.Millisecond
 // (unmasking the line, the interrupt, its acknowledgment at the device
 // and the local APIC); under load the next frame is usually there by
 // the time the others have run, as with Linux's NAPI.
-func (e *nic) run(link *ns.Link) {
+func (e *nic) run(link *ethlink.Link) {
 	for {
 		if link.Poll() > 0 {
 			runtime.Gosched()

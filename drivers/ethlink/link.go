@@ -2,11 +2,11 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package netstack connects gVisor's TCP/IP stack (gvisor.dev/gvisor/pkg/tcpip)
-// to an Ethernet device: a link endpoint over an ethernet.Device
-// (virtio-net, Xen's netfront, ...), and the stack with the protocols a
-// unikernel needs.
-package netstack
+// Package ethlink connects gVisor's TCP/IP stack
+// (gvisor.dev/gvisor/pkg/tcpip) to an Ethernet device: a link endpoint
+// over an ethernet.Device (virtio-net, Xen's netfront, ...), and the
+// stack with the protocols a unikernel needs.
+package ethlink
 
 import (
 	"errors"
@@ -215,7 +215,7 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 // stack (by the DHCP client), in turn with the stack's packets.
 func (l *Link) WriteFrame(frame []byte) error {
 	if len(frame) > len(l.txbuf) {
-		return errors.New("netstack: frame longer than the device's largest")
+		return errors.New("ethlink: frame longer than the device's largest")
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
