@@ -21,7 +21,6 @@ var leafPackages = map[string]bool{
 	"sys/pvh":          true,
 	"sys/solo5":        true,
 	"sys/virtiospec":   true,
-	"drivers/uart":     true,
 	"drivers/ethernet": true,
 	"drivers/block":    true,
 }
