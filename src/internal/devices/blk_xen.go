@@ -32,19 +32,13 @@ func openVirtioBlk() (*Disk, error) {
 		return nil, d.Err
 	}
 	name := "virtio-blk (" + d.Name + ")"
-	var blk *virtio.Blk
 	opts := &virtio.BlkOptions{}
-	if line, ok := RouteGSI(d.GSI); ok {
-		// As for the entropy device: wait, then acknowledge, then
-		// the driver looks again.
-		opts.Idle = func() bool {
-			fired := line.Wait(diskTimeout)
-			blk.Device().InterruptStatus()
-			return fired
-		}
+	// The driver looks at the queue before each Idle and after it.
+	// Without a line, it polls, for a bounded number of times.
+	if intr := d.Interrupt(); intr.Routed() {
+		opts.Idle = func() bool { return intr.Wait(diskTimeout) }
 	}
-	var err error
-	blk, err = virtio.NewBlk(d.Transport, &dma.IdentityMemory{}, opts)
+	blk, err := virtio.NewBlk(d.Transport, &dma.IdentityMemory{}, opts)
 	if err != nil {
 		return nil, Error(name + ": " + err.Error())
 	}

@@ -46,22 +46,17 @@ func setupRNG() (*rngDevice, error) {
 	}
 	r := &rngDevice{name: "virtio-rng (" + d.Name + ")"}
 	opts := &virtio.RNGOptions{}
-	if line, ok := RouteGSI(d.GSI); ok {
-		// The driver looked at the queue before calling Idle; a
-		// completion since then has left the line up, and Wait
-		// returns at once. The acknowledgment comes after the wait,
-		// before the driver looks again, so that none goes unseen.
+	// The driver looks at the queue before each Idle and after it.
+	// Without a line, it polls, for a bounded number of times.
+	if intr := d.Interrupt(); intr.Routed() {
 		opts.Idle = func() bool {
 			r.wakeups++
 			if r.wakeups > rngMaxWakeups {
 				return false
 			}
-			fired := line.Wait(rngTimeout)
-			r.rng.Device().InterruptStatus() // acknowledge, lowering the line
-			return fired
+			return intr.Wait(rngTimeout)
 		}
 	}
-	// Without a line, the driver polls, for a bounded number of times.
 	var err error
 	r.rng, err = virtio.NewRNG(d.Transport, &dma.IdentityMemory{}, opts)
 	if err != nil {

@@ -8,7 +8,6 @@ package netstack
 
 import (
 	"internal/devices"
-	"runtime"
 	"time"
 
 	"mirago.dev/drivers/dma"
@@ -22,8 +21,7 @@ import (
 
 type nic struct {
 	dev  *virtio.Net
-	line devices.Line
-	irq  bool // line is routed
+	intr *devices.Interrupt
 }
 
 func hasEthernet() bool { return devices.FindVirtio(virtiospec.IDNet) != nil }
@@ -43,9 +41,7 @@ func openEthernet() (*nic, error) {
 	if err != nil {
 		return nil, devices.Error(name + ": " + err.Error())
 	}
-	e := &nic{dev: n}
-	e.line, e.irq = devices.RouteGSI(d.GSI)
-	return e, nil
+	return &nic{dev: n, intr: d.Interrupt()}, nil
 }
 
 // pollInterval is how often a device without an interrupt line is
@@ -53,26 +49,8 @@ func openEthernet() (*nic, error) {
 const pollInterval = time.Millisecond
 
 // run is the device's goroutine: it hands received frames to the stack
-// and waits for the next interrupt, in the order internal/devices
-// explains.
-//
-// While frames keep coming it does not wait for the interrupt at all:
-// after handing frames to the stack it yields, so that the goroutines
-// they woke can answer, and looks again. Each wait costs VM exits
-// (unmasking the line, the interrupt, its acknowledgment at the device
-// and the local APIC); under load the next frame is usually there by
-// the time the others have run, as with Linux's NAPI.
+// and waits for the next interrupt, polling while frames keep coming
+// (devices.Interrupt.Serve).
 func (e *nic) run(link *ethlink.Link) {
-	for {
-		if link.Poll() > 0 {
-			runtime.Gosched()
-			continue
-		}
-		if !e.irq {
-			time.Sleep(pollInterval)
-			continue
-		}
-		e.line.Wait(-1)
-		e.dev.Device().InterruptStatus()
-	}
+	e.intr.Serve(link.Poll, func() { time.Sleep(pollInterval) })
 }
