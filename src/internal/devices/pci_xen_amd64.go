@@ -31,14 +31,6 @@ const (
 	pciInterruptLine = 0x3c
 )
 
-// Implemented in mmio_xen_amd64.s.
-func inb(port uint16) uint8
-func inw(port uint16) uint16
-func inl(port uint16) uint32
-func outb(port uint16, v uint8)
-func outw(port uint16, v uint16)
-func outl(port uint16, v uint32)
-
 // pciMu serializes configuration cycles: each is an address write and
 // a data access, which another goroutine must not split.
 var pciMu sync.Mutex
