@@ -18,10 +18,11 @@ import (
 // leafPackages import nothing at all, so that the runtime and syscall
 // can use them once vendored (even errors depends on the runtime).
 var leafPackages = map[string]bool{
-	"sys/pvh":      true,
-	"sys/solo5":    true,
-	"sys/virtio":   true,
-	"drivers/uart": true,
+	"sys/pvh":          true,
+	"sys/solo5":        true,
+	"sys/virtiospec":   true,
+	"drivers/ethernet": true,
+	"drivers/block":    true,
 }
 
 // TestVendoredImports checks the rule for the modules that

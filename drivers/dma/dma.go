@@ -10,10 +10,16 @@
 package dma
 
 // Memory allocates buffers shared with a device.
+//
+// Drivers allocate all their DMA memory when a device is set up and
+// copy data in and out of it, so callers never pass their own slices to
+// a device. In tests, Memory is a fake physical address space shared
+// with a fake device.
 type Memory interface {
-	// Alloc returns size bytes aligned to align (a power of two), and
-	// the address the device uses for them: a physical address, or a
-	// grant reference. The buffer is never freed or moved while the
-	// device may still use it.
+	// Alloc returns size zeroed bytes aligned to align (a power of
+	// two), and the address the device uses for them: a physical
+	// address, or a grant reference. The buffer is never freed or
+	// moved while the device may still use it, which for most
+	// devices is until they are reset: for the life of the program.
 	Alloc(size, align int) (buf []byte, addr uint64)
 }

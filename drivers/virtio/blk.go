@@ -4,7 +4,11 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/block"
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtiospec"
+)
 
 // BlkOptions tune a Blk; the zero value is a good default.
 type BlkOptions struct {
@@ -24,10 +28,10 @@ type BlkOptions struct {
 	Refuse uint64
 }
 
-// Blk is a virtio block device (§5.2). It runs one request at a time
-// through a bounce buffer it owns and waits for each: requests are
-// header, data and status descriptors, and the status byte decides the
-// error.
+// Blk is a virtio block device (§5.2), and a block.Device. It runs one
+// request at a time through a bounce buffer it owns and waits for each:
+// requests are header, data and status descriptors, and the status byte
+// decides the error.
 type Blk struct {
 	dev      *Device
 	sq       syncQueue
@@ -44,29 +48,31 @@ type Blk struct {
 	segs    []Seg
 }
 
+var _ block.Device = (*Blk)(nil)
+
 // NewBlk sets up the block device behind t and sets DRIVER_OK.
-func NewBlk(t Transport, mem Memory, o *BlkOptions) (*Blk, error) {
+func NewBlk(t Transport, mem dma.Memory, o *BlkOptions) (*Blk, error) {
 	if o == nil {
 		o = &BlkOptions{}
 	}
-	supported := bit(virtio.BlkFSizeMax) | bit(virtio.BlkFSegMax) | bit(virtio.BlkFRO) |
-		bit(virtio.BlkFBlkSize) | bit(virtio.BlkFFlush) | bit(virtio.FRingEventIdx)
-	dev, err := Init(t, mem, virtio.IDBlock, supported&^o.Refuse)
+	supported := bit(virtiospec.BlkFSizeMax) | bit(virtiospec.BlkFSegMax) | bit(virtiospec.BlkFRO) |
+		bit(virtiospec.BlkFBlkSize) | bit(virtiospec.BlkFFlush) | bit(virtiospec.FRingEventIdx)
+	dev, err := Init(t, mem, virtiospec.IDBlock, supported&^o.Refuse)
 	if err != nil {
 		return nil, err
 	}
-	b := &Blk{dev: dev, blkSize: virtio.BlkSectorSize, ro: dev.Has(virtio.BlkFRO)}
+	b := &Blk{dev: dev, blkSize: virtiospec.BlkSectorSize, ro: dev.Has(virtiospec.BlkFRO)}
 	segMax := uint32(0)
 	err = dev.ReadConfig(func(c Regs) {
-		b.capacity = config64(c, virtio.BlkCfgCapacity)
-		if dev.Has(virtio.BlkFBlkSize) {
-			b.blkSize = c.Read32(virtio.BlkCfgBlkSize)
+		b.capacity = config64(c, virtiospec.BlkCfgCapacity)
+		if dev.Has(virtiospec.BlkFBlkSize) {
+			b.blkSize = c.Read32(virtiospec.BlkCfgBlkSize)
 		}
-		if dev.Has(virtio.BlkFSizeMax) {
-			b.sizeMax = c.Read32(virtio.BlkCfgSizeMax)
+		if dev.Has(virtiospec.BlkFSizeMax) {
+			b.sizeMax = c.Read32(virtiospec.BlkCfgSizeMax)
 		}
-		if dev.Has(virtio.BlkFSegMax) {
-			segMax = c.Read32(virtio.BlkCfgSegMax)
+		if dev.Has(virtiospec.BlkFSegMax) {
+			segMax = c.Read32(virtiospec.BlkCfgSegMax)
 		}
 	})
 	if err != nil {
@@ -90,7 +96,7 @@ func NewBlk(t Transport, mem Memory, o *BlkOptions) (*Blk, error) {
 	if segMax > 0 {
 		segs = min(segs, int(segMax))
 	}
-	if b.sizeMax < virtio.BlkSectorSize {
+	if b.sizeMax < virtiospec.BlkSectorSize {
 		b.sizeMax = 0 // absent or unusable: no limit
 	}
 	if b.sizeMax > 0 {
@@ -98,12 +104,12 @@ func NewBlk(t Transport, mem Memory, o *BlkOptions) (*Blk, error) {
 	} else if segs < 1 {
 		xfer = 0
 	}
-	b.maxXfer = xfer &^ (virtio.BlkSectorSize - 1)
+	b.maxXfer = xfer &^ (virtiospec.BlkSectorSize - 1)
 	if b.maxXfer == 0 {
 		dev.Fail()
 		return nil, ErrQueueSize
 	}
-	b.req, b.reqPhys = mem.Alloc(virtio.BlkReqHdrSize+1, 16)
+	b.req, b.reqPhys = mem.Alloc(virtiospec.BlkReqHdrSize+1, 16)
 	b.data, b.phys = mem.Alloc(b.maxXfer, 512)
 	b.segs = make([]Seg, 0, segs+2)
 	dev.Ready()
@@ -116,6 +122,10 @@ func (b *Blk) Device() *Device { return b.dev }
 // Capacity returns the device's size in 512-byte sectors.
 func (b *Blk) Capacity() uint64 { return b.capacity }
 
+// SectorSize returns 512: virtio-blk addresses and sizes every request
+// in 512-byte sectors, whatever the device's BlockSize.
+func (b *Blk) SectorSize() uint32 { return virtiospec.BlkSectorSize }
+
 // BlockSize returns the device's preferred I/O unit in bytes; requests
 // are still addressed in 512-byte sectors.
 func (b *Blk) BlockSize() uint32 { return b.blkSize }
@@ -125,7 +135,7 @@ func (b *Blk) ReadOnly() bool { return b.ro }
 
 // ReadSectors reads len(p) bytes, a multiple of 512, from sector on.
 func (b *Blk) ReadSectors(sector uint64, p []byte) error {
-	return b.rw(virtio.BlkTIn, sector, p)
+	return b.rw(virtiospec.BlkTIn, sector, p)
 }
 
 // WriteSectors writes p, a multiple of 512 bytes, from sector on. The
@@ -134,30 +144,30 @@ func (b *Blk) WriteSectors(sector uint64, p []byte) error {
 	if b.ro {
 		return ErrReadOnly
 	}
-	return b.rw(virtio.BlkTOut, sector, p)
+	return b.rw(virtiospec.BlkTOut, sector, p)
 }
 
 func (b *Blk) rw(typ uint32, sector uint64, p []byte) error {
-	if len(p)%virtio.BlkSectorSize != 0 {
+	if len(p)%virtiospec.BlkSectorSize != 0 {
 		return ErrUnaligned
 	}
-	n := uint64(len(p) / virtio.BlkSectorSize)
+	n := uint64(len(p) / virtiospec.BlkSectorSize)
 	if sector > b.capacity || n > b.capacity-sector {
 		return ErrOutOfRange
 	}
 	for len(p) > 0 {
 		chunk := p[:min(len(p), b.maxXfer)]
-		if typ == virtio.BlkTOut {
+		if typ == virtiospec.BlkTOut {
 			copy(b.data, chunk)
 		}
 		if err := b.do(typ, sector, len(chunk)); err != nil {
 			return err
 		}
-		if typ == virtio.BlkTIn {
+		if typ == virtiospec.BlkTIn {
 			copy(chunk, b.data)
 		}
 		p = p[len(chunk):]
-		sector += uint64(len(chunk) / virtio.BlkSectorSize)
+		sector += uint64(len(chunk) / virtiospec.BlkSectorSize)
 	}
 	return nil
 }
@@ -165,20 +175,20 @@ func (b *Blk) rw(typ uint32, sector uint64, p []byte) error {
 // Flush asks the device to commit written data to stable storage. A
 // device without VIRTIO_BLK_F_FLUSH has no write cache to flush.
 func (b *Blk) Flush() error {
-	if !b.dev.Has(virtio.BlkFFlush) {
+	if !b.dev.Has(virtiospec.BlkFFlush) {
 		return nil
 	}
-	return b.do(virtio.BlkTFlush, 0, 0)
+	return b.do(virtiospec.BlkTFlush, 0, 0)
 }
 
 // ID returns the device's serial number (VIRTIO_BLK_T_GET_ID), or
 // ErrUnsupported.
 func (b *Blk) ID() (string, error) {
-	clear(b.data[:virtio.BlkIDBytes])
-	if err := b.do(virtio.BlkTGetID, 0, virtio.BlkIDBytes); err != nil {
+	clear(b.data[:virtiospec.BlkIDBytes])
+	if err := b.do(virtiospec.BlkTGetID, 0, virtiospec.BlkIDBytes); err != nil {
 		return "", err
 	}
-	id := b.data[:virtio.BlkIDBytes]
+	id := b.data[:virtiospec.BlkIDBytes]
 	for i, c := range id {
 		if c == 0 {
 			id = id[:i]
@@ -190,15 +200,15 @@ func (b *Blk) ID() (string, error) {
 
 // do runs one request with n bytes of data in b.data.
 func (b *Blk) do(typ uint32, sector uint64, n int) error {
-	hdr, status := b.req[:virtio.BlkReqHdrSize], b.req[virtio.BlkReqHdrSize:]
-	put32(hdr[virtio.BlkReqOffType:], typ)
+	hdr, status := b.req[:virtiospec.BlkReqHdrSize], b.req[virtiospec.BlkReqHdrSize:]
+	put32(hdr[virtiospec.BlkReqOffType:], typ)
 	put32(hdr[4:], 0) // reserved
-	put64(hdr[virtio.BlkReqOffSector:], sector)
+	put64(hdr[virtiospec.BlkReqOffSector:], sector)
 	// A status the device never writes reads as unknown, not OK.
 	status[0] = 0xff
 
-	write := typ != virtio.BlkTOut // the device writes the data of reads
-	segs := append(b.segs[:0], Seg{Addr: b.reqPhys, Len: virtio.BlkReqHdrSize})
+	write := typ != virtiospec.BlkTOut // the device writes the data of reads
+	segs := append(b.segs[:0], Seg{Addr: b.reqPhys, Len: virtiospec.BlkReqHdrSize})
 	for off := 0; off < n; {
 		l := n - off
 		if b.sizeMax > 0 {
@@ -207,7 +217,7 @@ func (b *Blk) do(typ uint32, sector uint64, n int) error {
 		segs = append(segs, Seg{Addr: b.phys + uint64(off), Len: uint32(l), Write: write})
 		off += l
 	}
-	segs = append(segs, Seg{Addr: b.reqPhys + virtio.BlkReqHdrSize, Len: 1, Write: true})
+	segs = append(segs, Seg{Addr: b.reqPhys + virtiospec.BlkReqHdrSize, Len: 1, Write: true})
 	u, err := b.sq.run(segs)
 	if err != nil {
 		return err
@@ -216,11 +226,11 @@ func (b *Blk) do(typ uint32, sector uint64, n int) error {
 		return u.Err
 	}
 	switch status[0] {
-	case virtio.BlkSOK:
+	case virtiospec.BlkSOK:
 		return nil
-	case virtio.BlkSIOErr:
+	case virtiospec.BlkSIOErr:
 		return ErrIO
-	case virtio.BlkSUnsupp:
+	case virtiospec.BlkSUnsupp:
 		return ErrUnsupported
 	}
 	return ErrBadStatus

@@ -8,15 +8,15 @@ import (
 	"bytes"
 	"testing"
 
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
-var allBlk = bit(virtio.FVersion1) | bit(virtio.FRingEventIdx) | bit(virtio.BlkFSizeMax) |
-	bit(virtio.BlkFSegMax) | bit(virtio.BlkFBlkSize) | bit(virtio.BlkFFlush)
+var allBlk = bit(virtiospec.FVersion1) | bit(virtiospec.FRingEventIdx) | bit(virtiospec.BlkFSizeMax) |
+	bit(virtiospec.BlkFSegMax) | bit(virtiospec.BlkFBlkSize) | bit(virtiospec.BlkFFlush)
 
 func newTestBlk(t *testing.T, offered uint64, model *fakeBlk, sizeMax, segMax uint32, o *BlkOptions) (*fakeDev, *Blk) {
 	t.Helper()
-	d := newFakeDev(virtio.IDBlock, offered, model,
+	d := newFakeDev(virtiospec.IDBlock, offered, model,
 		blkConfig(uint64(len(model.disk)/512), sizeMax, segMax, 4096), 16)
 	tr, err := NewMMIO(newFakeMMIO(d))
 	if err != nil {
@@ -113,7 +113,7 @@ func TestBlkErrors(t *testing.T) {
 		op      func(b *Blk) error
 		want    error
 	}{
-		{"write to a read-only device", allBlk | bit(virtio.BlkFRO), fakeBlk{},
+		{"write to a read-only device", allBlk | bit(virtiospec.BlkFRO), fakeBlk{},
 			func(b *Blk) error { return b.WriteSectors(0, make([]byte, 512)) }, ErrReadOnly},
 		{"past the end", allBlk, fakeBlk{},
 			func(b *Blk) error { return b.ReadSectors(127, make([]byte, 1024)) }, ErrOutOfRange},
@@ -123,13 +123,13 @@ func TestBlkErrors(t *testing.T) {
 			func(b *Blk) error { return b.ReadSectors(0, make([]byte, 100)) }, ErrUnaligned},
 		{"IOERR", allBlk, fakeBlk{ioErr: true},
 			func(b *Blk) error { return b.ReadSectors(0, make([]byte, 512)) }, ErrIO},
-		{"UNSUPP", allBlk, fakeBlk{badState: virtio.BlkSUnsupp},
+		{"UNSUPP", allBlk, fakeBlk{badState: virtiospec.BlkSUnsupp},
 			func(b *Blk) error { _, err := b.ID(); return err }, ErrUnsupported},
 		{"unknown status", allBlk, fakeBlk{badState: 7},
 			func(b *Blk) error { return b.WriteSectors(0, make([]byte, 512)) }, ErrBadStatus},
 		{"status never written", allBlk, fakeBlk{noStatus: true},
 			func(b *Blk) error { return b.Flush() }, ErrBadStatus},
-		{"flush without FLUSH is a no-op", allBlk &^ bit(virtio.BlkFFlush), fakeBlk{ioErr: true},
+		{"flush without FLUSH is a no-op", allBlk &^ bit(virtiospec.BlkFFlush), fakeBlk{ioErr: true},
 			func(b *Blk) error { return b.Flush() }, nil},
 	}
 	for _, tt := range tests {

@@ -4,12 +4,15 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtiospec"
+)
 
 // Transport is what a device driver needs from the bus a device sits
 // on. MMIO and PCI implement it.
 type Transport interface {
-	// DeviceType returns the virtio device type (virtio.IDNet, ...).
+	// DeviceType returns the virtio device type (virtiospec.IDNet, ...).
 	DeviceType() uint32
 	Status() uint8
 	SetStatus(s uint8)
@@ -30,7 +33,7 @@ type Transport interface {
 	// Config is the device-specific configuration window.
 	Config() Regs
 	// InterruptStatus reads and acknowledges the reasons for an
-	// interrupt (virtio.IntVring, virtio.IntConfig).
+	// interrupt (virtiospec.IntVring, virtiospec.IntConfig).
 	InterruptStatus() uint8
 }
 
@@ -44,7 +47,7 @@ const DefaultQueueSize = 256
 // RNG) are built on it.
 type Device struct {
 	t        Transport
-	mem      Memory
+	mem      dma.Memory
 	features uint64
 	queues   []*Queue
 }
@@ -56,7 +59,7 @@ type Device struct {
 // VIRTIO_F_VERSION_1, which Init always accepts. On success the device
 // waits for its queues to be set up and for Ready; on failure it is
 // marked FAILED.
-func Init(t Transport, mem Memory, want uint32, supported uint64) (*Device, error) {
+func Init(t Transport, mem dma.Memory, want uint32, supported uint64) (*Device, error) {
 	if t.DeviceType() != want {
 		return nil, ErrWrongDevice
 	}
@@ -64,17 +67,17 @@ func Init(t Transport, mem Memory, want uint32, supported uint64) (*Device, erro
 	if err := d.Reset(); err != nil {
 		return nil, err
 	}
-	t.SetStatus(virtio.StatusAcknowledge)
-	t.SetStatus(virtio.StatusAcknowledge | virtio.StatusDriver)
+	t.SetStatus(virtiospec.StatusAcknowledge)
+	t.SetStatus(virtiospec.StatusAcknowledge | virtiospec.StatusDriver)
 	offered := t.DeviceFeatures()
-	if offered&bit(virtio.FVersion1) == 0 {
+	if offered&bit(virtiospec.FVersion1) == 0 {
 		d.Fail()
 		return nil, ErrNoVersion1
 	}
-	d.features = offered & (supported | bit(virtio.FVersion1))
+	d.features = offered & (supported | bit(virtiospec.FVersion1))
 	t.SetDriverFeatures(d.features)
-	t.SetStatus(virtio.StatusAcknowledge | virtio.StatusDriver | virtio.StatusFeaturesOK)
-	if t.Status()&virtio.StatusFeaturesOK == 0 {
+	t.SetStatus(virtiospec.StatusAcknowledge | virtiospec.StatusDriver | virtiospec.StatusFeaturesOK)
+	if t.Status()&virtiospec.StatusFeaturesOK == 0 {
 		d.Fail()
 		return nil, ErrFeaturesRejected
 	}
@@ -106,7 +109,7 @@ func (d *Device) Reset() error {
 
 // Fail tells the device the driver has given up on it.
 func (d *Device) Fail() {
-	d.t.SetStatus(d.t.Status() | virtio.StatusFailed)
+	d.t.SetStatus(d.t.Status() | virtiospec.StatusFailed)
 }
 
 // SetupQueue allocates queue i with size entries (0: the device's
@@ -124,7 +127,7 @@ func (d *Device) SetupQueue(i, size uint16) (*Queue, error) {
 	if size == 0 {
 		size = DefaultQueueSize
 	}
-	size = min(size, max, virtio.MaxQueueSize)
+	size = min(size, max, virtiospec.MaxQueueSize)
 	for size&(size-1) != 0 {
 		size &= size - 1 // round down to a power of 2
 	}
@@ -135,7 +138,7 @@ func (d *Device) SetupQueue(i, size uint16) (*Queue, error) {
 	if q == nil || q.Size() != int(size) {
 		var err error
 		t := d.t
-		q, err = newQueue(d.mem, i, size, d.Has(virtio.FRingEventIdx), func() { t.Notify(i) })
+		q, err = newQueue(d.mem, i, size, d.Has(virtiospec.FRingEventIdx), func() { t.Notify(i) })
 		if err != nil {
 			return nil, err
 		}
@@ -155,20 +158,21 @@ func (d *Device) SetupQueue(i, size uint16) (*Queue, error) {
 // Ready sets DRIVER_OK: the device may now use the queues (§3.1.1 step
 // 8). Receive queues should be filled first.
 func (d *Device) Ready() {
-	d.t.SetStatus(d.t.Status() | virtio.StatusDriverOK)
+	d.t.SetStatus(d.t.Status() | virtiospec.StatusDriverOK)
 }
 
 // NeedsReset reports whether the device has flagged an error it cannot
 // recover from without a reset.
 func (d *Device) NeedsReset() bool {
-	return d.t.Status()&virtio.StatusDeviceNeedsReset != 0
+	return d.t.Status()&virtiospec.StatusDeviceNeedsReset != 0
 }
 
 // InterruptStatus reads and acknowledges the device's interrupt reasons
-// (virtio.IntVring: some queue has used buffers; virtio.IntConfig: the
-// configuration changed). It neither allocates nor blocks, so the
-// runtime may call it from an interrupt handler; with a level-triggered
-// line (INTx, or MMIO on a GSI) it must, to lower the line.
+// (virtiospec.IntVring: some queue has used buffers;
+// virtiospec.IntConfig: the configuration changed). It neither
+// allocates nor blocks, so the runtime may call it from an interrupt
+// handler; with a level-triggered line (INTx, or MMIO on a GSI) it
+// must, to lower the line.
 func (d *Device) InterruptStatus() uint8 { return d.t.InterruptStatus() }
 
 // ReadConfig calls read with the device configuration window until the

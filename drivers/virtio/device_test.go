@@ -7,7 +7,7 @@ package virtio
 import (
 	"testing"
 
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 func TestMMIOProbe(t *testing.T) {
@@ -18,15 +18,15 @@ func TestMMIOProbe(t *testing.T) {
 		typ     uint32
 		want    error
 	}{
-		{"version 2", virtio.MMIOMagic, 2, virtio.IDNet, nil},
-		{"bad magic", 0x12345678, 2, virtio.IDNet, ErrNoDevice},
+		{"version 2", virtiospec.MMIOMagic, 2, virtiospec.IDNet, nil},
+		{"bad magic", 0x12345678, 2, virtiospec.IDNet, ErrNoDevice},
 		{"floating bus", 0xffffffff, 0xffffffff, 0xffffffff, ErrNoDevice},
-		{"legacy version 1", virtio.MMIOMagic, 1, virtio.IDNet, ErrLegacy},
-		{"unknown version 3", virtio.MMIOMagic, 3, virtio.IDNet, ErrMMIOVersion},
-		{"empty slot", virtio.MMIOMagic, 2, 0, ErrNoDevice},
+		{"legacy version 1", virtiospec.MMIOMagic, 1, virtiospec.IDNet, ErrLegacy},
+		{"unknown version 3", virtiospec.MMIOMagic, 3, virtiospec.IDNet, ErrMMIOVersion},
+		{"empty slot", virtiospec.MMIOMagic, 2, 0, ErrNoDevice},
 	}
 	for _, tt := range tests {
-		d := newFakeDev(tt.typ, bit(virtio.FVersion1), &manualModel{}, nil, 8)
+		d := newFakeDev(tt.typ, bit(virtiospec.FVersion1), &manualModel{}, nil, 8)
 		m := newFakeMMIO(d)
 		m.magic, m.version = tt.magic, tt.version
 		tr, err := NewMMIO(m)
@@ -45,7 +45,7 @@ func TestMMIOProbe(t *testing.T) {
 
 func TestInit(t *testing.T) {
 	const all = ^uint64(0)
-	v1 := bit(virtio.FVersion1)
+	v1 := bit(virtiospec.FVersion1)
 	tests := []struct {
 		name       string
 		typ        uint32
@@ -58,30 +58,30 @@ func TestInit(t *testing.T) {
 		wantStatus uint8
 	}{
 		{
-			name: "intersection of offered and supported", typ: virtio.IDNet,
-			offered:    v1 | bit(virtio.NetFMAC) | bit(virtio.NetFCtrlVQ) | bit(virtio.FRingPacked),
-			supported:  bit(virtio.NetFMAC) | bit(virtio.NetFStatus),
-			wantFeat:   v1 | bit(virtio.NetFMAC),
-			wantStatus: virtio.StatusAcknowledge | virtio.StatusDriver | virtio.StatusFeaturesOK,
+			name: "intersection of offered and supported", typ: virtiospec.IDNet,
+			offered:    v1 | bit(virtiospec.NetFMAC) | bit(virtiospec.NetFCtrlVQ) | bit(virtiospec.FRingPacked),
+			supported:  bit(virtiospec.NetFMAC) | bit(virtiospec.NetFStatus),
+			wantFeat:   v1 | bit(virtiospec.NetFMAC),
+			wantStatus: virtiospec.StatusAcknowledge | virtiospec.StatusDriver | virtiospec.StatusFeaturesOK,
 		},
 		{
-			name: "legacy-only features", typ: virtio.IDNet,
-			offered: bit(virtio.NetFMAC) | bit(virtio.FLegacyAnyLayout), supported: all,
+			name: "legacy-only features", typ: virtiospec.IDNet,
+			offered: bit(virtiospec.NetFMAC) | bit(virtiospec.FLegacyAnyLayout), supported: all,
 			want:       ErrNoVersion1,
-			wantStatus: virtio.StatusAcknowledge | virtio.StatusDriver | virtio.StatusFailed,
+			wantStatus: virtiospec.StatusAcknowledge | virtiospec.StatusDriver | virtiospec.StatusFailed,
 		},
 		{
-			name: "device clears FEATURES_OK", typ: virtio.IDNet,
+			name: "device clears FEATURES_OK", typ: virtiospec.IDNet,
 			offered: v1, supported: all, reject: true,
 			want: ErrFeaturesRejected, wantFeat: v1,
-			wantStatus: virtio.StatusAcknowledge | virtio.StatusDriver | virtio.StatusFailed,
+			wantStatus: virtiospec.StatusAcknowledge | virtiospec.StatusDriver | virtiospec.StatusFailed,
 		},
 		{
-			name: "wrong device type", typ: virtio.IDBlock,
+			name: "wrong device type", typ: virtiospec.IDBlock,
 			offered: v1, supported: all, want: ErrWrongDevice,
 		},
 		{
-			name: "reset never completes", typ: virtio.IDNet,
+			name: "reset never completes", typ: virtiospec.IDNet,
 			offered: v1, supported: all, stuck: true, want: ErrResetTimeout,
 		},
 	}
@@ -92,7 +92,7 @@ func TestInit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dev, err := Init(tr, d.mem, virtio.IDNet, tt.supported)
+		dev, err := Init(tr, d.mem, virtiospec.IDNet, tt.supported)
 		if err != tt.want {
 			t.Errorf("%s: Init = %v; want %v", tt.name, err, tt.want)
 		}
@@ -110,9 +110,9 @@ func TestInit(t *testing.T) {
 }
 
 func TestSetupQueue(t *testing.T) {
-	d := newFakeDev(virtio.IDNet, bit(virtio.FVersion1), &manualModel{}, nil, 100, 0, 1024)
+	d := newFakeDev(virtiospec.IDNet, bit(virtiospec.FVersion1), &manualModel{}, nil, 100, 0, 1024)
 	tr, _ := NewMMIO(newFakeMMIO(d))
-	dev, err := Init(tr, d.mem, virtio.IDNet, 0)
+	dev, err := Init(tr, d.mem, virtiospec.IDNet, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,15 +150,15 @@ func TestReadConfigGeneration(t *testing.T) {
 		bumps int
 		want  error
 	}{{0, nil}, {5, nil}, {1000, ErrConfigUnstable}} {
-		d := newFakeDev(virtio.IDBlock, bit(virtio.FVersion1), &manualModel{}, blkConfig(0x1_0000_0002, 0, 0, 0), 8)
+		d := newFakeDev(virtiospec.IDBlock, bit(virtiospec.FVersion1), &manualModel{}, blkConfig(0x1_0000_0002, 0, 0, 0), 8)
 		tr, _ := NewMMIO(newFakeMMIO(d))
-		dev, err := Init(tr, d.mem, virtio.IDBlock, 0)
+		dev, err := Init(tr, d.mem, virtiospec.IDBlock, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		d.genBumpReads = tt.bumps
 		var capacity uint64
-		err = dev.ReadConfig(func(c Regs) { capacity = config64(c, virtio.BlkCfgCapacity) })
+		err = dev.ReadConfig(func(c Regs) { capacity = config64(c, virtiospec.BlkCfgCapacity) })
 		if err != tt.want {
 			t.Errorf("%d generation changes: ReadConfig = %v; want %v", tt.bumps, err, tt.want)
 		}
@@ -169,11 +169,11 @@ func TestReadConfigGeneration(t *testing.T) {
 }
 
 func TestInterruptStatus(t *testing.T) {
-	d := newFakeDev(virtio.IDNet, bit(virtio.FVersion1), &manualModel{}, nil, 8)
+	d := newFakeDev(virtiospec.IDNet, bit(virtiospec.FVersion1), &manualModel{}, nil, 8)
 	tr, _ := NewMMIO(newFakeMMIO(d))
-	dev, _ := Init(tr, d.mem, virtio.IDNet, 0)
-	d.intStatus = virtio.IntVring | virtio.IntConfig
-	if got := dev.InterruptStatus(); got != virtio.IntVring|virtio.IntConfig {
+	dev, _ := Init(tr, d.mem, virtiospec.IDNet, 0)
+	d.intStatus = virtiospec.IntVring | virtiospec.IntConfig
+	if got := dev.InterruptStatus(); got != virtiospec.IntVring|virtiospec.IntConfig {
 		t.Errorf("InterruptStatus = %#x; want 3", got)
 	}
 	if got := dev.InterruptStatus(); got != 0 {
@@ -182,7 +182,7 @@ func TestInterruptStatus(t *testing.T) {
 	if testing.AllocsPerRun(100, func() { dev.InterruptStatus() }) != 0 {
 		t.Errorf("InterruptStatus allocates; it must be callable from an interrupt handler")
 	}
-	d.status |= virtio.StatusDeviceNeedsReset
+	d.status |= virtiospec.StatusDeviceNeedsReset
 	if !dev.NeedsReset() {
 		t.Errorf("NeedsReset = false with DEVICE_NEEDS_RESET set")
 	}

@@ -7,7 +7,7 @@ package virtio
 import (
 	"fmt"
 
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // fakeDev is the device side of a virtio device: status, features,
@@ -99,22 +99,22 @@ func (d *fakeDev) setStatus(v uint8) {
 		return
 	}
 	old := d.status
-	if v&old != old && v&virtio.StatusFailed == 0 {
+	if v&old != old && v&virtiospec.StatusFailed == 0 {
 		d.fail("status %#x clears bits of %#x without a reset", v, old)
 	}
-	if v&virtio.StatusFeaturesOK != 0 && old&virtio.StatusFeaturesOK == 0 {
+	if v&virtiospec.StatusFeaturesOK != 0 && old&virtiospec.StatusFeaturesOK == 0 {
 		switch {
 		case d.driverFeat&^d.offered != 0:
 			d.fail("driver accepted features %#x that were not offered", d.driverFeat&^d.offered)
-			v &^= virtio.StatusFeaturesOK
-		case !d.negotiated(virtio.FVersion1):
+			v &^= virtiospec.StatusFeaturesOK
+		case !d.negotiated(virtiospec.FVersion1):
 			d.fail("driver did not accept VERSION_1")
-			v &^= virtio.StatusFeaturesOK
+			v &^= virtiospec.StatusFeaturesOK
 		case d.rejectFeatures:
-			v &^= virtio.StatusFeaturesOK
+			v &^= virtiospec.StatusFeaturesOK
 		}
 	}
-	if v&virtio.StatusDriverOK != 0 && v&virtio.StatusFeaturesOK == 0 && v&virtio.StatusFailed == 0 {
+	if v&virtiospec.StatusDriverOK != 0 && v&virtiospec.StatusFeaturesOK == 0 && v&virtiospec.StatusFailed == 0 {
 		d.fail("DRIVER_OK without FEATURES_OK")
 	}
 	d.status = v
@@ -128,7 +128,7 @@ func (d *fakeDev) featureWord(sel uint32) uint32 {
 }
 
 func (d *fakeDev) setDriverWord(sel, v uint32) {
-	if d.status&virtio.StatusDriver == 0 || d.status&virtio.StatusFeaturesOK != 0 {
+	if d.status&virtiospec.StatusDriver == 0 || d.status&virtiospec.StatusFeaturesOK != 0 {
 		d.fail("driver features written in status %#x", d.status)
 	}
 	if sel > 1 {
@@ -171,9 +171,9 @@ func (d *fakeDev) enable(sel uint32) {
 		phys, align uint64
 		size        int
 	}{
-		{"descriptor table", q.desc, virtio.DescTableAlign, virtio.DescTableSize(int(n))},
-		{"available ring", q.driver, virtio.AvailRingAlign, virtio.AvailRingSize(int(n))},
-		{"used ring", q.device, virtio.UsedRingAlign, virtio.UsedRingSize(int(n))},
+		{"descriptor table", q.desc, virtiospec.DescTableAlign, virtiospec.DescTableSize(int(n))},
+		{"available ring", q.driver, virtiospec.AvailRingAlign, virtiospec.AvailRingSize(int(n))},
+		{"used ring", q.device, virtiospec.UsedRingAlign, virtiospec.UsedRingSize(int(n))},
 	} {
 		if a.phys%a.align != 0 {
 			d.fail("queue %d %s at %#x misaligned", sel, a.name, a.phys)
@@ -187,7 +187,7 @@ func (d *fakeDev) enable(sel uint32) {
 
 func (d *fakeDev) notify(sel uint32) {
 	d.notifies++
-	if d.status&virtio.StatusDriverOK == 0 {
+	if d.status&virtiospec.StatusDriverOK == 0 {
 		d.fail("queue %d notified before DRIVER_OK", sel)
 		return
 	}
@@ -219,9 +219,9 @@ func (d *fakeDev) readConfig(off uint32, width int) uint32 {
 func (d *fakeDev) ring(q int) (desc, avail, used []byte) {
 	fq := &d.queues[q]
 	n := int(fq.num)
-	desc, _ = d.mem.slice(fq.desc, uint32(virtio.DescTableSize(n)))
-	avail, _ = d.mem.slice(fq.driver, uint32(virtio.AvailRingSize(n)))
-	used, _ = d.mem.slice(fq.device, uint32(virtio.UsedRingSize(n)))
+	desc, _ = d.mem.slice(fq.desc, uint32(virtiospec.DescTableSize(n)))
+	avail, _ = d.mem.slice(fq.driver, uint32(virtiospec.AvailRingSize(n)))
+	used, _ = d.mem.slice(fq.device, uint32(virtiospec.UsedRingSize(n)))
 	return
 }
 
@@ -229,7 +229,7 @@ func (d *fakeDev) ring(q int) (desc, avail, used []byte) {
 // the device has not taken.
 func (d *fakeDev) availCount(q int) int {
 	_, avail, _ := d.ring(q)
-	return int(le16(avail[virtio.RingOffIdx:]) - d.queues[q].lastAvail)
+	return int(le16(avail[virtiospec.RingOffIdx:]) - d.queues[q].lastAvail)
 }
 
 // pop takes the next available chain of queue q, checking every
@@ -237,14 +237,14 @@ func (d *fakeDev) availCount(q int) int {
 func (d *fakeDev) pop(q int) (head uint16, chain []fakeSeg, ok bool) {
 	fq := &d.queues[q]
 	desc, avail, used := d.ring(q)
-	if le16(avail[virtio.RingOffIdx:]) == fq.lastAvail {
+	if le16(avail[virtiospec.RingOffIdx:]) == fq.lastAvail {
 		return 0, nil, false
 	}
 	n := fq.num
-	head = le16(avail[virtio.RingOffEntries+2*int(fq.lastAvail%n):])
+	head = le16(avail[virtiospec.RingOffEntries+2*int(fq.lastAvail%n):])
 	fq.lastAvail++
-	if d.negotiated(virtio.FRingEventIdx) {
-		put16(used[virtio.AvailEventOffset(int(n)):], fq.lastAvail)
+	if d.negotiated(virtiospec.FRingEventIdx) {
+		put16(used[virtiospec.AvailEventOffset(int(n)):], fq.lastAvail)
 	}
 	if head >= n {
 		d.fail("queue %d: available head %d out of range", q, head)
@@ -256,23 +256,23 @@ func (d *fakeDev) pop(q int) (head uint16, chain []fakeSeg, ok bool) {
 			d.fail("queue %d: descriptor chain from %d loops", q, head)
 			return 0, nil, false
 		}
-		e := desc[int(i)*virtio.DescSize:]
-		addr, l := le64(e[virtio.DescOffAddr:]), le32(e[virtio.DescOffLen:])
-		flags, next := le16(e[virtio.DescOffFlags:]), le16(e[virtio.DescOffNext:])
+		e := desc[int(i)*virtiospec.DescSize:]
+		addr, l := le64(e[virtiospec.DescOffAddr:]), le32(e[virtiospec.DescOffLen:])
+		flags, next := le16(e[virtiospec.DescOffFlags:]), le16(e[virtiospec.DescOffNext:])
 		buf, mapped := d.mem.slice(addr, l)
 		if !mapped {
 			d.fail("queue %d: descriptor %d: %#x+%d not in memory", q, i, addr, l)
 			return 0, nil, false
 		}
-		w := flags&virtio.DescFWrite != 0
+		w := flags&virtiospec.DescFWrite != 0
 		if len(chain) > 0 && chain[len(chain)-1].write && !w {
 			d.fail("queue %d: readable descriptor after a writable one", q)
 		}
-		if flags&virtio.DescFIndirect != 0 {
+		if flags&virtiospec.DescFIndirect != 0 {
 			d.fail("queue %d: unexpected indirect descriptor", q)
 		}
 		chain = append(chain, fakeSeg{buf, w})
-		if flags&virtio.DescFNext == 0 {
+		if flags&virtiospec.DescFNext == 0 {
 			return head, chain, true
 		}
 		if next >= n {
@@ -295,18 +295,18 @@ func (d *fakeDev) push(q int, head uint16, n uint32) {
 func (d *fakeDev) pushRaw(q int, id, n uint32) {
 	fq := &d.queues[q]
 	_, _, used := d.ring(q)
-	e := used[virtio.RingOffEntries+virtio.UsedElemSize*int(fq.usedIdx%fq.num):]
-	put32(e[virtio.UsedElemOffID:], id)
-	put32(e[virtio.UsedElemOffLen:], n)
+	e := used[virtiospec.RingOffEntries+virtiospec.UsedElemSize*int(fq.usedIdx%fq.num):]
+	put32(e[virtiospec.UsedElemOffID:], id)
+	put32(e[virtiospec.UsedElemOffLen:], n)
 	fq.usedIdx++
-	put16(used[virtio.RingOffIdx:], fq.usedIdx)
+	put16(used[virtiospec.RingOffIdx:], fq.usedIdx)
 }
 
 // setUsedIdx moves the used index without writing entries.
 func (d *fakeDev) setUsedIdx(q int, idx uint16) {
 	d.queues[q].usedIdx = idx
 	_, _, used := d.ring(q)
-	put16(used[virtio.RingOffIdx:], idx)
+	put16(used[virtiospec.RingOffIdx:], idx)
 }
 
 // interrupt raises a used-buffer interrupt for the last k used entries
@@ -315,14 +315,14 @@ func (d *fakeDev) interrupt(q, k int) {
 	fq := &d.queues[q]
 	_, avail, _ := d.ring(q)
 	var want bool
-	if d.negotiated(virtio.FRingEventIdx) {
-		ev := le16(avail[virtio.UsedEventOffset(int(fq.num)):])
-		want = virtio.NeedEvent(ev, fq.usedIdx, fq.usedIdx-uint16(k))
+	if d.negotiated(virtiospec.FRingEventIdx) {
+		ev := le16(avail[virtiospec.UsedEventOffset(int(fq.num)):])
+		want = virtiospec.NeedEvent(ev, fq.usedIdx, fq.usedIdx-uint16(k))
 	} else {
-		want = le16(avail[virtio.RingOffFlags:])&virtio.AvailFNoInterrupt == 0
+		want = le16(avail[virtiospec.RingOffFlags:])&virtiospec.AvailFNoInterrupt == 0
 	}
 	if want {
-		d.intStatus |= virtio.IntVring
+		d.intStatus |= virtiospec.IntVring
 		d.interrupts++
 	}
 }
@@ -332,9 +332,9 @@ func (d *fakeDev) setNotifySuppressed(q int, on bool) {
 	_, _, used := d.ring(q)
 	var f uint16
 	if on {
-		f = virtio.UsedFNoNotify
+		f = virtiospec.UsedFNoNotify
 	}
-	put16(used[virtio.RingOffFlags:], f)
+	put16(used[virtiospec.RingOffFlags:], f)
 }
 
 // fakeMMIO is the MMIO version 2 register file of a fakeDev.
@@ -347,11 +347,11 @@ type fakeMMIO struct {
 }
 
 func newFakeMMIO(d *fakeDev) *fakeMMIO {
-	return &fakeMMIO{d: d, version: virtio.MMIOVersion, magic: virtio.MMIOMagic}
+	return &fakeMMIO{d: d, version: virtiospec.MMIOVersion, magic: virtiospec.MMIOMagic}
 }
 
 func (m *fakeMMIO) narrow(off uint32, w int) bool {
-	if off < virtio.MMIOConfig {
+	if off < virtiospec.MMIOConfig {
 		m.d.fail("%d-bit access to MMIO register %#x", w*8, off)
 		return true
 	}
@@ -362,14 +362,14 @@ func (m *fakeMMIO) Read8(off uint32) uint8 {
 	if m.narrow(off, 1) {
 		return 0
 	}
-	return uint8(m.d.readConfig(off-virtio.MMIOConfig, 1))
+	return uint8(m.d.readConfig(off-virtiospec.MMIOConfig, 1))
 }
 
 func (m *fakeMMIO) Read16(off uint32) uint16 {
 	if m.narrow(off, 2) {
 		return 0
 	}
-	return uint16(m.d.readConfig(off-virtio.MMIOConfig, 2))
+	return uint16(m.d.readConfig(off-virtiospec.MMIOConfig, 2))
 }
 
 func (m *fakeMMIO) Write8(off uint32, v uint8)   { m.d.fail("8-bit write at %#x", off) }
@@ -379,32 +379,32 @@ func (m *fakeMMIO) Read32(off uint32) uint32 {
 	d := m.d
 	q := d.queue(m.queueSel)
 	switch off {
-	case virtio.MMIOMagicValue:
+	case virtiospec.MMIOMagicValue:
 		return m.magic
-	case virtio.MMIOVersionReg:
+	case virtiospec.MMIOVersionReg:
 		return m.version
-	case virtio.MMIODeviceID:
+	case virtiospec.MMIODeviceID:
 		return d.typ
-	case virtio.MMIOVendorID:
+	case virtiospec.MMIOVendorID:
 		return 0x554d4551 // "QEMU"
-	case virtio.MMIODeviceFeatures:
+	case virtiospec.MMIODeviceFeatures:
 		return d.featureWord(m.devSel)
-	case virtio.MMIOQueueNumMax:
+	case virtiospec.MMIOQueueNumMax:
 		return uint32(d.maxOf(m.queueSel))
-	case virtio.MMIOQueueReady:
+	case virtiospec.MMIOQueueReady:
 		if q != nil && q.ready {
 			return 1
 		}
 		return 0
-	case virtio.MMIOInterruptStatus:
+	case virtiospec.MMIOInterruptStatus:
 		return d.intStatus
-	case virtio.MMIOStatus:
+	case virtiospec.MMIOStatus:
 		return uint32(d.readStatus())
-	case virtio.MMIOConfigGeneration:
+	case virtiospec.MMIOConfigGeneration:
 		return d.generation
 	}
-	if off >= virtio.MMIOConfig {
-		return d.readConfig(off-virtio.MMIOConfig, 4)
+	if off >= virtiospec.MMIOConfig {
+		return d.readConfig(off-virtiospec.MMIOConfig, 4)
 	}
 	d.fail("read of MMIO register %#x", off)
 	return 0
@@ -421,38 +421,38 @@ func (m *fakeMMIO) Write32(off uint32, v uint32) {
 		return true
 	}
 	switch off {
-	case virtio.MMIODeviceFeaturesSel:
+	case virtiospec.MMIODeviceFeaturesSel:
 		m.devSel = v
-	case virtio.MMIODriverFeaturesSel:
+	case virtiospec.MMIODriverFeaturesSel:
 		m.drvSel = v
-	case virtio.MMIODriverFeatures:
+	case virtiospec.MMIODriverFeatures:
 		d.setDriverWord(m.drvSel, v)
-	case virtio.MMIOQueueSel:
+	case virtiospec.MMIOQueueSel:
 		m.queueSel = v
-	case virtio.MMIOQueueNum:
+	case virtiospec.MMIOQueueNum:
 		if setup() {
 			q.num = uint16(v)
 		}
-	case virtio.MMIOQueueReady:
+	case virtiospec.MMIOQueueReady:
 		if v == 1 && setup() {
 			d.enable(m.queueSel)
 		}
-	case virtio.MMIOQueueNotify:
+	case virtiospec.MMIOQueueNotify:
 		d.notify(v)
-	case virtio.MMIOInterruptACK:
+	case virtiospec.MMIOInterruptACK:
 		d.intStatus &^= v
-	case virtio.MMIOStatus:
+	case virtiospec.MMIOStatus:
 		d.setStatus(uint8(v))
-	case virtio.MMIOQueueDescLow, virtio.MMIOQueueDescHigh,
-		virtio.MMIOQueueDriverLow, virtio.MMIOQueueDriverHigh,
-		virtio.MMIOQueueDeviceLow, virtio.MMIOQueueDeviceHigh:
+	case virtiospec.MMIOQueueDescLow, virtiospec.MMIOQueueDescHigh,
+		virtiospec.MMIOQueueDriverLow, virtiospec.MMIOQueueDriverHigh,
+		virtiospec.MMIOQueueDeviceLow, virtiospec.MMIOQueueDeviceHigh:
 		if !setup() {
 			return
 		}
 		p := map[uint32]*uint64{
-			virtio.MMIOQueueDescLow: &q.desc, virtio.MMIOQueueDescHigh: &q.desc,
-			virtio.MMIOQueueDriverLow: &q.driver, virtio.MMIOQueueDriverHigh: &q.driver,
-			virtio.MMIOQueueDeviceLow: &q.device, virtio.MMIOQueueDeviceHigh: &q.device,
+			virtiospec.MMIOQueueDescLow: &q.desc, virtiospec.MMIOQueueDescHigh: &q.desc,
+			virtiospec.MMIOQueueDriverLow: &q.driver, virtiospec.MMIOQueueDriverHigh: &q.driver,
+			virtiospec.MMIOQueueDeviceLow: &q.device, virtiospec.MMIOQueueDeviceHigh: &q.device,
 		}[off]
 		if off&4 == 0 {
 			*p = *p&^0xffffffff | uint64(v)

@@ -4,7 +4,7 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import "mirago.dev/sys/virtiospec"
 
 // fakeNet is a network device model: frames the driver transmits go to
 // wire (and, with loopback, back to the receive queue); frames injected
@@ -30,16 +30,16 @@ type heldBuf struct {
 func netConfig(mac [6]byte, status, mtu uint16) []byte {
 	c := make([]byte, 12)
 	copy(c, mac[:])
-	put16(c[virtio.NetCfgStatus:], status)
-	put16(c[virtio.NetCfgMaxVirtqueuePairs:], 1)
-	put16(c[virtio.NetCfgMTU:], mtu)
+	put16(c[virtiospec.NetCfgStatus:], status)
+	put16(c[virtiospec.NetCfgMaxVirtqueuePairs:], 1)
+	put16(c[virtiospec.NetCfgMTU:], mtu)
 	return c
 }
 
 func (n *fakeNet) reset(d *fakeDev) { n.held = nil }
 
 func (n *fakeNet) notify(d *fakeDev, q int) {
-	if q == virtio.NetQueueTX {
+	if q == virtiospec.NetQueueTX {
 		for {
 			head, chain, ok := d.pop(q)
 			if !ok {
@@ -52,12 +52,12 @@ func (n *fakeNet) notify(d *fakeDev, q int) {
 				}
 				b = append(b, s.buf...)
 			}
-			if len(b) < virtio.NetHdrSize {
+			if len(b) < virtiospec.NetHdrSize {
 				d.fail("transmit of %d bytes, shorter than the header", len(b))
 				continue
 			}
-			n.txHdrs = append(n.txHdrs, b[:virtio.NetHdrSize])
-			frame := b[virtio.NetHdrSize:]
+			n.txHdrs = append(n.txHdrs, b[:virtiospec.NetHdrSize])
+			frame := b[virtiospec.NetHdrSize:]
 			n.wire = append(n.wire, frame)
 			if n.loopback {
 				n.pending = append(n.pending, frame)
@@ -79,18 +79,18 @@ func (n *fakeNet) inject(d *fakeDev, frame []byte) {
 // deliver puts pending frames into receive buffers while there are
 // enough of them.
 func (n *fakeNet) deliver(d *fakeDev) {
-	if !d.queues[virtio.NetQueueRX].ready {
+	if !d.queues[virtiospec.NetQueueRX].ready {
 		return
 	}
-	mrg := d.negotiated(virtio.NetFMrgRxbuf)
+	mrg := d.negotiated(virtiospec.NetFMrgRxbuf)
 	for len(n.pending) > 0 {
-		need := virtio.NetHdrSize + len(n.pending[0])
+		need := virtiospec.NetHdrSize + len(n.pending[0])
 		have := 0
 		for _, h := range n.held {
 			have += len(h.buf)
 		}
 		for have < need && (mrg || len(n.held) == 0) {
-			head, chain, ok := d.pop(virtio.NetQueueRX)
+			head, chain, ok := d.pop(virtiospec.NetQueueRX)
 			if !ok {
 				return // wait for more buffers
 			}
@@ -109,22 +109,22 @@ func (n *fakeNet) deliver(d *fakeDev) {
 			continue
 		}
 		b := make([]byte, need)
-		b[virtio.NetHdrOffFlags] = 0
-		copy(b[virtio.NetHdrSize:], frame)
+		b[virtiospec.NetHdrOffFlags] = 0
+		copy(b[virtiospec.NetHdrSize:], frame)
 		k := 0
 		for rest := need; rest > 0; k++ {
 			rest -= min(rest, len(n.held[k].buf))
 		}
-		put16(b[virtio.NetHdrOffNumBuffers:], uint16(k))
+		put16(b[virtiospec.NetHdrOffNumBuffers:], uint16(k))
 		if n.rxHdr != nil {
-			n.rxHdr(b[:virtio.NetHdrSize])
+			n.rxHdr(b[:virtiospec.NetHdrSize])
 		}
 		for i := 0; i < k; i++ {
 			c := copy(n.held[i].buf, b)
 			b = b[c:]
-			d.pushRaw(virtio.NetQueueRX, uint32(n.held[i].head), uint32(c))
+			d.pushRaw(virtiospec.NetQueueRX, uint32(n.held[i].head), uint32(c))
 		}
-		d.interrupt(virtio.NetQueueRX, k)
+		d.interrupt(virtiospec.NetQueueRX, k)
 		n.held = n.held[k:]
 	}
 }
@@ -145,10 +145,10 @@ type fakeBlk struct {
 
 func blkConfig(sectors uint64, sizeMax, segMax, blkSize uint32) []byte {
 	c := make([]byte, 36)
-	put64(c[virtio.BlkCfgCapacity:], sectors)
-	put32(c[virtio.BlkCfgSizeMax:], sizeMax)
-	put32(c[virtio.BlkCfgSegMax:], segMax)
-	put32(c[virtio.BlkCfgBlkSize:], blkSize)
+	put64(c[virtiospec.BlkCfgCapacity:], sectors)
+	put32(c[virtiospec.BlkCfgSizeMax:], sizeMax)
+	put32(c[virtiospec.BlkCfgSegMax:], segMax)
+	put32(c[virtiospec.BlkCfgBlkSize:], blkSize)
 	return c
 }
 
@@ -164,7 +164,7 @@ func (b *fakeBlk) notify(d *fakeDev, q int) {
 			b.hung = append(b.hung, head)
 			continue
 		}
-		if len(chain) < 2 || chain[0].write || len(chain[0].buf) != virtio.BlkReqHdrSize ||
+		if len(chain) < 2 || chain[0].write || len(chain[0].buf) != virtiospec.BlkReqHdrSize ||
 			!chain[len(chain)-1].write || len(chain[len(chain)-1].buf) != 1 {
 			d.fail("malformed block request chain")
 			d.push(q, head, 0)
@@ -172,29 +172,29 @@ func (b *fakeBlk) notify(d *fakeDev, q int) {
 		}
 		hdr, status := chain[0].buf, chain[len(chain)-1].buf
 		data := chain[1 : len(chain)-1]
-		typ, sector := le32(hdr[virtio.BlkReqOffType:]), le64(hdr[virtio.BlkReqOffSector:])
+		typ, sector := le32(hdr[virtiospec.BlkReqOffType:]), le64(hdr[virtiospec.BlkReqOffSector:])
 		b.reqs = append(b.reqs, typ)
 		size := 0
 		for _, s := range data {
 			size += len(s.buf)
 		}
 		written := uint32(1)
-		st := byte(virtio.BlkSOK)
-		off := sector * virtio.BlkSectorSize
+		st := byte(virtiospec.BlkSOK)
+		off := sector * virtiospec.BlkSectorSize
 		inRange := off <= uint64(len(b.disk)) && uint64(size) <= uint64(len(b.disk))-off
 		switch {
 		case b.ioErr:
-			st = virtio.BlkSIOErr
-		case typ == virtio.BlkTIn || typ == virtio.BlkTOut:
-			if size%virtio.BlkSectorSize != 0 || !inRange {
-				st = virtio.BlkSIOErr
+			st = virtiospec.BlkSIOErr
+		case typ == virtiospec.BlkTIn || typ == virtiospec.BlkTOut:
+			if size%virtiospec.BlkSectorSize != 0 || !inRange {
+				st = virtiospec.BlkSIOErr
 				break
 			}
 			for _, s := range data {
-				if s.write != (typ == virtio.BlkTIn) {
+				if s.write != (typ == virtiospec.BlkTIn) {
 					d.fail("data buffer direction wrong for request type %d", typ)
 				}
-				if typ == virtio.BlkTIn {
+				if typ == virtiospec.BlkTIn {
 					copy(s.buf, b.disk[off:])
 					written += uint32(len(s.buf))
 				} else {
@@ -202,20 +202,20 @@ func (b *fakeBlk) notify(d *fakeDev, q int) {
 				}
 				off += uint64(len(s.buf))
 			}
-		case typ == virtio.BlkTFlush:
-			if !d.negotiated(virtio.BlkFFlush) {
-				st = virtio.BlkSUnsupp
+		case typ == virtiospec.BlkTFlush:
+			if !d.negotiated(virtiospec.BlkFFlush) {
+				st = virtiospec.BlkSUnsupp
 			}
 			b.flushes++
-		case typ == virtio.BlkTGetID:
-			if len(data) != 1 || len(data[0].buf) != virtio.BlkIDBytes {
+		case typ == virtiospec.BlkTGetID:
+			if len(data) != 1 || len(data[0].buf) != virtiospec.BlkIDBytes {
 				d.fail("GET_ID data of %d segments", len(data))
 			} else {
 				copy(data[0].buf, b.id)
-				written += virtio.BlkIDBytes
+				written += virtiospec.BlkIDBytes
 			}
 		default:
-			st = virtio.BlkSUnsupp
+			st = virtiospec.BlkSUnsupp
 		}
 		if b.badState != 0 {
 			st = b.badState

@@ -4,7 +4,7 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import "mirago.dev/sys/virtiospec"
 
 // fakePCI is the modern PCI face of a fakeDev: a configuration space
 // with a capability list, and BAR 4 holding the common configuration
@@ -42,13 +42,13 @@ type capSpec struct {
 // must skip, and a non-virtio one (MSI-X) last.
 func standardCaps(devLen uint32) []capSpec {
 	return []capSpec{
-		{at: 0x40, id: pciCapIDVendor, length: 8, typ: virtio.PCICapCommonCfg},                        // too short
-		{at: 0x50, id: pciCapIDVendor, length: 16, typ: virtio.PCICapCommonCfg, bar: 9, size: 0x100},  // reserved BAR
-		{at: 0x60, id: pciCapIDVendor, length: 16, typ: virtio.PCICapSharedMem, bar: 2, size: 0x1000}, // not needed
-		{at: 0x70, id: pciCapIDVendor, length: 16, typ: virtio.PCICapCommonCfg, bar: 4, offset: barCommon, size: 0x38},
-		{at: 0x80, id: pciCapIDVendor, length: 16, typ: virtio.PCICapISRCfg, bar: 4, offset: barISR, size: 1},
-		{at: 0x90, id: pciCapIDVendor, length: 16, typ: virtio.PCICapDeviceCfg, bar: 4, offset: barDevice, size: devLen},
-		{at: 0xa0, id: pciCapIDVendor, length: 20, typ: virtio.PCICapNotifyCfg, bar: 4, offset: barNotify, size: 0x1000},
+		{at: 0x40, id: pciCapIDVendor, length: 8, typ: virtiospec.PCICapCommonCfg},                        // too short
+		{at: 0x50, id: pciCapIDVendor, length: 16, typ: virtiospec.PCICapCommonCfg, bar: 9, size: 0x100},  // reserved BAR
+		{at: 0x60, id: pciCapIDVendor, length: 16, typ: virtiospec.PCICapSharedMem, bar: 2, size: 0x1000}, // not needed
+		{at: 0x70, id: pciCapIDVendor, length: 16, typ: virtiospec.PCICapCommonCfg, bar: 4, offset: barCommon, size: 0x38},
+		{at: 0x80, id: pciCapIDVendor, length: 16, typ: virtiospec.PCICapISRCfg, bar: 4, offset: barISR, size: 1},
+		{at: 0x90, id: pciCapIDVendor, length: 16, typ: virtiospec.PCICapDeviceCfg, bar: 4, offset: barDevice, size: devLen},
+		{at: 0xa0, id: pciCapIDVendor, length: 20, typ: virtiospec.PCICapNotifyCfg, bar: 4, offset: barNotify, size: 0x1000},
 		{at: 0xb8, id: 0x11, length: 12}, // MSI-X
 	}
 }
@@ -57,7 +57,7 @@ func newFakePCI(d *fakeDev, deviceID uint16, caps []capSpec) *fakePCI {
 	p := &fakePCI{d: d, cfg: make([]byte, 256)}
 	p.queueVector = make([]uint16, len(d.queueMax))
 	p.queueNum = make([]uint16, len(d.queueMax))
-	put16(p.cfg[pciVendorID:], virtio.PCIVendorID)
+	put16(p.cfg[pciVendorID:], virtiospec.PCIVendorID)
 	put16(p.cfg[pciDeviceID:], deviceID)
 	put16(p.cfg[pciSubsystemID:], uint16(d.typ))
 	if len(caps) > 0 {
@@ -66,20 +66,20 @@ func newFakePCI(d *fakeDev, deviceID uint16, caps []capSpec) *fakePCI {
 	}
 	for i, c := range caps {
 		b := p.cfg[c.at:]
-		b[virtio.PCICapOffVndr] = c.id
+		b[virtiospec.PCICapOffVndr] = c.id
 		if i+1 < len(caps) {
-			b[virtio.PCICapOffNext] = caps[i+1].at
+			b[virtiospec.PCICapOffNext] = caps[i+1].at
 		}
 		if c.next != 0 {
-			b[virtio.PCICapOffNext] = c.next
+			b[virtiospec.PCICapOffNext] = c.next
 		}
-		b[virtio.PCICapOffLen] = c.length
-		b[virtio.PCICapOffCfgType] = c.typ
-		b[virtio.PCICapOffBAR] = c.bar
-		put32(b[virtio.PCICapOffOffset:], c.offset)
-		put32(b[virtio.PCICapOffLength:], c.size)
-		if c.typ == virtio.PCICapNotifyCfg {
-			put32(b[virtio.PCINotifyCapOffMultiplier:], notifyMul)
+		b[virtiospec.PCICapOffLen] = c.length
+		b[virtiospec.PCICapOffCfgType] = c.typ
+		b[virtiospec.PCICapOffBAR] = c.bar
+		put32(b[virtiospec.PCICapOffOffset:], c.offset)
+		put32(b[virtiospec.PCICapOffLength:], c.size)
+		if c.typ == virtiospec.PCICapNotifyCfg {
+			put32(b[virtiospec.PCINotifyCapOffMultiplier:], notifyMul)
 		}
 	}
 	return p
@@ -164,11 +164,11 @@ func (w *barWindow) Write32(off uint32, v uint32) {
 // (§4.1.4.3); the 64-bit queue addresses are written as 32-bit halves.
 func commonWidth(off uint32) uint32 {
 	switch {
-	case off < virtio.PCICommonConfigMSIXVector:
+	case off < virtiospec.PCICommonConfigMSIXVector:
 		return 4
-	case off == virtio.PCICommonDeviceStatus || off == virtio.PCICommonConfigGeneration:
+	case off == virtiospec.PCICommonDeviceStatus || off == virtiospec.PCICommonConfigGeneration:
 		return 1
-	case off < virtio.PCICommonQueueDesc:
+	case off < virtiospec.PCICommonQueueDesc:
 		return 2
 	}
 	return 4
@@ -192,21 +192,21 @@ func (p *fakePCI) read(off, width uint32) uint32 {
 	}
 	q := d.queue(p.queueSel)
 	switch off {
-	case virtio.PCICommonDeviceFeatureSelect:
+	case virtiospec.PCICommonDeviceFeatureSelect:
 		return p.devSel
-	case virtio.PCICommonDeviceFeature:
+	case virtiospec.PCICommonDeviceFeature:
 		return d.featureWord(p.devSel)
-	case virtio.PCICommonConfigMSIXVector:
+	case virtiospec.PCICommonConfigMSIXVector:
 		return uint32(p.configVector)
-	case virtio.PCICommonNumQueues:
+	case virtiospec.PCICommonNumQueues:
 		return uint32(len(d.queueMax))
-	case virtio.PCICommonDeviceStatus:
+	case virtiospec.PCICommonDeviceStatus:
 		return uint32(d.readStatus())
-	case virtio.PCICommonConfigGeneration:
+	case virtiospec.PCICommonConfigGeneration:
 		return d.generation & 0xff
-	case virtio.PCICommonQueueSelect:
+	case virtiospec.PCICommonQueueSelect:
 		return p.queueSel
-	case virtio.PCICommonQueueSize:
+	case virtiospec.PCICommonQueueSize:
 		if q == nil {
 			return 0
 		}
@@ -214,17 +214,17 @@ func (p *fakePCI) read(off, width uint32) uint32 {
 			return uint32(q.num)
 		}
 		return uint32(d.maxOf(p.queueSel))
-	case virtio.PCICommonQueueMSIXVector:
+	case virtiospec.PCICommonQueueMSIXVector:
 		if q == nil {
-			return virtio.PCIMSINoVector
+			return virtiospec.PCIMSINoVector
 		}
 		return uint32(p.queueVector[p.queueSel])
-	case virtio.PCICommonQueueEnable:
+	case virtiospec.PCICommonQueueEnable:
 		if q != nil && q.ready {
 			return 1
 		}
 		return 0
-	case virtio.PCICommonQueueNotifyOff:
+	case virtiospec.PCICommonQueueNotifyOff:
 		return p.queueSel // queue i notifies at i * multiplier
 	}
 	d.fail("read of common configuration field %#x", off)
@@ -259,44 +259,44 @@ func (p *fakePCI) write(off, width, v uint32) {
 		return true
 	}
 	switch off {
-	case virtio.PCICommonDeviceFeatureSelect:
+	case virtiospec.PCICommonDeviceFeatureSelect:
 		p.devSel = v
-	case virtio.PCICommonDriverFeatureSelect:
+	case virtiospec.PCICommonDriverFeatureSelect:
 		p.drvSel = v
-	case virtio.PCICommonDriverFeature:
+	case virtiospec.PCICommonDriverFeature:
 		d.setDriverWord(p.drvSel, v)
-	case virtio.PCICommonConfigMSIXVector:
+	case virtiospec.PCICommonConfigMSIXVector:
 		p.configVector = uint16(v)
 		if p.refuseVectors {
-			p.configVector = virtio.PCIMSINoVector
+			p.configVector = virtiospec.PCIMSINoVector
 		}
-	case virtio.PCICommonDeviceStatus:
+	case virtiospec.PCICommonDeviceStatus:
 		d.setStatus(uint8(v))
-	case virtio.PCICommonQueueSelect:
+	case virtiospec.PCICommonQueueSelect:
 		p.queueSel = v
-	case virtio.PCICommonQueueSize:
+	case virtiospec.PCICommonQueueSize:
 		if setup() {
 			q.num = uint16(v)
 		}
-	case virtio.PCICommonQueueMSIXVector:
+	case virtiospec.PCICommonQueueMSIXVector:
 		if setup() {
 			p.queueVector[p.queueSel] = uint16(v)
 			if p.refuseVectors {
-				p.queueVector[p.queueSel] = virtio.PCIMSINoVector
+				p.queueVector[p.queueSel] = virtiospec.PCIMSINoVector
 			}
 		}
-	case virtio.PCICommonQueueEnable:
+	case virtiospec.PCICommonQueueEnable:
 		if v == 1 && setup() {
 			d.enable(p.queueSel)
 		}
-	case virtio.PCICommonQueueDesc, virtio.PCICommonQueueDesc + 4,
-		virtio.PCICommonQueueDriver, virtio.PCICommonQueueDriver + 4,
-		virtio.PCICommonQueueDevice, virtio.PCICommonQueueDevice + 4:
+	case virtiospec.PCICommonQueueDesc, virtiospec.PCICommonQueueDesc + 4,
+		virtiospec.PCICommonQueueDriver, virtiospec.PCICommonQueueDriver + 4,
+		virtiospec.PCICommonQueueDevice, virtiospec.PCICommonQueueDevice + 4:
 		if !setup() {
 			return
 		}
 		f := map[uint32]*uint64{
-			virtio.PCICommonQueueDesc: &q.desc, virtio.PCICommonQueueDriver: &q.driver, virtio.PCICommonQueueDevice: &q.device,
+			virtiospec.PCICommonQueueDesc: &q.desc, virtiospec.PCICommonQueueDriver: &q.driver, virtiospec.PCICommonQueueDevice: &q.device,
 		}[off&^4]
 		if off&4 == 0 {
 			*f = *f&^0xffffffff | uint64(v)

@@ -7,7 +7,8 @@ package virtio
 import (
 	"testing"
 
-	"mirago.dev/sys/virtio"
+	"mirago.dev/drivers/ethernet"
+	"mirago.dev/sys/virtiospec"
 )
 
 // FuzzNetReceive lets the fuzzer play the device side of the receive
@@ -28,21 +29,21 @@ func FuzzNetReceive(f *testing.F) {
 		}
 		return b
 	}
-	f.Add(true, uint8(0), cat(step(0, 0, 1, 12+60, 0)))                                                     // one good frame
-	f.Add(true, uint8(4), cat(step(0, 0, 3, 96, 0), step(0, 0, 0, 96, 0), step(0, 0, 0, 40, 0)))            // merged over 3 small buffers
-	f.Add(true, uint8(0), cat(step(0, 0, 1, 5, 0)))                                                         // truncated header
-	f.Add(true, uint8(0), cat(step(0, 0, 0xffff, 80, 0)))                                                   // num_buffers too large
-	f.Add(true, uint8(0), cat(step(0, 0, 1, 0xffff, 0)))                                                    // length beyond the buffer
-	f.Add(true, uint8(0), cat(step(0x80, 0, 1, 80, 0x1234)))                                                // bad id
-	f.Add(true, uint8(0), cat(step(1, 0, 0, 0, 0x4000)))                                                    // used index jump
-	f.Add(true, uint8(0), cat(step(0, virtio.NetHdrFNeedsCsum, 1, 12+60, 0xffff)))                          // checksum field outside the frame
-	f.Add(false, uint8(0), cat(step(0, virtio.NetHdrFNeedsCsum|virtio.NetHdrFDataValid, 7, 12+60, 0x0a14))) // no merging: num_buffers ignored
-	f.Add(true, uint8(2), cat(step(0, 0, 2, 80, 0), step(0, 0, 5, 80, 0), step(0, 0, 1, 30, 0)))            // a header where data was expected
+	f.Add(true, uint8(0), cat(step(0, 0, 1, 12+60, 0)))                                                             // one good frame
+	f.Add(true, uint8(4), cat(step(0, 0, 3, 96, 0), step(0, 0, 0, 96, 0), step(0, 0, 0, 40, 0)))                    // merged over 3 small buffers
+	f.Add(true, uint8(0), cat(step(0, 0, 1, 5, 0)))                                                                 // truncated header
+	f.Add(true, uint8(0), cat(step(0, 0, 0xffff, 80, 0)))                                                           // num_buffers too large
+	f.Add(true, uint8(0), cat(step(0, 0, 1, 0xffff, 0)))                                                            // length beyond the buffer
+	f.Add(true, uint8(0), cat(step(0x80, 0, 1, 80, 0x1234)))                                                        // bad id
+	f.Add(true, uint8(0), cat(step(1, 0, 0, 0, 0x4000)))                                                            // used index jump
+	f.Add(true, uint8(0), cat(step(0, virtiospec.NetHdrFNeedsCsum, 1, 12+60, 0xffff)))                              // checksum field outside the frame
+	f.Add(false, uint8(0), cat(step(0, virtiospec.NetHdrFNeedsCsum|virtiospec.NetHdrFDataValid, 7, 12+60, 0x0a14))) // no merging: num_buffers ignored
+	f.Add(true, uint8(2), cat(step(0, 0, 2, 80, 0), step(0, 0, 5, 80, 0), step(0, 0, 1, 30, 0)))                    // a header where data was expected
 
 	f.Fuzz(func(t *testing.T, mrg bool, bufSize uint8, script []byte) {
 		offered := allNet
 		if !mrg {
-			offered &^= bit(virtio.NetFMrgRxbuf)
+			offered &^= bit(virtiospec.NetFMrgRxbuf)
 		}
 		d, _, n := newTestNet(t, offered, &NetOptions{RxBufSize: 32 + 16*int(bufSize)})
 		rx, _ := n.Queues()
@@ -55,7 +56,7 @@ func FuzzNetReceive(f *testing.F) {
 					if size < ethHeader || size > n.MaxFrame() {
 						t.Fatalf("Receive returned a frame of %d bytes", size)
 					}
-				case ErrNoFrame, ErrBroken:
+				case ethernet.ErrNoFrame, ErrBroken:
 					return
 				default:
 					t.Fatalf("Receive: %v", err)
@@ -70,9 +71,9 @@ func FuzzNetReceive(f *testing.F) {
 			nbuf, length, csum := le16(s[2:]), le16(s[4:]), le16(s[6:])
 			switch s[0] & 0x7f {
 			case 1:
-				d.setUsedIdx(virtio.NetQueueRX, d.queues[virtio.NetQueueRX].usedIdx+csum)
+				d.setUsedIdx(virtiospec.NetQueueRX, d.queues[virtiospec.NetQueueRX].usedIdx+csum)
 			default:
-				head, chain, ok := d.pop(virtio.NetQueueRX)
+				head, chain, ok := d.pop(virtiospec.NetQueueRX)
 				if !ok {
 					drain()
 					continue
@@ -81,17 +82,17 @@ func FuzzNetReceive(f *testing.F) {
 				for i := range buf {
 					buf[i] = byte(i) ^ s[7]
 				}
-				if len(buf) >= virtio.NetHdrSize {
-					buf[virtio.NetHdrOffFlags] = s[1]
-					put16(buf[virtio.NetHdrOffCsumStart:], csum&0xff)
-					put16(buf[virtio.NetHdrOffCsumOffset:], csum>>8)
-					put16(buf[virtio.NetHdrOffNumBuffers:], nbuf)
+				if len(buf) >= virtiospec.NetHdrSize {
+					buf[virtiospec.NetHdrOffFlags] = s[1]
+					put16(buf[virtiospec.NetHdrOffCsumStart:], csum&0xff)
+					put16(buf[virtiospec.NetHdrOffCsumOffset:], csum>>8)
+					put16(buf[virtiospec.NetHdrOffNumBuffers:], nbuf)
 				}
 				id := uint32(head)
 				if s[0]&0x80 != 0 {
 					id = uint32(csum) // any id the device likes
 				}
-				d.pushRaw(virtio.NetQueueRX, id, uint32(length))
+				d.pushRaw(virtiospec.NetQueueRX, id, uint32(length))
 			}
 			if s[1]&0x80 != 0 {
 				drain()

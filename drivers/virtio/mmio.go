@@ -4,7 +4,7 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import "mirago.dev/sys/virtiospec"
 
 // ErrMMIOVersion is returned for an MMIO device reporting a version
 // that is neither 1 (legacy) nor 2.
@@ -22,18 +22,18 @@ type MMIO struct {
 // interface, which has a different queue layout, and is refused with
 // ErrLegacy. Probing does not change the device's state.
 func NewMMIO(r Regs) (*MMIO, error) {
-	if r.Read32(virtio.MMIOMagicValue) != virtio.MMIOMagic {
+	if r.Read32(virtiospec.MMIOMagicValue) != virtiospec.MMIOMagic {
 		return nil, ErrNoDevice
 	}
-	switch r.Read32(virtio.MMIOVersionReg) {
-	case virtio.MMIOVersion:
-	case virtio.MMIOVersionLegacy:
+	switch r.Read32(virtiospec.MMIOVersionReg) {
+	case virtiospec.MMIOVersion:
+	case virtiospec.MMIOVersionLegacy:
 		return nil, ErrLegacy
 	default:
 		return nil, ErrMMIOVersion
 	}
-	id := r.Read32(virtio.MMIODeviceID)
-	if id == virtio.IDInvalid {
+	id := r.Read32(virtiospec.MMIODeviceID)
+	if id == virtiospec.IDInvalid {
 		return nil, ErrNoDevice
 	}
 	return &MMIO{r: r, id: id}, nil
@@ -41,23 +41,23 @@ func NewMMIO(r Regs) (*MMIO, error) {
 
 func (m *MMIO) DeviceType() uint32 { return m.id }
 
-func (m *MMIO) Status() uint8 { return uint8(m.r.Read32(virtio.MMIOStatus)) }
+func (m *MMIO) Status() uint8 { return uint8(m.r.Read32(virtiospec.MMIOStatus)) }
 
-func (m *MMIO) SetStatus(s uint8) { m.r.Write32(virtio.MMIOStatus, uint32(s)) }
+func (m *MMIO) SetStatus(s uint8) { m.r.Write32(virtiospec.MMIOStatus, uint32(s)) }
 
 func (m *MMIO) DeviceFeatures() uint64 {
-	return readFeatures(m.r, virtio.MMIODeviceFeaturesSel, virtio.MMIODeviceFeatures)
+	return readFeatures(m.r, virtiospec.MMIODeviceFeaturesSel, virtiospec.MMIODeviceFeatures)
 }
 
 func (m *MMIO) SetDriverFeatures(f uint64) {
-	writeFeatures(m.r, virtio.MMIODriverFeaturesSel, virtio.MMIODriverFeatures, f)
+	writeFeatures(m.r, virtiospec.MMIODriverFeaturesSel, virtiospec.MMIODriverFeatures, f)
 }
 
 func (m *MMIO) QueueMax(i uint16) (uint16, bool) {
-	m.r.Write32(virtio.MMIOQueueSel, uint32(i))
-	max := m.r.Read32(virtio.MMIOQueueNumMax)
-	enabled := m.r.Read32(virtio.MMIOQueueReady) != 0
-	return uint16(min(max, virtio.MaxQueueSize)), enabled
+	m.r.Write32(virtiospec.MMIOQueueSel, uint32(i))
+	max := m.r.Read32(virtiospec.MMIOQueueNumMax)
+	enabled := m.r.Read32(virtiospec.MMIOQueueReady) != 0
+	return uint16(min(max, virtiospec.MaxQueueSize)), enabled
 }
 
 // SetQueue follows §4.2.3.2 "Virtqueue Configuration".
@@ -66,27 +66,27 @@ func (m *MMIO) SetQueue(i, size uint16, desc, driver, device uint64) error {
 	if err := queueSetupErr(max, enabled, size); err != nil {
 		return err
 	}
-	m.r.Write32(virtio.MMIOQueueNum, uint32(size))
-	m.r.Write32(virtio.MMIOQueueDescLow, uint32(desc))
-	m.r.Write32(virtio.MMIOQueueDescHigh, uint32(desc>>32))
-	m.r.Write32(virtio.MMIOQueueDriverLow, uint32(driver))
-	m.r.Write32(virtio.MMIOQueueDriverHigh, uint32(driver>>32))
-	m.r.Write32(virtio.MMIOQueueDeviceLow, uint32(device))
-	m.r.Write32(virtio.MMIOQueueDeviceHigh, uint32(device>>32))
-	m.r.Write32(virtio.MMIOQueueReady, 1)
+	m.r.Write32(virtiospec.MMIOQueueNum, uint32(size))
+	m.r.Write32(virtiospec.MMIOQueueDescLow, uint32(desc))
+	m.r.Write32(virtiospec.MMIOQueueDescHigh, uint32(desc>>32))
+	m.r.Write32(virtiospec.MMIOQueueDriverLow, uint32(driver))
+	m.r.Write32(virtiospec.MMIOQueueDriverHigh, uint32(driver>>32))
+	m.r.Write32(virtiospec.MMIOQueueDeviceLow, uint32(device))
+	m.r.Write32(virtiospec.MMIOQueueDeviceHigh, uint32(device>>32))
+	m.r.Write32(virtiospec.MMIOQueueReady, 1)
 	return nil
 }
 
-func (m *MMIO) Notify(i uint16) { m.r.Write32(virtio.MMIOQueueNotify, uint32(i)) }
+func (m *MMIO) Notify(i uint16) { m.r.Write32(virtiospec.MMIOQueueNotify, uint32(i)) }
 
-func (m *MMIO) ConfigGeneration() uint32 { return m.r.Read32(virtio.MMIOConfigGeneration) }
+func (m *MMIO) ConfigGeneration() uint32 { return m.r.Read32(virtiospec.MMIOConfigGeneration) }
 
-func (m *MMIO) Config() Regs { return window{m.r, virtio.MMIOConfig} }
+func (m *MMIO) Config() Regs { return window{m.r, virtiospec.MMIOConfig} }
 
 func (m *MMIO) InterruptStatus() uint8 {
-	v := m.r.Read32(virtio.MMIOInterruptStatus)
+	v := m.r.Read32(virtiospec.MMIOInterruptStatus)
 	if v != 0 {
-		m.r.Write32(virtio.MMIOInterruptACK, v)
+		m.r.Write32(virtiospec.MMIOInterruptACK, v)
 	}
 	return uint8(v)
 }

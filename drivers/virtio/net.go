@@ -4,7 +4,11 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/drivers/ethernet"
+	"mirago.dev/sys/virtiospec"
+)
 
 // ErrBadFrame is returned by Transmit for a frame shorter than an
 // Ethernet header or with a checksum position outside it.
@@ -50,10 +54,11 @@ type NetStats struct {
 // CSUM, GUEST_CSUM and RING_EVENT_IDX when offered, and no segmentation
 // offload, so no frame exceeds the MTU plus the Ethernet header.
 //
-// Receive and Transmit never block: with nothing received Receive
-// returns ErrNoFrame, with a full ring Transmit returns ErrQueueFull.
-// The caller waits for an interrupt (or polls) and calls again. A frame
-// the device mangled is dropped and counted in Stats.
+// Net implements ethernet.Device. Receive and Transmit never block:
+// with nothing received Receive returns ethernet.ErrNoFrame, with a full
+// ring Transmit returns ethernet.ErrFull. The caller waits for an
+// interrupt (or polls) and calls again. A frame the device mangled is
+// dropped and counted in Stats.
 type Net struct {
 	dev      *Device
 	rx, tx   *Queue
@@ -78,7 +83,7 @@ type Net struct {
 
 	// A frame spread over several merged buffers is gathered here.
 	asm       []byte
-	asmHdr    [virtio.NetHdrSize]byte
+	asmHdr    [virtiospec.NetHdrSize]byte
 	asmLen    int
 	asmLeft   int // buffers still to come; 0: no frame in progress
 	asmTooBig bool
@@ -86,35 +91,37 @@ type Net struct {
 	Stats NetStats
 }
 
+var _ ethernet.Device = (*Net)(nil)
+
 // NewNet sets up the network device behind t, fills its receive queue
 // and sets DRIVER_OK.
-func NewNet(t Transport, mem Memory, o *NetOptions) (*Net, error) {
+func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 	if o == nil {
 		o = &NetOptions{}
 	}
-	supported := bit(virtio.NetFMAC) | bit(virtio.NetFMTU) | bit(virtio.NetFStatus) |
-		bit(virtio.NetFMrgRxbuf) | bit(virtio.NetFCsum) | bit(virtio.NetFGuestCsum) |
-		bit(virtio.FRingEventIdx)
-	dev, err := Init(t, mem, virtio.IDNet, supported&^o.Refuse)
+	supported := bit(virtiospec.NetFMAC) | bit(virtiospec.NetFMTU) | bit(virtiospec.NetFStatus) |
+		bit(virtiospec.NetFMrgRxbuf) | bit(virtiospec.NetFCsum) | bit(virtiospec.NetFGuestCsum) |
+		bit(virtiospec.FRingEventIdx)
+	dev, err := Init(t, mem, virtiospec.IDNet, supported&^o.Refuse)
 	if err != nil {
 		return nil, err
 	}
 	n := &Net{
 		dev:    dev,
 		mtu:    defaultMTU,
-		mrg:    dev.Has(virtio.NetFMrgRxbuf),
-		txCsum: dev.Has(virtio.NetFCsum),
-		rxCsum: dev.Has(virtio.NetFGuestCsum),
-		hasMAC: dev.Has(virtio.NetFMAC),
+		mrg:    dev.Has(virtiospec.NetFMrgRxbuf),
+		txCsum: dev.Has(virtiospec.NetFCsum),
+		rxCsum: dev.Has(virtiospec.NetFGuestCsum),
+		hasMAC: dev.Has(virtiospec.NetFMAC),
 	}
 	err = dev.ReadConfig(func(c Regs) {
 		if n.hasMAC {
 			for i := range n.mac {
-				n.mac[i] = c.Read8(virtio.NetCfgMAC + uint32(i))
+				n.mac[i] = c.Read8(virtiospec.NetCfgMAC + uint32(i))
 			}
 		}
-		if dev.Has(virtio.NetFMTU) {
-			n.mtu = int(c.Read16(virtio.NetCfgMTU))
+		if dev.Has(virtiospec.NetFMTU) {
+			n.mtu = int(c.Read16(virtiospec.NetCfgMTU))
 		}
 	})
 	if err != nil {
@@ -124,8 +131,8 @@ func NewNet(t Transport, mem Memory, o *NetOptions) (*Net, error) {
 	n.mtu = max(n.mtu, minMTU)
 	n.maxFrame = ethHeader + ethVLANTag + n.mtu
 
-	if n.rx, err = dev.SetupQueue(virtio.NetQueueRX, o.QueueSize); err == nil {
-		n.tx, err = dev.SetupQueue(virtio.NetQueueTX, o.QueueSize)
+	if n.rx, err = dev.SetupQueue(virtiospec.NetQueueRX, o.QueueSize); err == nil {
+		n.tx, err = dev.SetupQueue(virtiospec.NetQueueTX, o.QueueSize)
 	}
 	if err != nil {
 		dev.Fail()
@@ -134,11 +141,11 @@ func NewNet(t Transport, mem Memory, o *NetOptions) (*Net, error) {
 
 	// Without merging, each buffer must hold the largest frame
 	// (§5.1.6.3.1); with it, any size of at least the header will do.
-	n.rxSize = virtio.NetHdrSize + n.maxFrame
+	n.rxSize = virtiospec.NetHdrSize + n.maxFrame
 	if n.mrg {
 		n.rxSize = 2048
 		if o.RxBufSize > 0 {
-			n.rxSize = max(o.RxBufSize, virtio.NetHdrSize+1)
+			n.rxSize = max(o.RxBufSize, virtiospec.NetHdrSize+1)
 		}
 		n.asm = make([]byte, n.maxFrame)
 	}
@@ -150,7 +157,7 @@ func NewNet(t Transport, mem Memory, o *NetOptions) (*Net, error) {
 		n.rxIdle = append(n.rxIdle, uint16(i))
 	}
 	ntx := n.tx.Size()
-	n.txSize = virtio.NetHdrSize + n.maxFrame
+	n.txSize = virtiospec.NetHdrSize + n.maxFrame
 	n.txBufs, n.txPhys = mem.Alloc(ntx*n.txSize, 64)
 	n.txOwner = make([]uint16, ntx)
 	n.txIdle = make([]uint16, 0, ntx)
@@ -184,14 +191,14 @@ func (n *Net) MaxFrame() int { return n.maxFrame }
 // LinkUp reports the link state, or true if the device does not report
 // one.
 func (n *Net) LinkUp() bool {
-	if !n.dev.Has(virtio.NetFStatus) {
+	if !n.dev.Has(virtiospec.NetFStatus) {
 		return true
 	}
 	var s uint16
-	if n.dev.ReadConfig(func(c Regs) { s = c.Read16(virtio.NetCfgStatus) }) != nil {
+	if n.dev.ReadConfig(func(c Regs) { s = c.Read16(virtiospec.NetCfgStatus) }) != nil {
 		return false
 	}
-	return s&virtio.NetSLinkUp != 0
+	return s&virtiospec.NetSLinkUp != 0
 }
 
 // rxBuf returns receive buffer b.
@@ -218,7 +225,7 @@ func (n *Net) refill() {
 // (VIRTIO_NET_HDR_F_DATA_VALID), or the frame came with a partial
 // checksum from a trusted local sender and the driver completed it.
 //
-// It returns ErrNoFrame if no whole frame has arrived, and
+// It returns ethernet.ErrNoFrame if no whole frame has arrived, and
 // ErrFrameTooLarge, dropping the frame, if p is shorter than it
 // (MaxFrame is always enough). Malformed frames are dropped silently
 // and counted in Stats.
@@ -233,7 +240,7 @@ func (n *Net) Receive(p []byte) (size int, valid bool, err error) {
 			if err := n.rx.Err(); err != nil {
 				return 0, false, err
 			}
-			return 0, false, ErrNoFrame
+			return 0, false, ethernet.ErrNoFrame
 		}
 		b := n.rxOwner[u.Head]
 		n.rxIdle = append(n.rxIdle, b) // its bytes are read below, before any refill
@@ -264,14 +271,14 @@ func (n *Net) Receive(p []byte) (size int, valid bool, err error) {
 			continue
 		}
 
-		if len(data) < virtio.NetHdrSize {
+		if len(data) < virtiospec.NetHdrSize {
 			n.Stats.RxRunt++
 			continue
 		}
-		hdr, frame := data[:virtio.NetHdrSize], data[virtio.NetHdrSize:]
+		hdr, frame := data[:virtiospec.NetHdrSize], data[virtiospec.NetHdrSize:]
 		nbuf := 1
 		if n.mrg {
-			nbuf = int(le16(hdr[virtio.NetHdrOffNumBuffers:]))
+			nbuf = int(le16(hdr[virtiospec.NetHdrOffNumBuffers:]))
 			if nbuf == 0 || nbuf > n.rx.Size() {
 				n.Stats.RxBadNumBuffers++
 				continue
@@ -306,13 +313,13 @@ func (n *Net) deliver(hdr, frame, p []byte) (size int, valid bool, err error, ok
 		n.Stats.RxTooSmall++
 		return 0, false, ErrFrameTooLarge, true
 	}
-	flags := hdr[virtio.NetHdrOffFlags]
+	flags := hdr[virtiospec.NetHdrOffFlags]
 	// The checksum flags mean something only if GUEST_CSUM was
 	// negotiated; a device that sets them otherwise is ignored.
-	valid = n.rxCsum && flags&virtio.NetHdrFDataValid != 0
-	partial := n.rxCsum && flags&virtio.NetHdrFNeedsCsum != 0
-	start := int(le16(hdr[virtio.NetHdrOffCsumStart:]))
-	at := start + int(le16(hdr[virtio.NetHdrOffCsumOffset:]))
+	valid = n.rxCsum && flags&virtiospec.NetHdrFDataValid != 0
+	partial := n.rxCsum && flags&virtiospec.NetHdrFNeedsCsum != 0
+	start := int(le16(hdr[virtiospec.NetHdrOffCsumStart:]))
+	at := start + int(le16(hdr[virtiospec.NetHdrOffCsumOffset:]))
 	if partial && at+2 > len(frame) {
 		n.Stats.RxBadCsum++
 		return 0, false, nil, false
@@ -353,8 +360,8 @@ func putChecksum(b []byte, start, at int) {
 }
 
 // Transmit queues frame, a whole Ethernet frame, for sending and
-// notifies the device. It returns ErrQueueFull if every transmit buffer
-// is still with the device.
+// notifies the device. It returns ethernet.ErrFull if every transmit
+// buffer is still with the device.
 func (n *Net) Transmit(frame []byte) error {
 	return n.transmit(frame, -1, -1)
 }
@@ -384,26 +391,27 @@ func (n *Net) transmit(frame []byte, csumStart, csumOffset int) error {
 	}
 	if len(n.txIdle) == 0 {
 		n.Stats.TxFull++
-		return ErrQueueFull
+		return ethernet.ErrFull
 	}
 	slot := n.txIdle[len(n.txIdle)-1]
-	buf := n.txBufs[int(slot)*n.txSize : int(slot)*n.txSize+virtio.NetHdrSize+len(frame)]
-	hdr := buf[:virtio.NetHdrSize]
+	buf := n.txBufs[int(slot)*n.txSize : int(slot)*n.txSize+virtiospec.NetHdrSize+len(frame)]
+	hdr := buf[:virtiospec.NetHdrSize]
 	clear(hdr)
-	copy(buf[virtio.NetHdrSize:], frame)
+	copy(buf[virtiospec.NetHdrSize:], frame)
 	if csumStart >= 0 {
 		if n.txCsum {
-			hdr[virtio.NetHdrOffFlags] = virtio.NetHdrFNeedsCsum
-			put16(hdr[virtio.NetHdrOffCsumStart:], uint16(csumStart))
-			put16(hdr[virtio.NetHdrOffCsumOffset:], uint16(csumOffset))
+			hdr[virtiospec.NetHdrOffFlags] = virtiospec.NetHdrFNeedsCsum
+			put16(hdr[virtiospec.NetHdrOffCsumStart:], uint16(csumStart))
+			put16(hdr[virtiospec.NetHdrOffCsumOffset:], uint16(csumOffset))
 		} else {
-			putChecksum(buf[virtio.NetHdrSize:], csumStart, csumStart+csumOffset)
+			putChecksum(buf[virtiospec.NetHdrSize:], csumStart, csumStart+csumOffset)
 		}
 	}
 	head, err := n.tx.Add(Seg{Addr: n.txPhys + uint64(slot)*uint64(n.txSize), Len: uint32(len(buf))})
 	if err != nil {
 		if err == ErrQueueFull {
 			n.Stats.TxFull++
+			return ethernet.ErrFull
 		}
 		return err
 	}

@@ -9,21 +9,22 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"mirago.dev/sys/virtio"
+	"mirago.dev/drivers/ethernet"
+	"mirago.dev/sys/virtiospec"
 )
 
 var testMAC = [6]byte{0x52, 0x54, 0x00, 0x12, 0x34, 0x56}
 
 // allNet is every network feature the driver can use.
-var allNet = bit(virtio.FVersion1) | bit(virtio.FRingEventIdx) | bit(virtio.NetFMAC) |
-	bit(virtio.NetFMTU) | bit(virtio.NetFStatus) | bit(virtio.NetFMrgRxbuf) |
-	bit(virtio.NetFCsum) | bit(virtio.NetFGuestCsum)
+var allNet = bit(virtiospec.FVersion1) | bit(virtiospec.FRingEventIdx) | bit(virtiospec.NetFMAC) |
+	bit(virtiospec.NetFMTU) | bit(virtiospec.NetFStatus) | bit(virtiospec.NetFMrgRxbuf) |
+	bit(virtiospec.NetFCsum) | bit(virtiospec.NetFGuestCsum)
 
 // newTestNet returns a Net on a fake device offering the features given.
 func newTestNet(t testing.TB, offered uint64, o *NetOptions) (*fakeDev, *fakeNet, *Net) {
 	t.Helper()
 	model := &fakeNet{}
-	d := newFakeDev(virtio.IDNet, offered, model, netConfig(testMAC, virtio.NetSLinkUp, 1500), 16, 16)
+	d := newFakeDev(virtiospec.IDNet, offered, model, netConfig(testMAC, virtiospec.NetSLinkUp, 1500), 16, 16)
 	tr, err := NewMMIO(newFakeMMIO(d))
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,7 @@ func receiveAll(t testing.TB, n *Net) [][]byte {
 	buf := make([]byte, n.MaxFrame())
 	for {
 		size, _, err := n.Receive(buf)
-		if err == ErrNoFrame {
+		if err == ethernet.ErrNoFrame {
 			return got
 		}
 		if err != nil {
@@ -73,11 +74,11 @@ func TestNetConfig(t *testing.T) {
 	if !n.LinkUp() {
 		t.Errorf("LinkUp = false")
 	}
-	d.config[virtio.NetCfgStatus] = 0
+	d.config[virtiospec.NetCfgStatus] = 0
 	if n.LinkUp() {
 		t.Errorf("LinkUp = true with the link down")
 	}
-	if d.status != virtio.StatusAcknowledge|virtio.StatusDriver|virtio.StatusFeaturesOK|virtio.StatusDriverOK {
+	if d.status != virtiospec.StatusAcknowledge|virtiospec.StatusDriver|virtiospec.StatusFeaturesOK|virtiospec.StatusDriverOK {
 		t.Errorf("status %#x; want DRIVER_OK and the rest", d.status)
 	}
 	if d.driverFeat != allNet {
@@ -95,10 +96,10 @@ func TestNetLoopback(t *testing.T) {
 		o       *NetOptions
 	}{
 		{"all features", allNet, nil},
-		{"no MRG_RXBUF", allNet &^ bit(virtio.NetFMrgRxbuf), nil},
-		{"no EVENT_IDX", allNet &^ bit(virtio.FRingEventIdx), nil},
+		{"no MRG_RXBUF", allNet &^ bit(virtiospec.NetFMrgRxbuf), nil},
+		{"no EVENT_IDX", allNet &^ bit(virtiospec.FRingEventIdx), nil},
 		{"merged 128-byte buffers", allNet, &NetOptions{RxBufSize: 128}},
-		{"bare VERSION_1", bit(virtio.FVersion1), nil},
+		{"bare VERSION_1", bit(virtiospec.FVersion1), nil},
 	}
 	for _, c := range configs {
 		t.Run(c.name, func(t *testing.T) {
@@ -157,12 +158,12 @@ func TestNetTransmitFull(t *testing.T) {
 			t.Fatalf("Transmit %d: %v", i, err)
 		}
 	}
-	if err := n.Transmit(frame(60, 0)); err != ErrQueueFull {
-		t.Fatalf("Transmit with the ring full = %v; want ErrQueueFull", err)
+	if err := n.Transmit(frame(60, 0)); err != ethernet.ErrFull {
+		t.Fatalf("Transmit with the ring full = %v; want ethernet.ErrFull", err)
 	}
 	// The device sends them and returns the buffers.
 	for i := 0; i < 16; i++ {
-		d.push(virtio.NetQueueTX, uint16(i), 0)
+		d.push(virtiospec.NetQueueTX, uint16(i), 0)
 	}
 	if err := n.Transmit(frame(60, 0)); err != nil {
 		t.Errorf("Transmit after the device caught up: %v", err)
@@ -217,9 +218,9 @@ func TestNetChecksum(t *testing.T) {
 	t.Run("receive NEEDS_CSUM completed by the driver", func(t *testing.T) {
 		d, model, n := newTestNet(t, allNet, nil)
 		model.rxHdr = func(h []byte) {
-			h[virtio.NetHdrOffFlags] = virtio.NetHdrFNeedsCsum
-			put16(h[virtio.NetHdrOffCsumStart:], csumStart)
-			put16(h[virtio.NetHdrOffCsumOffset:], csumOffset)
+			h[virtiospec.NetHdrOffFlags] = virtiospec.NetHdrFNeedsCsum
+			put16(h[virtiospec.NetHdrOffCsumStart:], csumStart)
+			put16(h[virtiospec.NetHdrOffCsumOffset:], csumOffset)
 		}
 		f, want := udpFrame()
 		model.inject(d, f)
@@ -234,15 +235,17 @@ func TestNetChecksum(t *testing.T) {
 	})
 	t.Run("receive DATA_VALID", func(t *testing.T) {
 		d, model, n := newTestNet(t, allNet, nil)
-		model.rxHdr = func(h []byte) { h[virtio.NetHdrOffFlags] = virtio.NetHdrFDataValid }
+		model.rxHdr = func(h []byte) { h[virtiospec.NetHdrOffFlags] = virtiospec.NetHdrFDataValid }
 		model.inject(d, frame(60, 0))
 		if _, valid, err := n.Receive(make([]byte, 2000)); err != nil || !valid {
 			t.Errorf("Receive = %v, %v; want valid", valid, err)
 		}
 	})
 	t.Run("flags ignored without GUEST_CSUM", func(t *testing.T) {
-		d, model, n := newTestNet(t, allNet&^bit(virtio.NetFGuestCsum), nil)
-		model.rxHdr = func(h []byte) { h[virtio.NetHdrOffFlags] = virtio.NetHdrFDataValid | virtio.NetHdrFNeedsCsum }
+		d, model, n := newTestNet(t, allNet&^bit(virtiospec.NetFGuestCsum), nil)
+		model.rxHdr = func(h []byte) {
+			h[virtiospec.NetHdrOffFlags] = virtiospec.NetHdrFDataValid | virtiospec.NetHdrFNeedsCsum
+		}
 		f := frame(60, 0)
 		model.inject(d, f)
 		buf := make([]byte, 2000)
@@ -257,7 +260,7 @@ func TestNetChecksum(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := model.txHdrs[0]
-		if h[0] != virtio.NetHdrFNeedsCsum || le16(h[virtio.NetHdrOffCsumStart:]) != csumStart || le16(h[virtio.NetHdrOffCsumOffset:]) != csumOffset {
+		if h[0] != virtiospec.NetHdrFNeedsCsum || le16(h[virtiospec.NetHdrOffCsumStart:]) != csumStart || le16(h[virtiospec.NetHdrOffCsumOffset:]) != csumOffset {
 			t.Errorf("header %x; want NEEDS_CSUM at %d+%d", h, csumStart, csumOffset)
 		}
 		if !bytes.Equal(model.wire[0], f) {
@@ -266,7 +269,7 @@ func TestNetChecksum(t *testing.T) {
 		noDeviceErrors(t, d)
 	})
 	t.Run("transmit without CSUM: done in software", func(t *testing.T) {
-		_, model, n := newTestNet(t, allNet&^bit(virtio.NetFCsum), nil)
+		_, model, n := newTestNet(t, allNet&^bit(virtiospec.NetFCsum), nil)
 		f, want := udpFrame()
 		if err := n.TransmitPartial(f, csumStart, csumOffset); err != nil {
 			t.Fatal(err)
@@ -300,7 +303,7 @@ func TestNetReceiveTooSmall(t *testing.T) {
 func hostileRx(t *testing.T, d *fakeDev, entries ...func(buf []byte) (id uint32, n uint32)) {
 	t.Helper()
 	for _, e := range entries {
-		head, chain, ok := d.pop(virtio.NetQueueRX)
+		head, chain, ok := d.pop(virtiospec.NetQueueRX)
 		if !ok {
 			t.Fatal("no receive buffer posted")
 		}
@@ -308,7 +311,7 @@ func hostileRx(t *testing.T, d *fakeDev, entries ...func(buf []byte) (id uint32,
 		if id == 0xffffffff {
 			id = uint32(head)
 		}
-		d.pushRaw(virtio.NetQueueRX, id, n)
+		d.pushRaw(virtiospec.NetQueueRX, id, n)
 	}
 }
 
@@ -317,11 +320,11 @@ func hostileRx(t *testing.T, d *fakeDev, entries ...func(buf []byte) (id uint32,
 // is -1).
 func rxEntry(nb uint16, size int, n int) func(buf []byte) (uint32, uint32) {
 	return func(buf []byte) (uint32, uint32) {
-		clear(buf[:virtio.NetHdrSize])
-		put16(buf[virtio.NetHdrOffNumBuffers:], nb)
-		copy(buf[virtio.NetHdrSize:], frame(size, 3))
+		clear(buf[:virtiospec.NetHdrSize])
+		put16(buf[virtiospec.NetHdrOffNumBuffers:], nb)
+		copy(buf[virtiospec.NetHdrSize:], frame(size, 3))
 		if n < 0 {
-			n = virtio.NetHdrSize + size
+			n = virtiospec.NetHdrSize + size
 		}
 		return 0xffffffff, uint32(n)
 	}
@@ -387,11 +390,11 @@ func TestNetHostile(t *testing.T) {
 	}
 	t.Run("used index jump", func(t *testing.T) {
 		d, _, n := newTestNet(t, allNet, nil)
-		d.setUsedIdx(virtio.NetQueueRX, 100)
+		d.setUsedIdx(virtiospec.NetQueueRX, 100)
 		if _, _, err := n.Receive(make([]byte, 2000)); err != ErrBroken {
 			t.Errorf("Receive = %v; want ErrBroken", err)
 		}
-		d.setUsedIdx(virtio.NetQueueTX, 100)
+		d.setUsedIdx(virtiospec.NetQueueTX, 100)
 		if err := n.Transmit(frame(60, 0)); err != ErrBroken {
 			t.Errorf("Transmit = %v; want ErrBroken", err)
 		}

@@ -4,7 +4,7 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import "mirago.dev/sys/virtiospec"
 
 // Generic PCI configuration space facts (PCI Local Bus Specification
 // 3.0, §6.1 "Configuration Space Organization", §6.7 "Capabilities
@@ -22,7 +22,7 @@ const (
 	pciCapIDVendor    = 0x09 // vendor-specific capability, as virtio's are
 	pciCapFirst       = 0x40 // capabilities live after the header
 	pciMaxCaps        = (256 - pciCapFirst) / 4
-	pciModernDeviceID = virtio.PCIDeviceIDBase + 0x3f
+	pciModernDeviceID = virtiospec.PCIDeviceIDBase + 0x3f
 )
 
 // BARMapper gives access to the memory a PCI device decodes. MapBAR
@@ -66,14 +66,14 @@ type pciCap struct {
 // interface, and enables memory decoding and bus mastering (DMA) in the
 // command register, which firmware may have left off.
 func NewPCI(cfg Regs, m BARMapper) (*PCI, error) {
-	if cfg.Read16(pciVendorID) != virtio.PCIVendorID {
+	if cfg.Read16(pciVendorID) != virtiospec.PCIVendorID {
 		return nil, ErrNoDevice
 	}
 	p := &PCI{cfg: cfg}
 	switch dev := uint32(cfg.Read16(pciDeviceID)); {
-	case dev >= virtio.PCIDeviceIDBase && dev <= pciModernDeviceID:
-		p.id = dev - virtio.PCIDeviceIDBase
-	case dev >= virtio.PCIDeviceIDTransitionalFirst && dev <= virtio.PCIDeviceIDTransitionalLast:
+	case dev >= virtiospec.PCIDeviceIDBase && dev <= pciModernDeviceID:
+		p.id = dev - virtiospec.PCIDeviceIDBase
+	case dev >= virtiospec.PCIDeviceIDTransitionalFirst && dev <= virtiospec.PCIDeviceIDTransitionalLast:
 		p.id = uint32(cfg.Read16(pciSubsystemID))
 	default:
 		return nil, ErrNoDevice
@@ -84,20 +84,20 @@ func NewPCI(cfg Regs, m BARMapper) (*PCI, error) {
 
 	// Walk the list, keeping the first capability of each type, as
 	// §4.1.4 asks. The walk is bounded, so a looping list ends.
-	var caps [virtio.PCICapDeviceCfg + 1]pciCap
+	var caps [virtiospec.PCICapDeviceCfg + 1]pciCap
 	ptr := cfg.Read8(pciCapPtr) &^ 3
 	for n := 0; ptr >= pciCapFirst && n < pciMaxCaps; n++ {
-		next := cfg.Read8(uint32(ptr)+virtio.PCICapOffNext) &^ 3
-		if cfg.Read8(uint32(ptr)+virtio.PCICapOffVndr) == pciCapIDVendor {
+		next := cfg.Read8(uint32(ptr)+virtiospec.PCICapOffNext) &^ 3
+		if cfg.Read8(uint32(ptr)+virtiospec.PCICapOffVndr) == pciCapIDVendor {
 			p.readCap(uint32(ptr), &caps)
 		}
 		ptr = next
 	}
-	common, notify, isr, dev := caps[virtio.PCICapCommonCfg], caps[virtio.PCICapNotifyCfg], caps[virtio.PCICapISRCfg], caps[virtio.PCICapDeviceCfg]
+	common, notify, isr, dev := caps[virtiospec.PCICapCommonCfg], caps[virtiospec.PCICapNotifyCfg], caps[virtiospec.PCICapISRCfg], caps[virtiospec.PCICapDeviceCfg]
 	if !common.found || !notify.found || !isr.found {
 		return nil, ErrNoPCICap
 	}
-	if common.len < virtio.PCICommonCfgSize || notify.len < 2 || isr.len < 1 {
+	if common.len < virtiospec.PCICommonCfgSize || notify.len < 2 || isr.len < 1 {
 		return nil, ErrBadPCICap
 	}
 
@@ -120,7 +120,7 @@ func NewPCI(cfg Regs, m BARMapper) (*PCI, error) {
 		p.devcfg = noConfig{}
 	}
 	p.notifyMul, p.notifyLen = notify.notifyMult, notify.len
-	p.configVector = virtio.PCIMSINoVector
+	p.configVector = virtiospec.PCIMSINoVector
 	return p, nil
 }
 
@@ -128,37 +128,37 @@ func NewPCI(cfg Regs, m BARMapper) (*PCI, error) {
 // and the first of its type. Malformed ones (too short, a reserved BAR,
 // a range that wraps) are skipped, as a driver must skip types and BARs
 // it does not know.
-func (p *PCI) readCap(ptr uint32, caps *[virtio.PCICapDeviceCfg + 1]pciCap) {
-	typ := p.cfg.Read8(ptr + virtio.PCICapOffCfgType)
+func (p *PCI) readCap(ptr uint32, caps *[virtiospec.PCICapDeviceCfg + 1]pciCap) {
+	typ := p.cfg.Read8(ptr + virtiospec.PCICapOffCfgType)
 	if typ == 0 || int(typ) >= len(caps) || caps[typ].found {
 		return
 	}
-	length := uint32(p.cfg.Read8(ptr + virtio.PCICapOffLen))
-	if length < virtio.PCICapSize || typ == virtio.PCICapNotifyCfg && length < virtio.PCINotifyCapSize {
+	length := uint32(p.cfg.Read8(ptr + virtiospec.PCICapOffLen))
+	if length < virtiospec.PCICapSize || typ == virtiospec.PCICapNotifyCfg && length < virtiospec.PCINotifyCapSize {
 		return
 	}
 	c := pciCap{
-		bar:    p.cfg.Read8(ptr + virtio.PCICapOffBAR),
-		offset: p.cfg.Read32(ptr + virtio.PCICapOffOffset),
-		len:    p.cfg.Read32(ptr + virtio.PCICapOffLength),
+		bar:    p.cfg.Read8(ptr + virtiospec.PCICapOffBAR),
+		offset: p.cfg.Read32(ptr + virtiospec.PCICapOffOffset),
+		len:    p.cfg.Read32(ptr + virtiospec.PCICapOffLength),
 	}
-	if c.bar > virtio.PCIMaxBAR || uint64(c.offset)+uint64(c.len) > 1<<32 {
+	if c.bar > virtiospec.PCIMaxBAR || uint64(c.offset)+uint64(c.len) > 1<<32 {
 		return
 	}
-	if typ == virtio.PCICapNotifyCfg {
-		c.notifyMult = p.cfg.Read32(ptr + virtio.PCINotifyCapOffMultiplier)
+	if typ == virtiospec.PCICapNotifyCfg {
+		c.notifyMult = p.cfg.Read32(ptr + virtiospec.PCINotifyCapOffMultiplier)
 	}
 	c.found = true
 	caps[typ] = c
 }
 
 // SetVectors sets the MSI-X vectors the device uses for configuration
-// changes and for each queue (virtio.PCIMSINoVector: none). Call it
+// changes and for each queue (virtiospec.PCIMSINoVector: none). Call it
 // after the runtime has enabled MSI-X and before setting up queues. The
 // default is no vectors, for INTx.
 func (p *PCI) SetVectors(config uint16, queue func(i uint16) uint16) error {
-	p.common.Write16(virtio.PCICommonConfigMSIXVector, config)
-	if p.common.Read16(virtio.PCICommonConfigMSIXVector) != config {
+	p.common.Write16(virtiospec.PCICommonConfigMSIXVector, config)
+	if p.common.Read16(virtiospec.PCICommonConfigMSIXVector) != config {
 		return ErrNoVector
 	}
 	p.configVector, p.queueVector = config, queue
@@ -166,29 +166,29 @@ func (p *PCI) SetVectors(config uint16, queue func(i uint16) uint16) error {
 }
 
 // ErrNoVector is returned when the device could not take an MSI-X
-// vector (it reads back virtio.PCIMSINoVector, §4.1.5.1.2).
+// vector (it reads back virtiospec.PCIMSINoVector, §4.1.5.1.2).
 const ErrNoVector = Error("virtio: device refused the MSI-X vector")
 
 func (p *PCI) DeviceType() uint32 { return p.id }
 
-func (p *PCI) Status() uint8 { return p.common.Read8(virtio.PCICommonDeviceStatus) }
+func (p *PCI) Status() uint8 { return p.common.Read8(virtiospec.PCICommonDeviceStatus) }
 
-func (p *PCI) SetStatus(s uint8) { p.common.Write8(virtio.PCICommonDeviceStatus, s) }
+func (p *PCI) SetStatus(s uint8) { p.common.Write8(virtiospec.PCICommonDeviceStatus, s) }
 
 func (p *PCI) DeviceFeatures() uint64 {
-	return readFeatures(p.common, virtio.PCICommonDeviceFeatureSelect, virtio.PCICommonDeviceFeature)
+	return readFeatures(p.common, virtiospec.PCICommonDeviceFeatureSelect, virtiospec.PCICommonDeviceFeature)
 }
 
 func (p *PCI) SetDriverFeatures(f uint64) {
-	writeFeatures(p.common, virtio.PCICommonDriverFeatureSelect, virtio.PCICommonDriverFeature, f)
+	writeFeatures(p.common, virtiospec.PCICommonDriverFeatureSelect, virtiospec.PCICommonDriverFeature, f)
 }
 
 func (p *PCI) QueueMax(i uint16) (uint16, bool) {
-	if i >= p.common.Read16(virtio.PCICommonNumQueues) {
+	if i >= p.common.Read16(virtiospec.PCICommonNumQueues) {
 		return 0, false
 	}
-	p.common.Write16(virtio.PCICommonQueueSelect, i)
-	return p.common.Read16(virtio.PCICommonQueueSize), p.common.Read16(virtio.PCICommonQueueEnable) != 0
+	p.common.Write16(virtiospec.PCICommonQueueSelect, i)
+	return p.common.Read16(virtiospec.PCICommonQueueSize), p.common.Read16(virtiospec.PCICommonQueueEnable) != 0
 }
 
 // SetQueue follows §4.1.5.1.3 "Virtqueue Configuration".
@@ -197,7 +197,7 @@ func (p *PCI) SetQueue(i, size uint16, desc, driver, device uint64) error {
 	if err := queueSetupErr(max, enabled, size); err != nil {
 		return err
 	}
-	off := uint32(p.common.Read16(virtio.PCICommonQueueNotifyOff))
+	off := uint32(p.common.Read16(virtiospec.PCICommonQueueNotifyOff))
 	nb := uint64(off) * uint64(p.notifyMul)
 	if nb+2 > uint64(p.notifyLen) {
 		return ErrBadPCICap
@@ -208,21 +208,21 @@ func (p *PCI) SetQueue(i, size uint16, desc, driver, device uint64) error {
 	p.notifyOff[i] = uint32(nb)
 
 	c := p.common
-	c.Write16(virtio.PCICommonQueueSize, size)
-	c.Write32(virtio.PCICommonQueueDesc, uint32(desc))
-	c.Write32(virtio.PCICommonQueueDesc+4, uint32(desc>>32))
-	c.Write32(virtio.PCICommonQueueDriver, uint32(driver))
-	c.Write32(virtio.PCICommonQueueDriver+4, uint32(driver>>32))
-	c.Write32(virtio.PCICommonQueueDevice, uint32(device))
-	c.Write32(virtio.PCICommonQueueDevice+4, uint32(device>>32))
+	c.Write16(virtiospec.PCICommonQueueSize, size)
+	c.Write32(virtiospec.PCICommonQueueDesc, uint32(desc))
+	c.Write32(virtiospec.PCICommonQueueDesc+4, uint32(desc>>32))
+	c.Write32(virtiospec.PCICommonQueueDriver, uint32(driver))
+	c.Write32(virtiospec.PCICommonQueueDriver+4, uint32(driver>>32))
+	c.Write32(virtiospec.PCICommonQueueDevice, uint32(device))
+	c.Write32(virtiospec.PCICommonQueueDevice+4, uint32(device>>32))
 	if p.queueVector != nil {
 		v := p.queueVector(i)
-		c.Write16(virtio.PCICommonQueueMSIXVector, v)
-		if c.Read16(virtio.PCICommonQueueMSIXVector) != v {
+		c.Write16(virtiospec.PCICommonQueueMSIXVector, v)
+		if c.Read16(virtiospec.PCICommonQueueMSIXVector) != v {
 			return ErrNoVector
 		}
 	}
-	c.Write16(virtio.PCICommonQueueEnable, 1)
+	c.Write16(virtiospec.PCICommonQueueEnable, 1)
 	return nil
 }
 
@@ -233,7 +233,7 @@ func (p *PCI) Notify(i uint16) {
 }
 
 func (p *PCI) ConfigGeneration() uint32 {
-	return uint32(p.common.Read8(virtio.PCICommonConfigGeneration))
+	return uint32(p.common.Read8(virtiospec.PCICommonConfigGeneration))
 }
 
 func (p *PCI) Config() Regs { return p.devcfg }

@@ -8,19 +8,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 func newPCINetDev() (*fakeDev, *fakeNet) {
 	model := &fakeNet{}
-	return newFakeDev(virtio.IDNet, allNet, model, netConfig(testMAC, virtio.NetSLinkUp, 1500), 16, 16), model
+	return newFakeDev(virtiospec.IDNet, allNet, model, netConfig(testMAC, virtiospec.NetSLinkUp, 1500), 16, 16), model
 }
 
 // TestPCINetLoopback drives a network device through the PCI transport.
 func TestPCINetLoopback(t *testing.T) {
 	d, model := newPCINetDev()
 	model.loopback = true
-	p := newFakePCI(d, virtio.PCIDeviceIDBase+virtio.IDNet, standardCaps(12))
+	p := newFakePCI(d, virtiospec.PCIDeviceIDBase+virtiospec.IDNet, standardCaps(12))
 	tr, err := NewPCI(p, p)
 	if err != nil {
 		t.Fatal(err)
@@ -52,8 +52,8 @@ func TestPCINetLoopback(t *testing.T) {
 	if diff := cmp.Diff(sent, receiveAll(t, n)); diff != "" {
 		t.Fatalf("received (-sent +got):\n%s", diff)
 	}
-	d.intStatus = virtio.IntVring
-	if s := n.Device().InterruptStatus(); s != virtio.IntVring || d.intStatus != 0 {
+	d.intStatus = virtiospec.IntVring
+	if s := n.Device().InterruptStatus(); s != virtiospec.IntVring || d.intStatus != 0 {
 		t.Errorf("InterruptStatus = %d, ISR left at %d; want 1, cleared by the read", s, d.intStatus)
 	}
 	noDeviceErrors(t, d)
@@ -84,13 +84,13 @@ func TestPCIProbe(t *testing.T) {
 		wantType uint32
 		want     error
 	}{
-		{"modern", virtio.PCIDeviceIDBase + virtio.IDNet, 0, caps, nil, virtio.IDNet, nil},
-		{"transitional, type from the subsystem ID", 0x1000, 0, caps, nil, virtio.IDNet, nil},
+		{"modern", virtiospec.PCIDeviceIDBase + virtiospec.IDNet, 0, caps, nil, virtiospec.IDNet, nil},
+		{"transitional, type from the subsystem ID", 0x1000, 0, caps, nil, virtiospec.IDNet, nil},
 		{"not virtio", 0x1100, 0, caps, nil, 0, ErrNoDevice},
 		{"another vendor", 0x1041, 0x8086, caps, nil, 0, ErrNoDevice},
 		{"no capability list", 0x1041, 0, nil, nil, 0, ErrNoPCICap},
-		{"no notification capability", 0x1041, 0, without(virtio.PCICapNotifyCfg), nil, 0, ErrNoPCICap},
-		{"no ISR capability", 0x1041, 0, without(virtio.PCICapISRCfg), nil, 0, ErrNoPCICap},
+		{"no notification capability", 0x1041, 0, without(virtiospec.PCICapNotifyCfg), nil, 0, ErrNoPCICap},
+		{"no ISR capability", 0x1041, 0, without(virtiospec.PCICapISRCfg), nil, 0, ErrNoPCICap},
 		{"looping capability list", 0x1041, 0, loop, nil, 0, ErrNoPCICap},
 		{"common configuration too short", 0x1041, 0, short, nil, 0, ErrBadPCICap},
 		{"BAR cannot be mapped", 0x1041, 0, caps, Error("no such BAR"), 0, Error("no such BAR")},

@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtiospec"
+)
 
 // A Seg is one buffer of a chain: Len bytes at physical address Addr,
 // read by the device, or written by it if Write is set.
@@ -44,7 +47,8 @@ type QueueStats struct {
 }
 
 // Queue is a split virtqueue (§2.7): a descriptor table, an available
-// ring the driver fills and a used ring the device fills, all in Memory.
+// ring the driver fills and a used ring the device fills, all in DMA
+// memory (dma.Memory).
 //
 // The driver keeps its own copy of every link and length it put into the
 // descriptor table and never reads the table back, so a device that
@@ -86,8 +90,8 @@ func roundUp4(n int) int { return (n + 3) &^ 3 }
 // newQueue allocates a queue of size entries in mem. eventIdx says
 // whether VIRTIO_F_RING_EVENT_IDX was negotiated; notify is called to
 // notify the device.
-func newQueue(mem Memory, index, size uint16, eventIdx bool, notify func()) (*Queue, error) {
-	if size == 0 || size&(size-1) != 0 || size > virtio.MaxQueueSize {
+func newQueue(mem dma.Memory, index, size uint16, eventIdx bool, notify func()) (*Queue, error) {
+	if size == 0 || size&(size-1) != 0 || size > virtiospec.MaxQueueSize {
 		return nil, ErrQueueSize
 	}
 	n := int(size)
@@ -96,8 +100,8 @@ func newQueue(mem Memory, index, size uint16, eventIdx bool, notify func()) (*Qu
 		size:          size,
 		mask:          size - 1,
 		eventIdx:      eventIdx,
-		usedEventOff:  virtio.UsedEventOffset(n),
-		availEventOff: virtio.AvailEventOffset(n),
+		usedEventOff:  virtiospec.UsedEventOffset(n),
+		availEventOff: virtiospec.AvailEventOffset(n),
 		next:          make([]uint16, n),
 		chainLen:      make([]uint16, n),
 		writable:      make([]uint32, n),
@@ -106,9 +110,9 @@ func newQueue(mem Memory, index, size uint16, eventIdx bool, notify func()) (*Qu
 	}
 	// The spec asks for 16-, 2- and 4-byte alignment; the 32-bit
 	// atomic accesses to the ring indices need 4 for both rings.
-	q.desc, q.descPhys = mem.Alloc(virtio.DescTableSize(n), virtio.DescTableAlign)
-	q.avail, q.availPhys = mem.Alloc(roundUp4(virtio.AvailRingSize(n)), 4)
-	q.used, q.usedPhys = mem.Alloc(roundUp4(virtio.UsedRingSize(n)), 4)
+	q.desc, q.descPhys = mem.Alloc(virtiospec.DescTableSize(n), virtiospec.DescTableAlign)
+	q.avail, q.availPhys = mem.Alloc(roundUp4(virtiospec.AvailRingSize(n)), 4)
+	q.used, q.usedPhys = mem.Alloc(roundUp4(virtiospec.UsedRingSize(n)), 4)
 	for i := range q.next {
 		q.next[i] = uint16(i + 1)
 	}
@@ -173,18 +177,18 @@ func (q *Queue) Add(segs ...Seg) (head uint16, err error) {
 	for i, s := range segs {
 		var flags uint16
 		if s.Write {
-			flags |= virtio.DescFWrite
+			flags |= virtiospec.DescFWrite
 		}
 		var next uint16
 		if i < len(segs)-1 {
-			flags |= virtio.DescFNext
+			flags |= virtiospec.DescFNext
 			next = q.next[d]
 		}
-		e := q.desc[int(d)*virtio.DescSize:]
-		put64(e[virtio.DescOffAddr:], s.Addr)
-		put32(e[virtio.DescOffLen:], s.Len)
-		put16(e[virtio.DescOffFlags:], flags)
-		put16(e[virtio.DescOffNext:], next)
+		e := q.desc[int(d)*virtiospec.DescSize:]
+		put64(e[virtiospec.DescOffAddr:], s.Addr)
+		put32(e[virtiospec.DescOffLen:], s.Len)
+		put16(e[virtiospec.DescOffFlags:], flags)
+		put16(e[virtiospec.DescOffNext:], next)
 		if i < len(segs)-1 {
 			d = q.next[d]
 		}
@@ -197,7 +201,7 @@ func (q *Queue) Add(segs ...Seg) (head uint16, err error) {
 
 	// The ring entry is a plain store; the index store that follows
 	// publishes it and the descriptors (barrier.go).
-	put16(q.avail[virtio.RingOffEntries+int(q.availIdx&q.mask)*virtio.AvailEntrySize:], head)
+	put16(q.avail[virtiospec.RingOffEntries+int(q.availIdx&q.mask)*virtiospec.AvailEntrySize:], head)
 	q.availIdx++
 	q.publishAvail()
 	q.Stats.Added++
@@ -207,7 +211,7 @@ func (q *Queue) Add(segs ...Seg) (head uint16, err error) {
 // publishAvail stores avail.flags and avail.idx, both the driver's, as
 // one atomic word.
 func (q *Queue) publishAvail() {
-	store32(q.avail, virtio.RingOffFlags, uint32(q.availFlags)|uint32(q.availIdx)<<16)
+	store32(q.avail, virtiospec.RingOffFlags, uint32(q.availFlags)|uint32(q.availIdx)<<16)
 }
 
 // Kick notifies the device of the chains added since the last Kick,
@@ -225,9 +229,9 @@ func (q *Queue) Kick() bool {
 	// device's word is ordered after it (barrier.go).
 	var need bool
 	if q.eventIdx {
-		need = virtio.NeedEvent(load16(q.used, q.availEventOff), q.availIdx, old)
+		need = virtiospec.NeedEvent(load16(q.used, q.availEventOff), q.availIdx, old)
 	} else {
-		need = load16(q.used, virtio.RingOffFlags)&virtio.UsedFNoNotify == 0
+		need = load16(q.used, virtiospec.RingOffFlags)&virtiospec.UsedFNoNotify == 0
 	}
 	if !need {
 		q.Stats.Suppressed++
@@ -246,7 +250,7 @@ func (q *Queue) Kick() bool {
 func (q *Queue) Pop() (Used, bool) {
 	for !q.broken {
 		// The atomic load of used.idx orders the entry reads after it.
-		idx := load16(q.used, virtio.RingOffIdx)
+		idx := load16(q.used, virtiospec.RingOffIdx)
 		pending := idx - q.lastUsed
 		if pending == 0 {
 			return Used{}, false
@@ -256,11 +260,11 @@ func (q *Queue) Pop() (Used, bool) {
 			q.Stats.BadIdx++
 			return Used{}, false
 		}
-		e := q.used[virtio.RingOffEntries+int(q.lastUsed&q.mask)*virtio.UsedElemSize:]
-		id := le32(e[virtio.UsedElemOffID:])
-		n := le32(e[virtio.UsedElemOffLen:])
+		e := q.used[virtiospec.RingOffEntries+int(q.lastUsed&q.mask)*virtiospec.UsedElemSize:]
+		id := le32(e[virtiospec.UsedElemOffID:])
+		n := le32(e[virtiospec.UsedElemOffLen:])
 		q.lastUsed++
-		if q.eventIdx && q.availFlags&virtio.AvailFNoInterrupt == 0 {
+		if q.eventIdx && q.availFlags&virtiospec.AvailFNoInterrupt == 0 {
 			// Ask for an interrupt at the next entry.
 			store16(q.avail, q.usedEventOff, q.lastUsed)
 		}
@@ -299,7 +303,7 @@ func (q *Queue) free(head uint16) {
 // DisableInterrupts asks the device not to interrupt when it uses
 // buffers. It is a hint; the device may still interrupt.
 func (q *Queue) DisableInterrupts() {
-	q.availFlags |= virtio.AvailFNoInterrupt
+	q.availFlags |= virtiospec.AvailFNoInterrupt
 	q.publishAvail()
 	if q.eventIdx {
 		// An event index the device has already passed: with
@@ -314,7 +318,7 @@ func (q *Queue) DisableInterrupts() {
 // the caller must Pop them rather than wait for an interrupt that may
 // never come.
 func (q *Queue) EnableInterrupts() (pending bool) {
-	q.availFlags &^= virtio.AvailFNoInterrupt
+	q.availFlags &^= virtiospec.AvailFNoInterrupt
 	q.publishAvail()
 	if q.eventIdx {
 		store16(q.avail, q.usedEventOff, q.lastUsed)
@@ -322,7 +326,7 @@ func (q *Queue) EnableInterrupts() (pending bool) {
 	// The stores above are atomic, so this load cannot be satisfied
 	// before them (barrier.go): either the device sees the request or
 	// we see its entries.
-	return load16(q.used, virtio.RingOffIdx) != q.lastUsed
+	return load16(q.used, virtiospec.RingOffIdx) != q.lastUsed
 }
 
 // Reset takes back every chain the device holds, calling reclaim (if not

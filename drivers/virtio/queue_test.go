@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // manualModel is a device whose queues the test works by hand with
@@ -21,17 +21,17 @@ func (m *manualModel) reset(d *fakeDev)         {}
 // newTestQueue sets up queue 0 of a device the test drives by hand.
 func newTestQueue(t *testing.T, size uint16, eventIdx bool) (*fakeDev, *manualModel, *Queue) {
 	t.Helper()
-	offered := bit(virtio.FVersion1)
+	offered := bit(virtiospec.FVersion1)
 	if eventIdx {
-		offered |= bit(virtio.FRingEventIdx)
+		offered |= bit(virtiospec.FRingEventIdx)
 	}
 	m := &manualModel{}
-	d := newFakeDev(virtio.IDEntropy, offered, m, nil, size)
+	d := newFakeDev(virtiospec.IDEntropy, offered, m, nil, size)
 	tr, err := NewMMIO(newFakeMMIO(d))
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := Init(tr, d.mem, virtio.IDEntropy, ^uint64(0))
+	dev, err := Init(tr, d.mem, virtiospec.IDEntropy, ^uint64(0))
 	if err != nil {
 		t.Fatal(err)
 	}

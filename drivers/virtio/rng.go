@@ -4,7 +4,10 @@
 
 package virtio
 
-import "mirago.dev/sys/virtio"
+import (
+	"mirago.dev/drivers/dma"
+	"mirago.dev/sys/virtiospec"
+)
 
 // RNGOptions tune an RNG; the zero value is a good default.
 type RNGOptions struct {
@@ -29,11 +32,11 @@ type RNG struct {
 }
 
 // NewRNG sets up the entropy device behind t and sets DRIVER_OK.
-func NewRNG(t Transport, mem Memory, o *RNGOptions) (*RNG, error) {
+func NewRNG(t Transport, mem dma.Memory, o *RNGOptions) (*RNG, error) {
 	if o == nil {
 		o = &RNGOptions{}
 	}
-	dev, err := Init(t, mem, virtio.IDEntropy, bit(virtio.FRingEventIdx))
+	dev, err := Init(t, mem, virtiospec.IDEntropy, bit(virtiospec.FRingEventIdx))
 	if err != nil {
 		return nil, err
 	}

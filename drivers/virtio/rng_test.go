@@ -8,7 +8,7 @@ import (
 	"io"
 	"testing"
 
-	"mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 var _ io.Reader = (*RNG)(nil)
@@ -25,7 +25,7 @@ func TestRNG(t *testing.T) {
 		{"device gives nothing", fakeRNG{empty: true}, 10, ErrIO},
 	} {
 		model := tt.model
-		d := newFakeDev(virtio.IDEntropy, bit(virtio.FVersion1), &model, nil, 8)
+		d := newFakeDev(virtiospec.IDEntropy, bit(virtiospec.FVersion1), &model, nil, 8)
 		tr, _ := NewMMIO(newFakeMMIO(d))
 		r, err := NewRNG(tr, d.mem, nil)
 		if err != nil {

@@ -8,9 +8,9 @@
 // Hypervisor give a Mirago guest its network, disks and entropy this way.
 //
 // The package is written to be tested on the host. Everything it needs
-// from the machine comes through three small interfaces: Memory, which
-// hands out buffers the device can reach by physical address; Regs, a
-// window of device registers (an MMIO region, a PCI BAR, PCI
+// from the machine comes through three small interfaces: dma.Memory,
+// which hands out buffers the device can reach by physical address;
+// Regs, a window of device registers (an MMIO region, a PCI BAR, PCI
 // configuration space); and, for PCI, a BARMapper that turns a BAR and
 // an offset into a Regs. The tests implement them with a fake device on
 // the other side of the ring; the runtime implements them with real
@@ -30,29 +30,12 @@
 // error, never a crash, a lost descriptor or memory outside the
 // buffers.
 //
-// The ABI numbers come from mirago.dev/sys/virtio. The package is
+// The ABI numbers come from mirago.dev/sys/virtiospec. The package is
 // vendored into the Mirago standard library, so it imports only packages
-// the lowest layers of the standard library may use: sync/atomic and
-// unsafe.
+// the lowest layers of the standard library may use: sync/atomic,
+// unsafe, and the device contracts of mirago.dev/drivers (dma,
+// ethernet, block), which import nothing more.
 package virtio
-
-// Memory allocates buffers that a device reaches by DMA.
-//
-// Alloc returns size zeroed bytes whose physical address, phys, is a
-// multiple of align (a power of 2). The buffer is never freed and never
-// moves: the device may hold its address until it is reset, so the
-// memory must stay where it is for the life of the program. In the
-// unikernel it comes from memory the garbage collector neither moves
-// nor reclaims, mapped so that the CPU and the device see the same
-// bytes (see IdentityMemory); in tests it comes from a fake physical
-// address space shared with a fake device.
-//
-// Drivers allocate all their DMA memory when a device is set up and
-// copy data in and out of it, so callers never pass their own slices to
-// a device.
-type Memory interface {
-	Alloc(size, align int) (buf []byte, phys uint64)
-}
 
 // Regs is a window of little-endian device registers: an MMIO region, a
 // range of a PCI BAR, or PCI configuration space. Offsets are from the
@@ -108,7 +91,6 @@ const (
 	ErrBadUsedLen     = Error("virtio: device reported more bytes than the buffer holds")
 	ErrTimeout        = Error("virtio: device did not complete the request")
 	ErrBadChain       = Error("virtio: bad buffer chain")
-	ErrNoFrame        = Error("virtio: no frame received")
 	ErrFrameTooLarge  = Error("virtio: frame larger than the buffer")
 	ErrIO             = Error("virtio: device I/O error")
 	ErrUnsupported    = Error("virtio: request not supported by the device")

@@ -2,14 +2,13 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-//go:build xen && amd64
-
 package syscall
 
 import "internal/devices"
 
-// /dev/vda on xen: the first virtio-blk device (internal/devices), set
-// up on first use. Its node exists only if the device does.
+// /dev/vda on xen: the machine's block device (internal/devices.Disk,
+// over any block.Device; today the first virtio-blk device), set up on
+// first use. Its node exists only if the device does.
 
 func hasDisk() bool { return devices.HasDisk() }
 

@@ -2,8 +2,6 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-//go:build xen && amd64
-
 package syscall
 
 import "internal/devices"

@@ -24,7 +24,8 @@
 // its work, so whatever it finished before the acknowledgment is taken
 // next, and whatever it finishes after raises the line again. The other
 // order, acknowledging and then waiting without looking in between,
-// loses a completion that came before the acknowledgment.
+// loses a completion that came before the acknowledgment. Interrupt
+// (interrupt_xen.go) is this loop, for every driver.
 package devices
 
 // Provided by the runtime (ioapic_xen_amd64.go, irq_unikernel.go,

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // PCI devices on QEMU's pc and q35 machines: configuration space
@@ -30,14 +30,6 @@ const (
 	pciBAR0          = 0x10
 	pciInterruptLine = 0x3c
 )
-
-// Implemented in mmio_xen_amd64.s.
-func inb(port uint16) uint8
-func inw(port uint16) uint16
-func inl(port uint16) uint32
-func outb(port uint16, v uint8)
-func outw(port uint16, v uint16)
-func outl(port uint16, v uint32)
 
 // pciMu serializes configuration cycles: each is an address write and
 // a data access, which another goroutine must not split.
@@ -167,12 +159,12 @@ func probeVirtioPCI() []*VirtioPCI {
 			id := uint32(c.Read16(2))
 			typ := uint32(0)
 			switch {
-			case id >= sysvirtio.PCIDeviceIDBase && id < sysvirtio.PCIDeviceIDBase+0x40:
-				typ = id - sysvirtio.PCIDeviceIDBase
-			case id >= sysvirtio.PCIDeviceIDTransitionalFirst && id <= sysvirtio.PCIDeviceIDTransitionalLast:
+			case id >= virtiospec.PCIDeviceIDBase && id < virtiospec.PCIDeviceIDBase+0x40:
+				typ = id - virtiospec.PCIDeviceIDBase
+			case id >= virtiospec.PCIDeviceIDTransitionalFirst && id <= virtiospec.PCIDeviceIDTransitionalLast:
 				typ = uint32(c.Read16(0x2e)) // the subsystem ID
 			}
-			if vendor == sysvirtio.PCIVendorID && typ != 0 {
+			if vendor == virtiospec.PCIVendorID && typ != 0 {
 				d := &VirtioPCI{Config: c, Type: typ, GSI: -1}
 				if line := c.Read8(pciInterruptLine); line != 0xff && c.Read8(pciInterruptLine+1) != 0 {
 					d.GSI = int(line)
@@ -200,8 +192,16 @@ type VirtioDevice struct {
 	Err       error            // why the device cannot be driven
 }
 
+// Interrupt routes the device's interrupt line. The device is
+// acknowledged by reading its interrupt status through the transport,
+// which lowers the line.
+func (d *VirtioDevice) Interrupt() *Interrupt {
+	t := d.Transport
+	return NewInterrupt(d.GSI, func() { t.InterruptStatus() })
+}
+
 // FindVirtio returns the first virtio device of type typ (a
-// mirago.dev/sys/virtio ID), looking at the virtio-mmio slots (QEMU
+// mirago.dev/sys/virtiospec ID), looking at the virtio-mmio slots (QEMU
 // microvm) and then at PCI (pc, q35), or nil if there is none.
 func FindVirtio(typ uint32) *VirtioDevice {
 	for _, d := range VirtioMMIODevices() {

@@ -7,8 +7,9 @@ package devices
 import (
 	"sync"
 
+	"mirago.dev/drivers/dma"
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // The entropy device: the first virtio-rng device found, set up on
@@ -36,7 +37,7 @@ type rngDevice struct {
 var rng = sync.OnceValues(setupRNG)
 
 func setupRNG() (*rngDevice, error) {
-	d := FindVirtio(sysvirtio.IDEntropy)
+	d := FindVirtio(virtiospec.IDEntropy)
 	if d == nil {
 		return nil, ErrNoRNG
 	}
@@ -45,24 +46,19 @@ func setupRNG() (*rngDevice, error) {
 	}
 	r := &rngDevice{name: "virtio-rng (" + d.Name + ")"}
 	opts := &virtio.RNGOptions{}
-	if line, ok := RouteGSI(d.GSI); ok {
-		// The driver looked at the queue before calling Idle; a
-		// completion since then has left the line up, and Wait
-		// returns at once. The acknowledgment comes after the wait,
-		// before the driver looks again, so that none goes unseen.
+	// The driver looks at the queue before each Idle and after it.
+	// Without a line, it polls, for a bounded number of times.
+	if intr := d.Interrupt(); intr.Routed() {
 		opts.Idle = func() bool {
 			r.wakeups++
 			if r.wakeups > rngMaxWakeups {
 				return false
 			}
-			fired := line.Wait(rngTimeout)
-			r.rng.Device().InterruptStatus() // acknowledge, lowering the line
-			return fired
+			return intr.Wait(rngTimeout)
 		}
 	}
-	// Without a line, the driver polls, for a bounded number of times.
 	var err error
-	r.rng, err = virtio.NewRNG(d.Transport, &virtio.IdentityMemory{}, opts)
+	r.rng, err = virtio.NewRNG(d.Transport, &dma.IdentityMemory{}, opts)
 	if err != nil {
 		return nil, Error(r.name + ": " + err.Error())
 	}

@@ -44,7 +44,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"mirago.dev/drivers/dhcp"
-	ns "mirago.dev/drivers/netstack"
+	"mirago.dev/drivers/ethlink"
 )
 
 // dhcpTimeout bounds the wait for a lease at boot.
@@ -211,7 +211,7 @@ func setup() (*stack.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := ns.NewStack()
+	s, err := ethlink.NewStack()
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func setup() (*stack.Stack, error) {
 	if eth == nil {
 		return s, nil
 	}
-	link := ns.NewLink(eth.dev, randomMAC())
+	link := ethlink.NewLink(eth.dev, randomMAC())
 	link.WaitTx = func() { time.Sleep(50 * time.Microsecond) }
 	leases := make(chan []byte, 8)
 	var dhcpOn sync.Mutex // guards divert
@@ -241,7 +241,7 @@ func setup() (*stack.Stack, error) {
 		}
 		return true
 	}
-	if err := ns.AddEthernet(s, ns.EthernetNIC, "eth0", link); err != nil {
+	if err := ethlink.AddEthernet(s, ethlink.EthernetNIC, "eth0", link); err != nil {
 		return nil, err
 	}
 	go eth.run(link)
@@ -268,11 +268,11 @@ func setup() (*stack.Stack, error) {
 			dhcpOn.Unlock()
 			break
 		}
-		if err := ns.AddAddress(s, ns.EthernetNIC, lease.Addr); err != nil {
+		if err := ethlink.AddAddress(s, ethlink.EthernetNIC, lease.Addr); err != nil {
 			return nil, err
 		}
 		if lease.Router.IsValid() {
-			ns.AddDefaultRoute(s, ns.EthernetNIC, lease.Router)
+			ethlink.AddDefaultRoute(s, ethlink.EthernetNIC, lease.Router)
 		}
 		if dns == nil {
 			dns = lease.DNS
@@ -280,11 +280,11 @@ func setup() (*stack.Stack, error) {
 		domain = lease.Domain
 		go renew(dc, lease, leases)
 	case cfg.addr.IsValid():
-		if err := ns.AddAddress(s, ns.EthernetNIC, cfg.addr); err != nil {
+		if err := ethlink.AddAddress(s, ethlink.EthernetNIC, cfg.addr); err != nil {
 			return nil, err
 		}
 		if cfg.gateway.IsValid() {
-			ns.AddDefaultRoute(s, ns.EthernetNIC, cfg.gateway)
+			ethlink.AddDefaultRoute(s, ethlink.EthernetNIC, cfg.gateway)
 		}
 	}
 	writeResolvConf(dns, domain)

@@ -6,16 +6,19 @@
 
 package netstack
 
-import ns "mirago.dev/drivers/netstack"
+import (
+	"mirago.dev/drivers/ethernet"
+	"mirago.dev/drivers/ethlink"
+)
 
 // GOOS=solo5 has no network device driver yet: only loopback.
 
-type ethernet struct {
-	dev ns.Ethernet
+type nic struct {
+	dev ethernet.Device
 }
 
 func hasEthernet() bool { return false }
 
-func openEthernet() (*ethernet, error) { return nil, nil }
+func openEthernet() (*nic, error) { return nil, nil }
 
-func (e *ethernet) run(link *ns.Link) {}
+func (e *nic) run(link *ethlink.Link) {}

@@ -8,29 +8,28 @@ package netstack
 
 import (
 	"internal/devices"
-	"runtime"
 	"time"
 
-	ns "mirago.dev/drivers/netstack"
+	"mirago.dev/drivers/dma"
+	"mirago.dev/drivers/ethlink"
 	"mirago.dev/drivers/virtio"
-	sysvirtio "mirago.dev/sys/virtio"
+	"mirago.dev/sys/virtiospec"
 )
 
 // The network device of GOOS=xen: the first virtio-net device, on
 // virtio-mmio (microvm) or PCI (pc, q35).
 
-type ethernet struct {
+type nic struct {
 	dev  *virtio.Net
-	line devices.Line
-	irq  bool // line is routed
+	intr *devices.Interrupt
 }
 
-func hasEthernet() bool { return devices.FindVirtio(sysvirtio.IDNet) != nil }
+func hasEthernet() bool { return devices.FindVirtio(virtiospec.IDNet) != nil }
 
 // openEthernet sets up the first network device, or returns nil if
 // there is none.
-func openEthernet() (*ethernet, error) {
-	d := devices.FindVirtio(sysvirtio.IDNet)
+func openEthernet() (*nic, error) {
+	d := devices.FindVirtio(virtiospec.IDNet)
 	if d == nil {
 		return nil, nil
 	}
@@ -38,13 +37,11 @@ func openEthernet() (*ethernet, error) {
 	if d.Err != nil {
 		return nil, devices.Error(name + ": " + d.Err.Error())
 	}
-	n, err := virtio.NewNet(d.Transport, &virtio.IdentityMemory{}, nil)
+	n, err := virtio.NewNet(d.Transport, &dma.IdentityMemory{}, nil)
 	if err != nil {
 		return nil, devices.Error(name + ": " + err.Error())
 	}
-	e := &ethernet{dev: n}
-	e.line, e.irq = devices.RouteGSI(d.GSI)
-	return e, nil
+	return &nic{dev: n, intr: d.Interrupt()}, nil
 }
 
 // pollInterval is how often a device without an interrupt line is
@@ -52,26 +49,8 @@ func openEthernet() (*ethernet, error) {
 const pollInterval = time.Millisecond
 
 // run is the device's goroutine: it hands received frames to the stack
-// and waits for the next interrupt, in the order internal/devices
-// explains.
-//
-// While frames keep coming it does not wait for the interrupt at all:
-// after handing frames to the stack it yields, so that the goroutines
-// they woke can answer, and looks again. Each wait costs VM exits
-// (unmasking the line, the interrupt, its acknowledgment at the device
-// and the local APIC); under load the next frame is usually there by
-// the time the others have run, as with Linux's NAPI.
-func (e *ethernet) run(link *ns.Link) {
-	for {
-		if link.Poll() > 0 {
-			runtime.Gosched()
-			continue
-		}
-		if !e.irq {
-			time.Sleep(pollInterval)
-			continue
-		}
-		e.line.Wait(-1)
-		e.dev.Device().InterruptStatus()
-	}
+// and waits for the next interrupt, polling while frames keep coming
+// (devices.Interrupt.Serve).
+func (e *nic) run(link *ethlink.Link) {
+	e.intr.Serve(link.Poll, func() { time.Sleep(pollInterval) })
 }

@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package netstack
+package ethlink
 
 import (
 	"errors"
@@ -55,20 +55,20 @@ func NewStack() (*stack.Stack, error) {
 	})
 	sack := tcpip.TCPSACKEnabled(true)
 	if err := s.SetTransportProtocolOption(tcp.ProtocolNumber, &sack); err != nil {
-		return nil, errors.New("netstack: TCP SACK: " + err.String())
+		return nil, errors.New("ethlink: TCP SACK: " + err.String())
 	}
 	// Linux's tcp_rmem and tcp_wmem: receive and send buffers start
 	// at 128 KiB and 16 KiB and grow to 6 MiB and 4 MiB.
 	rcv := tcpip.TCPReceiveBufferSizeRangeOption{Min: 4096, Default: 128 << 10, Max: 6 << 20}
 	if err := s.SetTransportProtocolOption(tcp.ProtocolNumber, &rcv); err != nil {
-		return nil, errors.New("netstack: TCP receive buffer: " + err.String())
+		return nil, errors.New("ethlink: TCP receive buffer: " + err.String())
 	}
 	snd := tcpip.TCPSendBufferSizeRangeOption{Min: 4096, Default: 16 << 10, Max: 4 << 20}
 	if err := s.SetTransportProtocolOption(tcp.ProtocolNumber, &snd); err != nil {
-		return nil, errors.New("netstack: TCP send buffer: " + err.String())
+		return nil, errors.New("ethlink: TCP send buffer: " + err.String())
 	}
 	if err := s.CreateNICWithOptions(LoopbackNIC, loopback.New(), stack.NICOptions{Name: "lo"}); err != nil {
-		return nil, errors.New("netstack: lo: " + err.String())
+		return nil, errors.New("ethlink: lo: " + err.String())
 	}
 	for _, a := range []netip.Prefix{
 		netip.MustParsePrefix("127.0.0.1/8"),
@@ -84,7 +84,7 @@ func NewStack() (*stack.Stack, error) {
 // AddEthernet adds link to s as NIC id, named name.
 func AddEthernet(s *stack.Stack, id tcpip.NICID, name string, link *Link) error {
 	if err := s.CreateNICWithOptions(id, link, stack.NICOptions{Name: name}); err != nil {
-		return errors.New("netstack: " + name + ": " + err.String())
+		return errors.New("ethlink: " + name + ": " + err.String())
 	}
 	return nil
 }
@@ -105,7 +105,7 @@ func AddAddress(s *stack.Stack, id tcpip.NICID, p netip.Prefix) error {
 		},
 	}
 	if err := s.AddProtocolAddress(id, pa, stack.AddressProperties{}); err != nil {
-		return errors.New("netstack: address " + p.String() + ": " + err.String())
+		return errors.New("ethlink: address " + p.String() + ": " + err.String())
 	}
 	subnet := pa.AddressWithPrefix.Subnet()
 	s.AddRoute(tcpip.Route{Destination: subnet, NIC: id})

@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package virtio
+package virtiospec
 
 // The split virtqueue (§2.7 "Split Virtqueues") is three areas of guest
 // memory for a queue of n entries, n a power of 2:

@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package virtio defines the virtio 1.x device ABI: device status bits,
+// Package virtiospec defines the virtio 1.x device ABI: device status bits,
 // feature bits, device types, the register layouts of the MMIO and PCI
 // transports, the split virtqueue in guest memory, and the request
 // headers of the network and block devices.
@@ -20,7 +20,7 @@
 //
 // The package is vendored into the Mirago standard library and imports
 // nothing, like mirago.dev/sys/pvh.
-package virtio
+package virtiospec
 
 // Device status bits, written by the driver to the status field as it
 // initialises the device (§2.1 "Device Status Field", §3.1.1 "Driver

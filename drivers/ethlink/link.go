@@ -2,10 +2,11 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package netstack connects gVisor's TCP/IP stack (gvisor.dev/gvisor/pkg/tcpip)
-// to an Ethernet device: a link endpoint over a virtio-net device, and
-// the stack with the protocols a unikernel needs.
-package netstack
+// Package ethlink connects gVisor's TCP/IP stack
+// (gvisor.dev/gvisor/pkg/tcpip) to an Ethernet device: a link endpoint
+// over an ethernet.Device (virtio-net, Xen's netfront, ...), and the
+// stack with the protocols a unikernel needs.
+package ethlink
 
 import (
 	"errors"
@@ -15,33 +16,14 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
-	"mirago.dev/drivers/virtio"
+	"mirago.dev/drivers/ethernet"
 )
-
-// An Ethernet device sends and receives whole Ethernet frames without
-// ever blocking. *virtio.Net is one.
-type Ethernet interface {
-	// Receive copies the next frame into p. It returns
-	// virtio.ErrNoFrame if none has arrived. valid reports that the
-	// device checked the frame's checksums.
-	Receive(p []byte) (n int, valid bool, err error)
-	// Transmit queues frame. It returns virtio.ErrQueueFull if the
-	// device has not yet taken the frames before it.
-	Transmit(frame []byte) error
-	// ReclaimTx takes back what the device has sent.
-	ReclaimTx()
-	MaxFrame() int
-	MTU() int
-	MAC() (mac [6]byte, ok bool)
-}
-
-var _ Ethernet = (*virtio.Net)(nil)
 
 // A Link is a stack.LinkEndpoint over an Ethernet device. It adds and
 // removes the Ethernet header itself. Frames reach the stack from Poll,
 // which the device's driver goroutine calls when the device interrupts.
 type Link struct {
-	dev Ethernet
+	dev ethernet.Device
 	mac tcpip.LinkAddress
 
 	// Divert, if set, sees every received frame first and keeps it
@@ -74,7 +56,7 @@ type LinkStats struct {
 
 // NewLink returns a Link over dev, whose MAC address it uses; a device
 // without one gets a random locally administered address from mac.
-func NewLink(dev Ethernet, fallbackMAC [6]byte) *Link {
+func NewLink(dev ethernet.Device, fallbackMAC [6]byte) *Link {
 	mac, ok := dev.MAC()
 	if !ok {
 		mac = fallbackMAC
@@ -214,7 +196,7 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 		if err == nil {
 			return nil
 		}
-		if !errors.Is(err, virtio.ErrQueueFull) {
+		if !errors.Is(err, ethernet.ErrFull) {
 			l.stats.TxErrors++
 			return &tcpip.ErrAborted{}
 		}
@@ -233,13 +215,13 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 // stack (by the DHCP client), in turn with the stack's packets.
 func (l *Link) WriteFrame(frame []byte) error {
 	if len(frame) > len(l.txbuf) {
-		return errors.New("netstack: frame longer than the device's largest")
+		return errors.New("ethlink: frame longer than the device's largest")
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for try := 0; ; try++ {
 		err := l.dev.Transmit(frame)
-		if !errors.Is(err, virtio.ErrQueueFull) || l.WaitTx == nil || try == txFullRetries {
+		if !errors.Is(err, ethernet.ErrFull) || l.WaitTx == nil || try == txFullRetries {
 			return err
 		}
 		l.mu.Unlock()
@@ -259,7 +241,7 @@ func (l *Link) Poll() int {
 			l.rx = buffer.NewViewSize(l.dev.MaxFrame())
 		}
 		size, valid, err := l.dev.Receive(l.rx.AsSlice())
-		if errors.Is(err, virtio.ErrNoFrame) {
+		if errors.Is(err, ethernet.ErrNoFrame) {
 			return n
 		}
 		n++

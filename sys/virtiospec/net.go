@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package virtio
+package virtiospec
 
 // Network device (§5.1 "Network Device"). Queue 2k is receiveq(k+1) and
 // 2k+1 is transmitq(k+1); the control queue, if any, comes after the

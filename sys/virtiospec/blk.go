@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package virtio
+package virtiospec
 
 // Block device (§5.2 "Block Device"). Queue 0 is requestq1.
 

@@ -2,13 +2,14 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package virtio
+package dma
 
 import "unsafe"
 
 // IdentityMemory is a Memory for a machine whose RAM is mapped at its
-// physical addresses, as the Mirago runtime maps it on xen/amd64: a
-// buffer's virtual address is the address a device uses.
+// physical addresses and whose devices reach it there (KVM, QEMU's
+// virtio), as the Mirago runtime maps it on xen/amd64: a buffer's
+// virtual address is the address a device uses.
 //
 // It allocates from the Go heap, which never moves objects, and keeps
 // every buffer referenced forever, so the collector never frees memory

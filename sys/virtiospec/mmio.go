@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package virtio
+package virtiospec
 
 // MMIO transport (§4.2 "Virtio Over MMIO"): a register window, typically
 // 0x200 bytes, found through the device tree, ACPI or the kernel command

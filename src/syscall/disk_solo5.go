@@ -2,11 +2,9 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-//go:build (xen || solo5) && !(xen && amd64)
-
 package syscall
 
-// No block device driver yet: no /dev/vda.
+// GOOS=solo5 has no block device driver yet: no /dev/vda.
 
 func hasDisk() bool                                      { return false }
 func (k *disk) size() int64                              { return 0 }

@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-package netstack
+package ethlink
 
 import (
 	"bytes"
@@ -19,10 +19,10 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
-	"mirago.dev/drivers/virtio"
+	"mirago.dev/drivers/ethernet"
 )
 
-// fakeEth is an Ethernet device: frames to receive are queued in rx,
+// fakeEth is an ethernet.Device: frames to receive are queued in rx,
 // transmitted frames go to tx (or to peer's rx, for a wire).
 type fakeEth struct {
 	mu      sync.Mutex
@@ -30,7 +30,7 @@ type fakeEth struct {
 	rx      [][]byte
 	rxErr   []error // returned (once each) before the frames
 	tx      [][]byte
-	txRoom  int // frames Transmit accepts before ErrQueueFull; <0 for no limit
+	txRoom  int // frames Transmit accepts before ethernet.ErrFull; <0 for no limit
 	peer    *fakeEth
 	arrived chan struct{} // signalled when a frame is queued in rx
 }
@@ -48,7 +48,7 @@ func (f *fakeEth) Receive(p []byte) (int, bool, error) {
 		return 0, false, err
 	}
 	if len(f.rx) == 0 {
-		return 0, false, virtio.ErrNoFrame
+		return 0, false, ethernet.ErrNoFrame
 	}
 	fr := f.rx[0]
 	f.rx = f.rx[1:]
@@ -59,7 +59,7 @@ func (f *fakeEth) Transmit(frame []byte) error {
 	f.mu.Lock()
 	if f.txRoom == 0 {
 		f.mu.Unlock()
-		return virtio.ErrQueueFull
+		return ethernet.ErrFull
 	}
 	if f.txRoom > 0 {
 		f.txRoom--
