@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-//go:build solo5 || (xen && !amd64)
+//go:build solo5 || (xen && arm64)
 
 package runtime
 

@@ -212,8 +212,11 @@ func readRandom(r []byte) int {
 
 // Implemented in sys_xen_amd64.s.
 func outb(port uint16, val uint8)
-func inb(port uint16) uint8
+func outw(port uint16, val uint16)
 func outl(port uint16, val uint32)
+func inb(port uint16) uint8
+func inw(port uint16) uint16
+func inl(port uint16) uint32
 func rdtsc() uint64
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func rdseed64() (uint64, bool)
@@ -221,3 +224,25 @@ func rdrand64() (uint64, bool)
 func haltForever()
 func rdmsr(msr uint32) uint64
 func wrmsr(msr uint32, v uint64)
+
+// Port I/O for internal/devices, which needs it for PCI configuration
+// space (its portio_xen_amd64.go) and cannot import the runtime: one
+// implementation of the instructions for the whole machine.
+
+//go:linkname devices_inb internal/devices.inb
+func devices_inb(port uint16) uint8 { return inb(port) }
+
+//go:linkname devices_inw internal/devices.inw
+func devices_inw(port uint16) uint16 { return inw(port) }
+
+//go:linkname devices_inl internal/devices.inl
+func devices_inl(port uint16) uint32 { return inl(port) }
+
+//go:linkname devices_outb internal/devices.outb
+func devices_outb(port uint16, v uint8) { outb(port, v) }
+
+//go:linkname devices_outw internal/devices.outw
+func devices_outw(port uint16, v uint16) { outw(port, v) }
+
+//go:linkname devices_outl internal/devices.outl
+func devices_outl(port uint16, v uint32) { outl(port, v) }

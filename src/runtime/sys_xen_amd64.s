@@ -33,11 +33,32 @@ TEXT runtime·inb(SB),NOSPLIT,$0-9
 	MOVB	AX, ret+8(FP)
 	RET
 
+// func outw(port uint16, val uint16)
+TEXT runtime·outw(SB),NOSPLIT,$0-4
+	MOVW	port+0(FP), DX
+	MOVW	val+2(FP), AX
+	OUTW
+	RET
+
 // func outl(port uint16, val uint32)
 TEXT runtime·outl(SB),NOSPLIT,$0-8
 	MOVW	port+0(FP), DX
 	MOVL	val+4(FP), AX
 	OUTL
+	RET
+
+// func inw(port uint16) uint16
+TEXT runtime·inw(SB),NOSPLIT,$0-10
+	MOVW	port+0(FP), DX
+	INW
+	MOVW	AX, ret+8(FP)
+	RET
+
+// func inl(port uint16) uint32
+TEXT runtime·inl(SB),NOSPLIT,$0-12
+	MOVW	port+0(FP), DX
+	INL
+	MOVL	AX, ret+8(FP)
 	RET
 
 // func rdtsc() uint64

@@ -10,9 +10,9 @@ package devices
 //
 // The runtime executes the same instructions for the devices it drives
 // itself (COM1, the PIT, the CMOS clock, isa-debug-exit), and it cannot
-// import this package. The runtime is to push its implementation here
-// with //go:linkname, as it does waitIRQ, so that the machine has one;
-// until it does, portio_xen_amd64.s holds the bodies.
+// import this package. It pushes its implementation here with
+// //go:linkname (runtime/os_xen_amd64.go), as it does waitIRQ, so that
+// the machine has one.
 
 func inb(port uint16) uint8
 func inw(port uint16) uint16
