@@ -15,12 +15,15 @@
 // timeout. A request that times out keeps its pages (the backend may
 // still write them), so the device stays busy, returning ErrTimeout,
 // until the backend answers it.
+//
+// Timeouts are int64 nanoseconds, measured by the xenstore client's
+// clock: the package does not import time, because the standard
+// library vendors it below package syscall.
 package blkfront
 
 import (
 	"strconv"
 	"sync"
-	"time"
 
 	"mirago.dev/drivers/block"
 	"mirago.dev/drivers/gnttab"
@@ -56,10 +59,12 @@ type Config struct {
 	// gnttab.IdentityFrame.
 	Frame func(page []byte) uint64
 	// Timeout bounds each wait for the backend during setup and
-	// Close; 0 means 10 seconds.
-	Timeout time.Duration
-	// RequestTimeout bounds each request; 0 means 30 seconds.
-	RequestTimeout time.Duration
+	// Close, in nanoseconds; 0 means 10 seconds, and < 0 waits for
+	// ever.
+	Timeout int64
+	// RequestTimeout bounds each request, in nanoseconds; 0 means 30
+	// seconds, and < 0 waits for ever.
+	RequestTimeout int64
 }
 
 // Stats counts requests and what went wrong.
@@ -79,8 +84,9 @@ type Disk struct {
 	grants  *gnttab.Table
 	backend uint16
 	ev      xenring.EventChannel
-	timeout time.Duration
-	reqTime time.Duration
+	now     func() int64 // the xenstore client's clock
+	timeout int64
+	reqTime int64
 
 	sectors    uint64 // in 512-byte units, as the backend says
 	sectorSize uint32
@@ -103,11 +109,11 @@ var _ block.Device = (*Disk)(nil)
 
 // New connects to the device's backend and reads its geometry.
 func New(cfg Config) (*Disk, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10e9
 	}
-	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = 30 * time.Second
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30e9
 	}
 	if cfg.Frame == nil {
 		cfg.Frame = gnttab.IdentityFrame
@@ -116,7 +122,7 @@ func New(cfg Config) (*Disk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Disk{fe: fe, grants: cfg.Grants, backend: fe.BackendID(), timeout: cfg.Timeout,
+	d := &Disk{fe: fe, grants: cfg.Grants, backend: fe.BackendID(), now: cfg.Store.Now, timeout: cfg.Timeout,
 		reqTime: cfg.RequestTimeout, flushOp: -1, nextID: 1}
 	if err := d.setup(cfg); err != nil {
 		d.teardown()
@@ -352,13 +358,15 @@ func (d *Disk) do(op uint8, sector512 uint64, n int) error {
 	return d.wait(d.reqTime)
 }
 
-// waitSlice is the longest single wait for an event.
-const waitSlice = 50 * time.Millisecond
+// waitSlice is the longest single wait for an event, in nanoseconds.
+const waitSlice int64 = 50e6
 
-// wait waits up to timeout for the response to the pending request and
-// returns its result; d.mu is held.
-func (d *Disk) wait(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+// wait waits up to timeout nanoseconds (< 0 for ever) for the response
+// to the pending request and returns its result; d.mu is held.
+func (d *Disk) wait(timeout int64) error {
+	now := d.now()
+	deadline := now + timeout
+	forever := timeout < 0 || deadline < now
 	var rsp [xen.BlkifEntrySize]byte
 	for {
 		for {
@@ -393,12 +401,16 @@ func (d *Disk) wait(timeout time.Duration) error {
 		if err := d.ring.Err(); err != nil {
 			return err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			d.stats.Timeouts++
-			return ErrTimeout
+		slice := waitSlice
+		if !forever {
+			left := deadline - d.now()
+			if left <= 0 {
+				d.stats.Timeouts++
+				return ErrTimeout
+			}
+			slice = min(slice, left)
 		}
-		d.ev.Wait(min(left, waitSlice))
+		d.ev.Wait(slice)
 	}
 }
 

@@ -121,7 +121,7 @@ func newBack(t testing.TB, diskBytes int, o diskOpts) *blkback {
 			st.Write(beDir+"/state", "6")
 		}
 	}
-	bb.store, err = xenstore.New(page, ev)
+	bb.store, err = xenstore.New(page, ev, xenringtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,12 +131,12 @@ func newBack(t testing.TB, diskBytes int, o diskOpts) *blkback {
 
 func (bb *blkback) config(o diskOpts) Config {
 	c := Config{Store: bb.store, Node: feDir, Grants: bb.table, Events: bb.chans, Frame: bb.frames.Frame,
-		Timeout: o.timeout, RequestTimeout: o.reqTimeout}
+		Timeout: int64(o.timeout), RequestTimeout: int64(o.reqTimeout)}
 	if c.Timeout == 0 {
-		c.Timeout = 2 * time.Second
+		c.Timeout = int64(2 * time.Second)
 	}
 	if c.RequestTimeout == 0 {
-		c.RequestTimeout = 2 * time.Second
+		c.RequestTimeout = int64(2 * time.Second)
 	}
 	return c
 }

@@ -104,7 +104,7 @@ func newBack(t testing.TB, o setupOpts) *netback {
 		nb.connect(st)
 		st.Write(beDir+"/state", "4")
 	}
-	nb.store, err = xenstore.New(page, ev)
+	nb.store, err = xenstore.New(page, ev, xenringtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func (nb *netback) config(o setupOpts) Config {
 	}
 	return Config{
 		Store: nb.store, Node: feDir, Grants: nb.table, Events: nb.chans,
-		Frame: nb.frames.Frame, Timeout: timeout, RxBuffers: o.rxBuffers, TxBuffers: o.txBuffers,
+		Frame: nb.frames.Frame, Timeout: int64(timeout), RxBuffers: o.rxBuffers, TxBuffers: o.txBuffers,
 	}
 }
 

@@ -23,13 +23,16 @@
 // Buffers stay granted for the device's life, so the hot path makes no
 // grant-table calls. A frame's buffer is reused only after the backend
 // answered for it.
+//
+// Timeouts are int64 nanoseconds, measured by the xenstore client's
+// clock: the package does not import time, because the standard
+// library vendors it below package syscall.
 package netfront
 
 import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"mirago.dev/drivers/ethernet"
 	"mirago.dev/drivers/gnttab"
@@ -77,8 +80,9 @@ type Config struct {
 	// gnttab.IdentityFrame.
 	Frame func(page []byte) uint64
 	// Timeout bounds each wait for the backend during setup and
-	// Close; 0 means 10 seconds.
-	Timeout time.Duration
+	// Close, in nanoseconds; 0 means 10 seconds, and < 0 waits for
+	// ever.
+	Timeout int64
 	// RxBuffers and TxBuffers are the pages posted for receiving and
 	// the frames in flight for sending; 0 means 64 each, at most the
 	// ring size (256).
@@ -108,7 +112,7 @@ type Net struct {
 	grants  *gnttab.Table
 	backend uint16
 	ev      xenring.EventChannel
-	timeout time.Duration
+	timeout int64
 	mac     [6]byte
 	mtu     int
 	max     int // largest frame
@@ -142,8 +146,8 @@ var _ ethernet.Device = (*Net)(nil)
 // allocates the event channel, publishes them and waits for the
 // backend to connect.
 func New(cfg Config) (*Net, error) {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10e9
 	}
 	if cfg.Frame == nil {
 		cfg.Frame = gnttab.IdentityFrame

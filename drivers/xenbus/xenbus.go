@@ -14,12 +14,15 @@
 // The toolstack creates the frontend's directory (for example
 // device/vif/0 under the domain's home) with "backend" and "backend-id";
 // the backend driver in the backend domain watches the frontend's state.
+//
+// Timeouts are int64 nanoseconds, measured by the xenstore client's
+// clock: the package does not import time, because the standard
+// library vendors it below package syscall.
 package xenbus
 
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"mirago.dev/drivers/xenstore"
 	"mirago.dev/sys/xen"
@@ -210,13 +213,18 @@ func (f *Frontend) Publish(keys []KV, s State) error {
 
 // WaitBackend waits until the backend's state is one of want, and
 // returns it. If the backend is Closing or Closed (and neither is
-// wanted) it returns ErrBackendClosed; after timeout, ErrTimeout.
-func (f *Frontend) WaitBackend(timeout time.Duration, want ...State) (State, error) {
+// wanted) it returns ErrBackendClosed; after timeout nanoseconds,
+// ErrTimeout. A timeout < 0 waits for ever.
+func (f *Frontend) WaitBackend(timeout int64, want ...State) (State, error) {
 	return f.wait(timeout, true, want)
 }
 
-func (f *Frontend) wait(timeout time.Duration, failOnClose bool, want []State) (State, error) {
-	deadline := time.Now().Add(timeout)
+func (f *Frontend) wait(timeout int64, failOnClose bool, want []State) (State, error) {
+	now := f.store.Now()
+	deadline := now + timeout
+	if deadline < now {
+		timeout = -1 // too far to tell from for ever
+	}
 	for {
 		s, err := f.BackendState()
 		if err != nil {
@@ -230,23 +238,19 @@ func (f *Frontend) wait(timeout time.Duration, failOnClose bool, want []State) (
 		if failOnClose && (s == Closing || s == Closed) {
 			return s, ErrBackendClosed
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return s, ErrTimeout
-		}
-		t := time.NewTimer(left)
-		select {
-		case _, ok := <-f.watch.C():
-			if !ok {
-				t.Stop()
-				if err := f.store.Err(); err != nil {
-					return s, err
-				}
-				return s, ErrBackendClosed
+		left := int64(-1)
+		if timeout >= 0 {
+			if left = deadline - f.store.Now(); left <= 0 {
+				return s, ErrTimeout
 			}
-		case <-t.C:
 		}
-		t.Stop()
+		// On a change or a timeout, look at the state again.
+		if _, err := f.watch.Next(left); err == xenstore.ErrWatchClosed {
+			if err := f.store.Err(); err != nil {
+				return s, err
+			}
+			return s, ErrBackendClosed
+		}
 	}
 }
 
@@ -256,11 +260,11 @@ func (f *Frontend) wait(timeout time.Duration, failOnClose bool, want []State) (
 func (f *Frontend) Changes() <-chan string { return f.watch.C() }
 
 // Close runs the frontend's side of the teardown: state Closing, a wait
-// (up to timeout) for the backend to reach Closed (or vanish), state
+// (up to timeout nanoseconds; < 0 waits for ever) for the backend to reach Closed (or vanish), state
 // Closed, and the watch removed. The device's grants may be ended only
 // after the backend has closed; if Close returns ErrTimeout the backend
 // may still hold them.
-func (f *Frontend) Close(timeout time.Duration) error {
+func (f *Frontend) Close(timeout int64) error {
 	if err := f.SetState(Closing); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mirago.dev/drivers/xenring/xenringtest"
 	"mirago.dev/drivers/xenstore"
 	"mirago.dev/drivers/xenstore/xenstoretest"
 )
@@ -34,11 +35,11 @@ func newTest(t *testing.T, react func(st *xenstoretest.Store, state string)) (*x
 			react(st, value)
 		}
 	}
-	c, err := xenstore.New(page, ev)
+	c, err := xenstore.New(page, ev, xenringtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Timeout = 2 * time.Second
+	c.Timeout = int64(2 * time.Second)
 	t.Cleanup(c.Close)
 	return s, c
 }
@@ -69,7 +70,7 @@ func TestConnect(t *testing.T) {
 	if st, _ := f.State(); st != Initialising {
 		t.Errorf("state after Open = %v", st)
 	}
-	if st, err := f.WaitBackend(time.Second, InitWait, Connected); err != nil || st != InitWait {
+	if st, err := f.WaitBackend(int64(time.Second), InitWait, Connected); err != nil || st != InitWait {
 		t.Fatalf("WaitBackend = %v, %v", st, err)
 	}
 	if !f.BackendFeature("feature-rx-copy") || f.BackendFeature("feature-gso-tcpv4") {
@@ -95,13 +96,13 @@ func TestConnect(t *testing.T) {
 	if !sawKeys {
 		t.Errorf("the backend saw the state before the keys")
 	}
-	if st, err := f.WaitBackend(time.Second, Connected); err != nil || st != Connected {
+	if st, err := f.WaitBackend(int64(time.Second), Connected); err != nil || st != Connected {
 		t.Fatalf("WaitBackend(Connected) = %v, %v", st, err)
 	}
 	if err := f.SetState(Connected); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Close(time.Second); err != nil {
+	if err := f.Close(int64(time.Second)); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	if st, _ := f.State(); st != Closed {
@@ -116,7 +117,7 @@ func TestTimeoutAndClosing(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if st, err := f.WaitBackend(100*time.Millisecond, Connected); err != ErrTimeout || st != InitWait {
+	if st, err := f.WaitBackend(int64(100*time.Millisecond), Connected); err != ErrTimeout || st != InitWait {
 		t.Errorf("WaitBackend = %v, %v; want InitWait, ErrTimeout", st, err)
 	}
 	if d := time.Since(start); d < 100*time.Millisecond || d > time.Second {
@@ -127,7 +128,7 @@ func TestTimeoutAndClosing(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		s.Do(func(st *xenstoretest.Store) { st.Write(be+"/state", "5") })
 	}()
-	if st, err := f.WaitBackend(2*time.Second, Connected); err != ErrBackendClosed || st != Closing {
+	if st, err := f.WaitBackend(int64(2*time.Second), Connected); err != ErrBackendClosed || st != Closing {
 		t.Errorf("WaitBackend while closing = %v, %v", st, err)
 	}
 	// Garbage in the state reads as Unknown.
@@ -136,7 +137,7 @@ func TestTimeoutAndClosing(t *testing.T) {
 		t.Errorf("garbage state = %v", st)
 	}
 	s.Do(func(st *xenstoretest.Store) { st.Write(be+"/state", "5") })
-	if err := f.Close(50 * time.Millisecond); err != ErrTimeout {
+	if err := f.Close(int64(50 * time.Millisecond)); err != ErrTimeout {
 		t.Errorf("Close with a stuck backend = %v; want ErrTimeout", err)
 	}
 }

@@ -25,12 +25,15 @@
 // The guest keeps its own copy of the index it produces (out_prod) and
 // of the one it consumes (in_cons): the backend can write anywhere on
 // the page, and must not be able to move our indices.
+//
+// Timeouts are int64 nanoseconds, measured by the clock given to New:
+// the package does not import time, because the standard library
+// vendors it below package syscall.
 package xencons
 
 import (
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"mirago.dev/drivers/xenring"
@@ -154,21 +157,51 @@ type Console struct {
 	wmu, rmu sync.Mutex
 	r        *Ring
 	ev       xenring.EventChannel
+	now      func() int64
 	// Timeout bounds how long Write waits for the backend to take
-	// anything.
-	Timeout time.Duration
+	// anything, in nanoseconds; < 0 waits for ever. New sets it to 5
+	// seconds.
+	Timeout int64
 }
 
-// waitSlice is the longest single wait for an event.
-const waitSlice = 10 * time.Millisecond
+// waitSlice is the longest single wait for an event, in nanoseconds.
+const waitSlice int64 = 10e6
 
-// New returns a console over page and ev.
-func New(page []byte, ev xenring.EventChannel) (*Console, error) {
+// New returns a console over page and ev. now is the clock timeouts
+// are measured by, in monotonic nanoseconds (the runtime's nanotime;
+// tests use xenringtest.Now); it must not be nil.
+func New(page []byte, ev xenring.EventChannel, now func() int64) (*Console, error) {
 	r, err := NewRing(page)
 	if err != nil {
 		return nil, err
 	}
-	return &Console{r: r, ev: ev, Timeout: 5 * time.Second}, nil
+	if now == nil {
+		return nil, Error("xencons: no clock")
+	}
+	return &Console{r: r, ev: ev, now: now, Timeout: 5e9}, nil
+}
+
+// deadline returns the time timeout nanoseconds from now, and whether
+// there is none: timeout < 0, or too far off to tell from for ever.
+func (c *Console) deadline(timeout int64) (deadline int64, forever bool) {
+	now := c.now()
+	return now + timeout, timeout < 0 || now+timeout < now
+}
+
+// waitUntil waits for an event for at most waitSlice, and not past
+// deadline (by c.now) unless forever is set. It reports false, without
+// waiting, if the deadline has passed.
+func (c *Console) waitUntil(deadline int64, forever bool) bool {
+	slice := waitSlice
+	if !forever {
+		left := deadline - c.now()
+		if left <= 0 {
+			return false
+		}
+		slice = min(slice, left)
+	}
+	c.ev.Wait(slice)
+	return true
 }
 
 // Write writes all of p, waiting for the backend to make room. It
@@ -178,7 +211,7 @@ func (c *Console) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	done := 0
-	deadline := time.Now().Add(c.Timeout)
+	deadline, forever := c.deadline(c.Timeout)
 	for done < len(p) {
 		n, err := c.r.Write(p[done:])
 		if err != nil {
@@ -187,24 +220,23 @@ func (c *Console) Write(p []byte) (int, error) {
 		if n > 0 {
 			done += n
 			c.ev.Notify()
-			deadline = time.Now().Add(c.Timeout)
+			deadline, forever = c.deadline(c.Timeout)
 			continue
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
+		if !c.waitUntil(deadline, forever) {
 			return done, ErrTimeout
 		}
-		c.ev.Wait(min(left, waitSlice))
 	}
 	return done, nil
 }
 
-// Read returns waiting input, waiting up to timeout for some to arrive.
-// It returns 0 and no error if none came.
-func (c *Console) Read(p []byte, timeout time.Duration) (int, error) {
+// Read returns waiting input, waiting up to timeout nanoseconds for
+// some to arrive; < 0 waits for ever. It returns 0 and no error if none
+// came.
+func (c *Console) Read(p []byte, timeout int64) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	deadline := time.Now().Add(timeout)
+	deadline, forever := c.deadline(timeout)
 	for {
 		n, err := c.r.Read(p)
 		if n > 0 {
@@ -213,10 +245,8 @@ func (c *Console) Read(p []byte, timeout time.Duration) (int, error) {
 		if n > 0 || err != nil || len(p) == 0 {
 			return n, err
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
+		if !c.waitUntil(deadline, forever) {
 			return 0, nil
 		}
-		c.ev.Wait(min(left, waitSlice))
 	}
 }

@@ -65,11 +65,11 @@ func newTest(t *testing.T, start uint32) (*backend, *Console, *xenringtest.End) 
 		b.set(off, start)
 	}
 	guest, back := xenringtest.NewPair(1, 2)
-	c, err := New(page, guest)
+	c, err := New(page, guest, xenringtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Timeout = 200 * time.Millisecond
+	c.Timeout = int64(200 * time.Millisecond)
 	return b, c, back
 }
 
@@ -106,16 +106,16 @@ func TestRead(t *testing.T) {
 	b, c, _ := newTest(t, 0xffffff00)
 	b.input([]byte("hello\n"))
 	p := make([]byte, 4)
-	n, err := c.Read(p, time.Second)
+	n, err := c.Read(p, int64(time.Second))
 	if err != nil || string(p[:n]) != "hell" {
 		t.Fatalf("Read = %q, %v", p[:n], err)
 	}
-	n, _ = c.Read(p, time.Second)
+	n, _ = c.Read(p, int64(time.Second))
 	if string(p[:n]) != "o\n" {
 		t.Fatalf("second Read = %q", p[:n])
 	}
 	start := time.Now()
-	if n, err := c.Read(p, 30*time.Millisecond); n != 0 || err != nil {
+	if n, err := c.Read(p, int64(30*time.Millisecond)); n != 0 || err != nil {
 		t.Errorf("Read with no input = %d, %v", n, err)
 	}
 	if time.Since(start) < 30*time.Millisecond {
@@ -125,7 +125,7 @@ func TestRead(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		b.input([]byte("x"))
 	}()
-	if n, _ := c.Read(p, time.Second); n != 1 || p[0] != 'x' {
+	if n, _ := c.Read(p, int64(time.Second)); n != 1 || p[0] != 'x' {
 		t.Errorf("Read waiting for input = %q", p[:n])
 	}
 }
@@ -149,7 +149,7 @@ func TestHostile(t *testing.T) {
 			b.set(tt.off, tt.val)
 			var err error
 			if tt.read {
-				_, err = c.Read(make([]byte, 10), time.Millisecond)
+				_, err = c.Read(make([]byte, 10), int64(time.Millisecond))
 			} else {
 				_, err = c.Write([]byte("x"))
 			}

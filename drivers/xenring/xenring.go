@@ -23,11 +23,16 @@
 // The package also states what the drivers need of the hypervisor's
 // event channels (EventChannel), and offers IDs, the request-id
 // bookkeeping with which drivers reject responses naming no request.
+//
+// The standard library vendors this package and the drivers built on
+// it, below package syscall, so they must not import time (nor os,
+// syscall, context, fmt or reflect): durations are int64 nanoseconds,
+// the current time comes from a clock the caller supplies, and the
+// only timed wait is EventChannel.Wait.
 package xenring
 
 import (
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"mirago.dev/sys/xen"
@@ -35,8 +40,10 @@ import (
 
 // An EventChannel is the local end of an interdomain event channel,
 // the Xen equivalent of an interrupt line shared with one other domain.
-// The runtime's Xen glue implements it over EVTCHNOP_send and the event
-// upcall; tests implement it with Go channels.
+// The runtime's Xen glue implements it over EVTCHNOP_send and one of
+// the runtime's interrupt lines (the upcall masks and clears the port
+// and raises the line; Wait unmasks the port and parks until the line
+// fires); tests implement it with Go channels.
 type EventChannel interface {
 	// Port is the local port number, which the frontend publishes in
 	// xenstore so that the backend can bind to it.
@@ -44,11 +51,13 @@ type EventChannel interface {
 	// Notify sends an event to the remote end (EVTCHNOP_send).
 	Notify()
 	// Wait blocks until an event arrives on the port or timeout
-	// passes, and reports whether an event came. An event that
-	// arrived since the previous Wait returned counts, so none is
-	// lost between a check of the ring and the Wait. It may return
-	// true spuriously: callers look at the ring again either way.
-	Wait(timeout time.Duration) bool
+	// passes, and reports whether an event came. The timeout is in
+	// nanoseconds; 0 only looks for an event, and < 0 waits for ever.
+	// An event that arrived since the previous Wait returned counts,
+	// so none is lost between a check of the ring and the Wait. It
+	// may return true spuriously: callers look at the ring again
+	// either way.
+	Wait(timeout int64) bool
 }
 
 // EventChannels allocates event channels for frontends.

@@ -20,25 +20,34 @@
 // request only; an index out of range or an oversized message breaks
 // the connection (ErrProtocol) rather than make the client read
 // garbage or loop.
+//
+// The standard library vendors this package below package syscall, so
+// it does not import time. Timeouts are int64 nanoseconds, the current
+// time comes from the clock given to New, and the only timed wait is
+// the reader's xenring.EventChannel.Wait: the reader wakes at least
+// every 100ms, and at the earliest deadline of a waiting request or
+// Watch.Next, and ends the waits whose deadline has passed. A deadline
+// is therefore met late by up to 100ms when it is set while the reader
+// sleeps.
 package xenstore
 
 import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"mirago.dev/drivers/xenring"
 	"mirago.dev/sys/xen"
 )
 
-// DefaultTimeout bounds the wait for each reply.
-const DefaultTimeout = 10 * time.Second
+// DefaultTimeout bounds the wait for each reply: 10 seconds, in
+// nanoseconds.
+const DefaultTimeout int64 = 10e9
 
-// pollInterval bounds the reader's sleep, so a lost event costs at
-// most this much delay.
-const pollInterval = 100 * time.Millisecond
+// pollInterval bounds the reader's sleep, in nanoseconds, so a lost
+// event or a new deadline costs at most this much delay.
+const pollInterval int64 = 100e6
 
 // Stats counts what the client saw.
 type Stats struct {
@@ -56,14 +65,17 @@ type Stats struct {
 type Client struct {
 	page []byte
 	ev   xenring.EventChannel
-	// Timeout bounds the wait for each reply; set it before use.
-	Timeout time.Duration
+	now  func() int64
+	// Timeout bounds the wait for each reply, in nanoseconds; < 0
+	// waits for ever. Set it before use.
+	Timeout int64
 
 	wmu sync.Mutex // serializes writers of the request ring
 
 	mu      sync.Mutex // guards the fields below
 	nextID  uint32
-	pending map[uint32]chan reply
+	pending map[uint32]*call
+	timers  map[*timer]bool   // Watch.Next's deadlines
 	watches map[string]*Watch // by token
 	nextTok uint64
 	err     error // ErrProtocol or ErrClosed, once set
@@ -81,24 +93,59 @@ type Client struct {
 	inBody bool
 }
 
+// A call is a request waiting for its reply.
+type call struct {
+	ch       chan reply // gets the reply; closed if none will come
+	deadline int64      // when the reader gives up; < 0 never
+	err      error      // set to ErrTimeout, before ch is closed, if it did
+}
+
+// A timer is a deadline the reader watches for Watch.Next: it closes
+// ch once the deadline has passed.
+type timer struct {
+	deadline int64
+	ch       chan struct{}
+}
+
 // New starts a client over page, the mapped xenstore ring page, and ev,
-// its event channel.
-func New(page []byte, ev xenring.EventChannel) (*Client, error) {
+// its event channel. now is the clock that timeouts are measured by: it
+// returns monotonic nanoseconds (the runtime's nanotime; tests use
+// xenringtest.Now), and must not be nil.
+func New(page []byte, ev xenring.EventChannel, now func() int64) (*Client, error) {
 	if len(page) < xen.XsInterfaceSize || uintptr(unsafe.Pointer(unsafe.SliceData(page)))&3 != 0 {
 		return nil, Error("xenstore: ring page too small or misaligned")
+	}
+	if now == nil {
+		return nil, Error("xenstore: no clock")
 	}
 	c := &Client{
 		page:    page,
 		ev:      ev,
+		now:     now,
 		Timeout: DefaultTimeout,
 		nextID:  1,
-		pending: make(map[uint32]chan reply),
+		pending: make(map[uint32]*call),
+		timers:  make(map[*timer]bool),
 		watches: make(map[string]*Watch),
 		space:   make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
 	go c.reader()
 	return c, nil
+}
+
+// Now returns the time by the client's clock, in monotonic
+// nanoseconds: the clock New was given, by which xenbus and the
+// frontends built on it (netfront, blkfront) measure their timeouts.
+func (c *Client) Now() int64 { return c.now() }
+
+// deadline returns the time timeout nanoseconds after now, or -1 (no
+// deadline) if timeout < 0 or the sum overflows.
+func deadline(now, timeout int64) int64 {
+	if timeout < 0 || now+timeout < now {
+		return -1
+	}
+	return now + timeout
 }
 
 // Stats returns a copy of the counters.
@@ -134,9 +181,9 @@ func (c *Client) fail(err error) {
 	}
 	c.err = err
 	close(c.done)
-	for id, ch := range c.pending {
+	for id, cl := range c.pending {
 		delete(c.pending, id)
-		close(ch)
+		close(cl.ch)
 	}
 	for _, w := range c.watches {
 		w.stop()
@@ -145,12 +192,14 @@ func (c *Client) fail(err error) {
 
 func (c *Client) idx(off int) *uint32 { return (*uint32)(unsafe.Pointer(&c.page[off])) }
 
-// reader runs until Close, draining the reply ring after every event.
+// reader runs until Close, draining the reply ring after every event
+// and ending the waits whose deadline has passed.
 func (c *Client) reader() {
 	for {
 		if err := c.drain(); err != nil {
 			c.fail(err)
 		}
+		sleep := c.expire()
 		select {
 		case c.space <- struct{}{}:
 		default:
@@ -160,8 +209,38 @@ func (c *Client) reader() {
 			return
 		default:
 		}
-		c.ev.Wait(pollInterval)
+		c.ev.Wait(sleep)
 	}
+}
+
+// expire fails the requests and ends the Watch.Next waits whose
+// deadline has passed, and returns how long the reader may sleep: until
+// the next deadline, and at most pollInterval.
+func (c *Client) expire() int64 {
+	now := c.now()
+	sleep := pollInterval
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, cl := range c.pending {
+		switch left := cl.deadline - now; {
+		case cl.deadline < 0:
+		case left <= 0:
+			delete(c.pending, id)
+			cl.err = ErrTimeout
+			close(cl.ch)
+		default:
+			sleep = min(sleep, left)
+		}
+	}
+	for t := range c.timers {
+		if left := t.deadline - now; left <= 0 {
+			delete(c.timers, t)
+			close(t.ch)
+		} else {
+			sleep = min(sleep, left)
+		}
+	}
+	return sleep
 }
 
 // drain reads whatever the reply ring holds, dispatching each whole
@@ -255,14 +334,14 @@ func (c *Client) dispatch(r reply) {
 		}
 		return
 	}
-	ch := c.pending[r.reqID]
-	if ch == nil {
+	cl := c.pending[r.reqID]
+	if cl == nil {
 		c.stats.Stray++
 		return
 	}
 	delete(c.pending, r.reqID)
 	c.stats.Replies++
-	ch <- r
+	cl.ch <- r
 }
 
 // request sends a message and waits for its reply.
@@ -270,7 +349,7 @@ func (c *Client) request(op, tx uint32, payload []byte) (reply, error) {
 	if len(payload) > xen.XenstorePayloadMax {
 		return reply{}, ErrPath
 	}
-	ch := make(chan reply, 1)
+	cl := &call{ch: make(chan reply, 1), deadline: deadline(c.now(), c.Timeout)}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -281,7 +360,7 @@ func (c *Client) request(op, tx uint32, payload []byte) (reply, error) {
 	if c.nextID == 0 {
 		c.nextID = 1
 	}
-	c.pending[id] = ch
+	c.pending[id] = cl
 	c.stats.Requests++
 	c.mu.Unlock()
 
@@ -290,23 +369,20 @@ func (c *Client) request(op, tx uint32, payload []byte) (reply, error) {
 	put32(msg[xen.XsdOffReqID:], id)
 	put32(msg[xen.XsdOffTxID:], tx)
 	put32(msg[xen.XsdOffLen:], uint32(len(payload)))
-	deadline := time.Now().Add(c.Timeout)
-	if err := c.send(deadline, msg[:], payload); err != nil {
+	if err := c.send(cl.deadline, msg[:], payload); err != nil {
 		c.forget(id)
 		return reply{}, err
 	}
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
-	select {
-	case r, ok := <-ch:
-		if !ok {
-			return reply{}, c.Err()
+	// The reader sends the reply, or closes ch: at the deadline
+	// (cl.err) or when the client fails (c.Err).
+	r, ok := <-cl.ch
+	if !ok {
+		if cl.err != nil {
+			return reply{}, cl.err
 		}
-		return r, nil
-	case <-t.C:
-		c.forget(id)
-		return reply{}, ErrTimeout
+		return reply{}, c.Err()
 	}
+	return r, nil
 }
 
 func (c *Client) forget(id uint32) {
@@ -317,8 +393,9 @@ func (c *Client) forget(id uint32) {
 
 // send writes parts to the request ring, waiting for room as needed.
 // A message is written whole or the connection is failed: half a
-// message would desynchronize xenstored.
-func (c *Client) send(deadline time.Time, parts ...[]byte) error {
+// message would desynchronize xenstored. deadline is by c.now; < 0 is
+// none.
+func (c *Client) send(deadline int64, parts ...[]byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	for _, p := range parts {
@@ -344,19 +421,16 @@ func (c *Client) send(deadline time.Time, parts ...[]byte) error {
 				p = p[n:]
 				continue
 			}
-			// Full: wait for the reader to see an event.
-			wait := time.Until(deadline)
-			if wait <= 0 {
+			// Full: wait for the reader's next wakeup, which
+			// comes within pollInterval.
+			if deadline >= 0 && c.now() >= deadline {
 				c.fail(ErrTimeout) // a partial message is on the ring
 				return ErrTimeout
 			}
-			t := time.NewTimer(min(wait, pollInterval))
 			select {
 			case <-c.space:
-			case <-t.C:
 			case <-c.done:
 			}
-			t.Stop()
 		}
 	}
 	return nil
@@ -549,6 +623,51 @@ func (w *Watch) C() <-chan string { return w.ch }
 
 // Path returns the watched path.
 func (w *Watch) Path() string { return w.path }
+
+// Next waits up to timeout nanoseconds (< 0 waits for ever) for the
+// next change and returns its path, as a receive from C does. It
+// returns ErrTimeout if none came in time, and ErrWatchClosed once C is
+// closed. The deadline is kept by the client's reader, so it may pass
+// up to 100ms late.
+func (w *Watch) Next(timeout int64) (path string, err error) {
+	select {
+	case p, ok := <-w.ch:
+		return w.got(p, ok)
+	default:
+	}
+	if timeout == 0 {
+		return "", ErrTimeout
+	}
+	var expired chan struct{} // nil, never ready, without a deadline
+	if timeout > 0 {
+		c := w.c
+		t := &timer{deadline: deadline(c.now(), timeout), ch: make(chan struct{})}
+		if t.deadline >= 0 {
+			c.mu.Lock()
+			c.timers[t] = true
+			c.mu.Unlock()
+			defer func() {
+				c.mu.Lock()
+				delete(c.timers, t)
+				c.mu.Unlock()
+			}()
+			expired = t.ch
+		}
+	}
+	select {
+	case p, ok := <-w.ch:
+		return w.got(p, ok)
+	case <-expired:
+		return "", ErrTimeout
+	}
+}
+
+func (w *Watch) got(path string, ok bool) (string, error) {
+	if !ok {
+		return "", ErrWatchClosed
+	}
+	return path, nil
+}
 
 func (w *Watch) stop() { w.once.Do(func() { close(w.ch) }) } // c.mu held
 

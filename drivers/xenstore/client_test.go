@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"mirago.dev/drivers/xenring/xenringtest"
 	"mirago.dev/drivers/xenstore/xenstoretest"
 	"mirago.dev/sys/xen"
 )
@@ -20,11 +21,11 @@ import (
 func newTest(t testing.TB) (*xenstoretest.Server, *Client) {
 	t.Helper()
 	s, page, ev := xenstoretest.NewServer(5)
-	c, err := New(page, ev)
+	c, err := New(page, ev, xenringtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Timeout = 2 * time.Second
+	c.Timeout = int64(2 * time.Second)
 	t.Cleanup(c.Close)
 	return s, c
 }
@@ -284,7 +285,7 @@ func TestHostileReplies(t *testing.T) {
 func TestHostileIndices(t *testing.T) {
 	for _, off := range []int{xen.XsOffRspProd, xen.XsOffReqCons} {
 		s, c := newTest(t)
-		c.Timeout = 500 * time.Millisecond
+		c.Timeout = int64(500 * time.Millisecond)
 		s.Reply = func(m xenstoretest.Msg) ([]byte, bool) { return nil, true } // silence
 		page := s.Page()
 		binary.LittleEndian.PutUint32(page[off:], 5000)
@@ -307,13 +308,13 @@ func TestHostileIndices(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	s, c := newTest(t)
-	c.Timeout = 50 * time.Millisecond
+	c.Timeout = int64(50 * time.Millisecond)
 	s.Reply = func(m xenstoretest.Msg) ([]byte, bool) { return nil, true }
 	if _, err := c.Read("x"); err != ErrTimeout {
 		t.Errorf("Read = %v; want ErrTimeout", err)
 	}
 	s.Reply = nil
-	c.Timeout = 2 * time.Second
+	c.Timeout = int64(2 * time.Second)
 	if err := c.Write("x", "1"); err != nil {
 		t.Errorf("after a timeout: %v", err)
 	}
@@ -327,5 +328,38 @@ func TestClose(t *testing.T) {
 		t.Errorf("Read after Close = %v", err)
 	}
 	for range w.C() {
+	}
+}
+
+// TestWatchNext checks Watch.Next's three outcomes: a change, a
+// timeout kept by the reader, and the end of the watch.
+func TestWatchNext(t *testing.T) {
+	_, c := newTest(t)
+	w, err := c.Watch("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := w.Next(int64(time.Second)); err != nil || p != "x" {
+		t.Errorf("first event: Next = %q, %v", p, err)
+	}
+	if _, err := w.Next(0); err != ErrTimeout {
+		t.Errorf("Next(0) with nothing waiting = %v; want ErrTimeout", err)
+	}
+	start := time.Now()
+	if _, err := w.Next(int64(50 * time.Millisecond)); err != ErrTimeout {
+		t.Errorf("Next(50ms) = %v; want ErrTimeout", err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond || d > time.Second {
+		t.Errorf("Next(50ms) took %v", d)
+	}
+	if err := c.Write("x", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Next(-1); err != nil {
+		t.Errorf("Next(-1) after a write = %v", err)
+	}
+	w.Close()
+	if _, err := w.Next(-1); err != ErrWatchClosed {
+		t.Errorf("Next after Close = %v; want ErrWatchClosed", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mirago.dev/drivers/xenring/xenringtest"
 	"mirago.dev/drivers/xenstore/xenstoretest"
 	"mirago.dev/sys/xen"
 )
@@ -65,12 +66,12 @@ func FuzzReplyRing(f *testing.F) {
 			return
 		}
 		s, page, ev := xenstoretest.NewServer(1)
-		c, err := New(page, ev)
+		c, err := New(page, ev, xenringtest.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		c.Timeout = 30 * time.Millisecond
+		c.Timeout = int64(30 * time.Millisecond)
 		s.Reply = func(m xenstoretest.Msg) ([]byte, bool) {
 			id := m.ReqID
 			if !rightID {

@@ -55,10 +55,15 @@ const (
 	// protocol (an index out of range, an oversized message): the
 	// connection is unusable.
 	ErrProtocol = Error("xenstore: ring protocol broken by xenstored")
-	// ErrTimeout is returned when no reply came in time.
-	ErrTimeout = Error("xenstore: no reply")
+	// ErrTimeout is returned when no reply came in time, and by
+	// Watch.Next when no change came in time.
+	ErrTimeout = Error("xenstore: timed out")
 	// ErrClosed is returned after Close.
 	ErrClosed = Error("xenstore: client closed")
+	// ErrWatchClosed is returned by Watch.Next once the watch's
+	// channel is closed: by Watch.Close, or because the client
+	// failed (Client.Err says why).
+	ErrWatchClosed = Error("xenstore: watch closed")
 	// ErrPath is returned for a path or value that cannot be sent: a
 	// NUL byte, or too long.
 	ErrPath = Error("xenstore: invalid path or value")

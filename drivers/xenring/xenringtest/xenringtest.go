@@ -3,8 +3,9 @@
 // license that can be found in the LICENSE file.
 
 // Package xenringtest provides fake event channels for host tests of
-// Xen frontends: pairs of ends joined as an interdomain channel is, and
-// an allocator a fake backend binds to.
+// Xen frontends: pairs of ends joined as an interdomain channel is, an
+// allocator a fake backend binds to, and a clock (Now). Only tests use
+// it, so unlike the drivers it may import time.
 package xenringtest
 
 import (
@@ -73,17 +74,22 @@ func (e *End) deliver() {
 	}
 }
 
-// Wait waits for an event sent since the last Wait, up to timeout.
-func (e *End) Wait(timeout time.Duration) bool {
+// Wait waits for an event sent since the last Wait, up to timeout
+// nanoseconds; < 0 waits for ever.
+func (e *End) Wait(timeout int64) bool {
 	select {
 	case <-e.ch:
 		return true
 	default:
 	}
-	if timeout <= 0 {
+	if timeout == 0 {
 		return false
 	}
-	t := time.NewTimer(timeout)
+	if timeout < 0 {
+		<-e.ch
+		return true
+	}
+	t := time.NewTimer(time.Duration(timeout))
 	defer t.Stop()
 	select {
 	case <-e.ch:
@@ -92,6 +98,13 @@ func (e *End) Wait(timeout time.Duration) bool {
 		return false
 	}
 }
+
+// epoch is the origin of Now.
+var epoch = time.Now()
+
+// Now is a monotonic clock in nanoseconds, built on time.Now, for the
+// drivers' clock parameters (xenstore.New, xencons.New).
+func Now() int64 { return int64(time.Since(epoch)) }
 
 // Channels is a fake xenring.EventChannels: each AllocUnbound makes a
 // pair, whose backend end a fake backend finds with Bind.
