@@ -122,6 +122,14 @@ func walltime() (sec int64, nsec int32) {
 	return mach.walltime()
 }
 
+// devices_nanotime gives internal/devices the clock, which it cannot
+// take from package time (time imports syscall, which imports it).
+//
+//go:linkname devices_nanotime internal/devices.nanotime
+func devices_nanotime() int64 {
+	return nanotime()
+}
+
 // devices_platform tells internal/devices which platform it runs on,
 // and so which devices to look for.
 //

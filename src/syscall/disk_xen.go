@@ -6,16 +6,20 @@ package syscall
 
 import "internal/devices"
 
-// /dev/vda on xen: the machine's block device (internal/devices.Disk,
-// over any block.Device; today the first virtio-blk device), set up on
-// first use. Its node exists only if the device does.
+// /dev/vda or /dev/xvda on xen: the machine's block device
+// (internal/devices.Disk, over any block.Device: the first virtio-blk
+// device, or on Xen the first vbd), set up on first use. Its node
+// exists only if the device does.
 
 func hasDisk() bool { return devices.HasDisk() }
+
+func diskNode() (name string, major uint64) { return devices.DiskNode() }
 
 func diskOpen() (*devices.Disk, error) {
 	d, err := devices.OpenDisk()
 	if err != nil {
-		consoleWrite(Stderr, []byte("syscall: /dev/vda: "+err.Error()+"\n"))
+		name, _ := diskNode()
+		consoleWrite(Stderr, []byte("syscall: /dev/"+name+": "+err.Error()+"\n"))
 	}
 	return d, err
 }

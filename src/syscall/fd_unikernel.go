@@ -93,7 +93,8 @@ type hwrng struct{}
 func (hwrng) read(p []byte) (int, error)  { return hwrngRead(p) }
 func (hwrng) write(p []byte) (int, error) { return 0, EINVAL }
 
-// disk is /dev/vda, the machine's block device (disk_$GOOS.go). Reads
+// disk is /dev/vda or /dev/xvda, the machine's block device
+// (disk_$GOOS.go). Reads
 // and writes go to the device at the descriptor's offset, without
 // fs.mu held; Fsync flushes the device's write cache.
 type disk struct{}
@@ -130,20 +131,22 @@ func (fs *fileSystem) makeDevices(dev *inode) {
 	}
 }
 
-// probeDisks adds /dev/vda if the machine has a block device, the first
-// time anything in /dev is looked up or listed. fs.mu must be held.
+// probeDisks adds the machine's block device to /dev, named as Linux
+// names it (/dev/vda for virtio-blk, /dev/xvda on Xen), the first time
+// anything in /dev is looked up or listed. fs.mu must be held.
 func (fs *fileSystem) probeDisks() {
 	if fs.diskProbed {
 		return
 	}
 	fs.diskProbed = true
 	if hasDisk() {
+		name, major := diskNode()
 		k := new(disk)
 		ip := fs.newInode(S_IFBLK | 0660)
-		ip.rdev = 254 << 8 // virtblk's major on Linux
+		ip.rdev = major << 8
 		ip.dev = k
 		ip.size = k.size() // for Seek(0, SEEK_END), as on Linux
-		fs.link(fs.dev, "vda", ip)
+		fs.link(fs.dev, name, ip)
 	}
 }
 

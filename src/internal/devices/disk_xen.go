@@ -16,7 +16,7 @@ import (
 // that implements block.Device: virtio-blk today (blk_xen.go).
 
 // ErrNoDisk means the machine has no block device.
-const ErrNoDisk = Error("no virtio-blk device")
+const ErrNoDisk = Error("no block device")
 
 // A Disk is the block device.
 type Disk struct {
@@ -34,13 +34,32 @@ var disk = sync.OnceValues(setupDisk)
 
 // HasDisk reports whether the machine has a block device, without
 // setting it up.
-func HasDisk() bool { return hasVirtioBlk() }
+func HasDisk() bool {
+	if OnXen() {
+		return hasXenDisk()
+	}
+	return hasVirtioBlk()
+}
+
+// DiskNode returns the name of the disk's node in /dev and its major
+// device number, as Linux names the same device: xvda (202) for Xen's
+// virtual block device, vda (254, virtblk) for virtio-blk.
+func DiskNode() (name string, major uint64) {
+	if OnXen() {
+		return "xvda", 202
+	}
+	return "vda", 254
+}
 
 // OpenDisk sets the disk up on first use and returns it.
 func OpenDisk() (*Disk, error) { return disk() }
 
 func setupDisk() (*Disk, error) {
-	k, err := openVirtioBlk()
+	open := openVirtioBlk
+	if OnXen() {
+		open = openBlkfront
+	}
+	k, err := open()
 	if k == nil && err == nil {
 		err = ErrNoDisk
 	}

@@ -11,24 +11,38 @@ import (
 	"time"
 
 	"mirago.dev/drivers/dma"
+	"mirago.dev/drivers/ethernet"
 	"mirago.dev/drivers/ethlink"
 	"mirago.dev/drivers/virtio"
 	"mirago.dev/sys/virtiospec"
 )
 
-// The network device of GOOS=xen: the first virtio-net device, on
-// virtio-mmio (microvm) or PCI (pc, q35).
+// The network device of GOOS=xen: on Xen, netfront on the domain's
+// first vif; elsewhere the first virtio-net device, on virtio-mmio
+// (microvm) or PCI (pc, q35).
 
 type nic struct {
-	dev  *virtio.Net
+	dev  ethernet.Device
 	intr *devices.Interrupt
 }
 
-func hasEthernet() bool { return devices.FindVirtio(virtiospec.IDNet) != nil }
+func hasEthernet() bool {
+	if devices.OnXen() {
+		return devices.HasXenNetwork()
+	}
+	return devices.FindVirtio(virtiospec.IDNet) != nil
+}
 
 // openEthernet sets up the first network device, or returns nil if
 // there is none.
 func openEthernet() (*nic, error) {
+	if devices.OnXen() {
+		n, intr, err := devices.OpenXenNetwork()
+		if n == nil || err != nil {
+			return nil, err
+		}
+		return &nic{dev: n, intr: intr}, nil
+	}
 	d := devices.FindVirtio(virtiospec.IDNet)
 	if d == nil {
 		return nil, nil
