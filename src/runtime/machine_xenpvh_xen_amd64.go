@@ -54,7 +54,7 @@ func (xenMachine) name() string { return "xen" }
 const xenUpcallVector = 33
 
 // xenVMMCALL is set on AMD CPUs, whose hypercall instruction is VMMCALL,
-// not Intel's VMCALL (xenHypercall2).
+// not Intel's VMCALL (xenHypercall).
 var xenVMMCALL bool
 
 var xen struct {
@@ -104,7 +104,7 @@ func (xenMachine) init() uint64 {
 		fatalBoot("out of memory for Xen's shared info page")
 	}
 	xatp := xenAddToPhysmap{domid: xenDomIDSelf, space: xenMapSpaceSharedInfo, gpfn: uint64(uintptr(page)) >> xenPageShift}
-	if rc := xenHypercall2(xenHypercallMemoryOp, xenMemAddToPhysmap, unsafe.Pointer(&xatp)); rc != 0 {
+	if rc := xenHypercall(xenHypercallMemoryOp, xenMemAddToPhysmap, unsafe.Pointer(&xatp), 0); rc != 0 {
 		xenFatal("XENMEM_add_to_physmap(shared_info)", rc)
 	}
 	xen.shared = (*xenSharedInfo)(page)
@@ -131,7 +131,7 @@ func (xenMachine) init() uint64 {
 	// Xen fills in the vCPU's time info when it next schedules it.
 	t := &xen.shared.vcpuInfo[0].time
 	for i := 0; i < 100 && atomic.Load(&t.version) == 0; i++ {
-		xenHypercall2(xenHypercallSchedOp, xenSchedOpYield, nil)
+		xenHypercall(xenHypercallSchedOp, xenSchedOpYield, nil, 0)
 	}
 	if atomic.Load(&t.version) == 0 || t.tscToSystemMul == 0 {
 		fatalBoot("Xen gives this domain no time (vcpu_time_info is empty)")
@@ -266,7 +266,7 @@ func xenConsoleFlush(all bool) bool {
 			xen.consoleDead = true
 			return false
 		}
-		xenHypercall2(xenHypercallSchedOp, xenSchedOpYield, nil)
+		xenHypercall(xenHypercallSchedOp, xenSchedOpYield, nil, 0)
 	}
 }
 
@@ -289,7 +289,7 @@ func (m xenMachine) exit(code int32) {
 	if code != 0 {
 		reason = xenShutdownCrash
 	}
-	xenHypercall2(xenHypercallSchedOp, xenSchedOpShutdown, unsafe.Pointer(&reason))
+	xenHypercall(xenHypercallSchedOp, xenSchedOpShutdown, unsafe.Pointer(&reason), 0)
 	haltForever()
 }
 
@@ -330,25 +330,25 @@ func (xenMachine) lineRouted(i int) bool {
 // again if it became pending while masked.
 func (xenMachine) lineEnable(i int) {
 	port := xen.linePorts[i]
-	xenHypercall2(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port))
+	xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port), 0)
 }
 
 // xenNotify signals event channel port.
 //
 //go:nosplit
 func xenNotify(port uint32) {
-	xenHypercall2(xenHypercallEventChannelOp, xenEvtchnOpSend, unsafe.Pointer(&port))
+	xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpSend, unsafe.Pointer(&port), 0)
 }
 
 func xenGetParam(index uint32) (uint64, uintptr) {
 	p := xenHVMParam{domid: xenDomIDSelf, index: index}
-	rc := xenHypercall2(xenHypercallHVMOp, xenHVMOpGetParam, unsafe.Pointer(&p))
+	rc := xenHypercall(xenHypercallHVMOp, xenHVMOpGetParam, unsafe.Pointer(&p), 0)
 	return p.value, rc
 }
 
 func xenSetParam(index uint32, value uint64) uintptr {
 	p := xenHVMParam{domid: xenDomIDSelf, index: index, value: value}
-	return xenHypercall2(xenHypercallHVMOp, xenHVMOpSetParam, unsafe.Pointer(&p))
+	return xenHypercall(xenHypercallHVMOp, xenHVMOpSetParam, unsafe.Pointer(&p), 0)
 }
 
 // xenFatal reports a failed hypercall at boot, with Xen's error
@@ -358,25 +358,27 @@ func xenFatal(what string, rc uintptr) {
 	exit(2)
 }
 
-// xenHypercall2 makes hypercall op with arguments a1 and a2 and returns
-// Xen's result, 0 or a negated errno (sys_xen_amd64.s).
+// xenHypercall makes hypercall op with arguments a1, a2 and a3 (which
+// most operations ignore) and returns Xen's result, 0 or a negated
+// errno (sys_xen_amd64.s).
 //
 //go:noescape
-func xenHypercall2(op, a1 uintptr, a2 unsafe.Pointer) uintptr
+func xenHypercall(op, a1 uintptr, a2 unsafe.Pointer, a3 uintptr) uintptr
 
 // Package internal/devices drives Xen's PV devices (xenstore, netfront,
 // blkfront) from goroutines; it reaches Xen through these.
 
-// devices_xenHypercall makes hypercall op with a command and a pointer
-// to its argument, and returns Xen's result (0 or a negated errno). Off
-// Xen it returns -ENOSYS.
+// devices_xenHypercall makes hypercall op with a command, a pointer to
+// its argument and a count (for the operations that take one, such as
+// GNTTABOP_*), and returns Xen's result (0 or a negated errno). Off Xen
+// it returns -ENOSYS.
 //
 //go:linkname devices_xenHypercall internal/devices.xenHypercall
-func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer) uintptr {
+func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) uintptr {
 	if mach.name() != "xen" {
 		return ^uintptr(_ENOSYS - 1) // -ENOSYS
 	}
-	return xenHypercall2(op, cmd, arg)
+	return xenHypercall(op, cmd, arg, count)
 }
 
 const _ENOSYS = 38

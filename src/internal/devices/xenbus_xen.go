@@ -25,9 +25,11 @@ import (
 
 // Provided by the runtime (machine_xenpvh_xen_amd64.go).
 
-// xenHypercall makes hypercall op(cmd, arg) and returns Xen's result, 0
-// or a negated errno; off Xen it returns -ENOSYS.
-func xenHypercall(op, cmd uintptr, arg unsafe.Pointer) uintptr
+// xenHypercall makes hypercall op(cmd, arg, count) and returns Xen's
+// result, 0 or a negated errno; off Xen it returns -ENOSYS. count is
+// for the operations that take an array (GNTTABOP_*); others ignore
+// it.
+func xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) uintptr
 
 // nanotime is the runtime's monotonic clock, in nanoseconds.
 func nanotime() int64
@@ -51,7 +53,7 @@ func (e *xenError) Error() string {
 }
 
 func xenCall(what string, op, cmd uintptr, arg unsafe.Pointer) error {
-	if rc := int64(xenHypercall(op, cmd, arg)); rc != 0 {
+	if rc := int64(xenHypercall(op, cmd, arg, 1)); rc != 0 {
 		return &xenError{what, -rc}
 	}
 	return nil
@@ -76,7 +78,7 @@ func (e *eventChannel) Port() uint32 { return e.port }
 
 func (e *eventChannel) Notify() {
 	arg := xen.EvtchnPortArg{Port: e.port}
-	xenHypercall(xen.HypercallEventChannelOp, xen.EvtchnOpSend, unsafe.Pointer(&arg))
+	xenHypercall(xen.HypercallEventChannelOp, xen.EvtchnOpSend, unsafe.Pointer(&arg), 0)
 }
 
 // Wait unmasks the port and waits for an event, up to timeout
