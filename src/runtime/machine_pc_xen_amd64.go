@@ -84,6 +84,7 @@ func (m pcMachine) walltime() (sec int64, nsec int32) {
 	return pcClock.bootWallSec + ns/1e9, int32(ns % 1e9)
 }
 
+func (pcMachine) ramZeroed() bool       { return true }
 func (pcMachine) lineEnable(i int)      { ioapicLineEnable(i) }
 func (pcMachine) lineRouted(i int) bool { return ioapicLineRouted(i) }
 

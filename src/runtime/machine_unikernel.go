@@ -76,6 +76,12 @@ type machine interface {
 	// way the host can read back. It does not return.
 	exit(code int32)
 
+	// ramZeroed reports whether the RAM the loader hands over is
+	// zeroed, as QEMU's is. Xen's is not (it does not scrub the
+	// pages of a domain it is building), so sbrk clears what it hands
+	// out there.
+	ramZeroed() bool
+
 	// lineEnable re-enables device interrupt line i (see
 	// irq_unikernel.go), which the platform's interrupt handler
 	// disabled when it fired; lineRouted reports whether line i has

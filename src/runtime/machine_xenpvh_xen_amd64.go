@@ -322,6 +322,11 @@ func xenUpcall(vector uint64) {
 	}
 }
 
+// ramZeroed: Xen does not scrub the pages it populates a domain with
+// while the domain is being built, so they may hold what a previous
+// owner left.
+func (xenMachine) ramZeroed() bool { return false }
+
 func (xenMachine) lineRouted(i int) bool {
 	return i < len(xen.linePorts) && xen.linePorts[i] != 0
 }

@@ -12,8 +12,9 @@ import "unsafe"
 // is the Plan 9 model (mem_sbrk.go): the break starts at the end of the
 // image and grows up to blocMax, the end of its RAM region, then goes on
 // in the next region (RAM above the PCI hole, say); osinit sets both
-// from the boot memory map. The loader hands over RAM zeroed, so sbrk
-// need not clear it.
+// from the boot memory map. sbrk hands out zeroed memory, as the heap
+// expects: on platforms whose loader hands over zeroed RAM it need not
+// clear it (see machine.ramZeroed).
 
 func sbrk(n uintptr) unsafe.Pointer {
 	n = memRound(n)
@@ -34,6 +35,9 @@ func sbrk(n uintptr) unsafe.Pointer {
 	}
 	bl := bloc
 	bloc += n
+	if !mach.ramZeroed() {
+		memclrNoHeapPointers(unsafe.Pointer(bl), n)
+	}
 	return unsafe.Pointer(bl)
 }
 

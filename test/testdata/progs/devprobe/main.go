@@ -92,10 +92,19 @@ func hwrng(n, size int) {
 // and across one, so that partial sectors are read back and patched.
 const diskOffset = 1000
 
-// diskWrite writes msg to /dev/vda at diskOffset and syncs it, then
+// diskPath is the machine's disk, named as Linux names it: /dev/xvda on
+// Xen, /dev/vda for virtio-blk.
+func diskPath() string {
+	if _, err := os.Stat("/dev/xvda"); err == nil {
+		return "/dev/xvda"
+	}
+	return "/dev/vda"
+}
+
+// diskWrite writes msg to the disk at diskOffset and syncs it, then
 // reports the disk's size as Seek finds it.
 func diskWrite(msg string) {
-	f, err := os.OpenFile("/dev/vda", os.O_RDWR, 0)
+	f, err := os.OpenFile(diskPath(), os.O_RDWR, 0)
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(1)
@@ -113,9 +122,9 @@ func diskWrite(msg string) {
 	f.Close()
 }
 
-// diskRead prints n bytes of /dev/vda from diskOffset.
+// diskRead prints n bytes of the disk from diskOffset.
 func diskRead(n int) {
-	f, err := os.Open("/dev/vda")
+	f, err := os.Open(diskPath())
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(1)
