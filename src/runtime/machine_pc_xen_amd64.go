@@ -7,6 +7,7 @@ package runtime
 import (
 	"internal/stringslite"
 	"math/bits"
+	_ "unsafe" // for go:linkname
 )
 
 // The PC platform: a PVH guest of QEMU (microvm, pc, q35), Firecracker
@@ -84,7 +85,38 @@ func (m pcMachine) walltime() (sec int64, nsec int32) {
 	return pcClock.bootWallSec + ns/1e9, int32(ns % 1e9)
 }
 
-func (pcMachine) ramZeroed() bool       { return true }
+func (pcMachine) ramZeroed() bool { return true }
+
+// Kernel command line words for the PC platform, as Linux spells them:
+// virtio_mmio.device=SIZE@BASE:IRQ describes a virtio-mmio device
+// (QEMU's microvm appends them without ACPI, and Firecracker always),
+// which internal/devices reads (cmdlineDevices); tsc_khz=N states the
+// TSC's frequency, as Linux's tsc_early_khz (pcTSCFrequency reads it
+// before goenvs runs).
+const (
+	virtioMMIOWord = "virtio_mmio.device="
+	tscKHzWord     = "tsc_khz="
+)
+
+// bootVirtioMMIO holds the values of the command line's
+// virtio_mmio.device words.
+var bootVirtioMMIO []string
+
+func (pcMachine) cmdlineWord(w string) bool {
+	if v, ok := stringslite.CutPrefix(w, virtioMMIOWord); ok {
+		bootVirtioMMIO = append(bootVirtioMMIO, v)
+		return true
+	}
+	return stringslite.HasPrefix(w, tscKHzWord)
+}
+
+// devices_cmdlineDevices returns the values of the command line's
+// virtio_mmio.device words.
+//
+//go:linkname devices_cmdlineDevices internal/devices.cmdlineDevices
+func devices_cmdlineDevices() []string {
+	return bootVirtioMMIO
+}
 func (pcMachine) lineEnable(i int)      { ioapicLineEnable(i) }
 func (pcMachine) lineRouted(i int) bool { return ioapicLineRouted(i) }
 

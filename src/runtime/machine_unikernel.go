@@ -76,6 +76,11 @@ type machine interface {
 	// way the host can read back. It does not return.
 	exit(code int32)
 
+	// cmdlineWord reports whether word of the kernel command line
+	// is for the platform, which keeps what it needs of it; goenvs
+	// leaves such words out of the environment and arguments.
+	cmdlineWord(word string) bool
+
 	// ramZeroed reports whether the RAM the loader hands over is
 	// zeroed, as QEMU's is. Xen's is not (it does not scrub the
 	// pages of a domain it is building), so sbrk clears what it hands

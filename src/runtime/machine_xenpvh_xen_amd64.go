@@ -6,6 +6,7 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
+	"internal/stringslite"
 	"math/bits"
 	"unsafe"
 )
@@ -320,6 +321,12 @@ func xenUpcall(vector uint64) {
 			}
 		}
 	}
+}
+
+// cmdlineWord takes the exec wrapper's tsc_khz word, which Xen's own
+// statement of the frequency makes moot.
+func (xenMachine) cmdlineWord(w string) bool {
+	return stringslite.HasPrefix(w, tscKHzWord)
 }
 
 // ramZeroed: Xen does not scrub the pages it populates a domain with

@@ -8,7 +8,6 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
-	"internal/stringslite"
 	"unsafe"
 )
 
@@ -222,10 +221,8 @@ var bootCmdline string
 //
 // Some words, wherever they are, are for the machine, as a Linux
 // kernel's parameters are, and are neither environment nor arguments:
-// virtio_mmio.device=SIZE@BASE:IRQ describes a virtio-mmio device (QEMU's
-// microvm appends them without ACPI, and Firecracker always), which
-// internal/devices reads (cmdlineDevices); tsc_khz=N states the TSC's
-// frequency, as Linux's tsc_early_khz (the PC platform reads it).
+// the platform takes them (machine.cmdlineWord), such as a PC's
+// virtio_mmio.device=SIZE@BASE:IRQ.
 func goenvs() {
 	words, ok := splitCmdline(bootCmdline)
 	if !ok {
@@ -234,11 +231,7 @@ func goenvs() {
 	}
 	n := 0
 	for _, w := range words {
-		if stringslite.HasPrefix(w, virtioMMIOWord) {
-			bootVirtioMMIO = append(bootVirtioMMIO, w[len(virtioMMIOWord):])
-			continue
-		}
-		if stringslite.HasPrefix(w, tscKHzWord) {
+		if mach.cmdlineWord(w) {
 			continue
 		}
 		words[n] = w
@@ -263,23 +256,6 @@ func goenvs() {
 		return
 	}
 	argslice = words[i:]
-}
-
-const (
-	virtioMMIOWord = "virtio_mmio.device="
-	tscKHzWord     = "tsc_khz="
-)
-
-// bootVirtioMMIO holds the values of the command line's
-// virtio_mmio.device words.
-var bootVirtioMMIO []string
-
-// devices_cmdlineDevices returns the values of the command line's
-// virtio_mmio.device words.
-//
-//go:linkname devices_cmdlineDevices internal/devices.cmdlineDevices
-func devices_cmdlineDevices() []string {
-	return bootVirtioMMIO
 }
 
 // isEnvWord reports whether w has the form NAME=VALUE, with NAME made
