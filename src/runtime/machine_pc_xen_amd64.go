@@ -87,6 +87,10 @@ func (m pcMachine) walltime() (sec int64, nsec int32) {
 
 func (pcMachine) ramZeroed() bool { return true }
 
+// No console input yet: COM1's receiver is not read.
+func (pcMachine) consoleRead(p []byte) int { return 0 }
+func (pcMachine) consoleInputLine() int    { return 0 }
+
 // Kernel command line words for the PC platform, as Linux spells them:
 // virtio_mmio.device=SIZE@BASE:IRQ describes a virtio-mmio device
 // (QEMU's microvm appends them without ACPI, and Firecracker always),

@@ -67,6 +67,13 @@ type machine interface {
 	consolePutc(c byte)
 	consoleFlush()
 
+	// consoleRead moves console input that has arrived into p and
+	// returns how much; consoleInputLine is the interrupt line that
+	// fires when more may have arrived, 0 if the platform has no
+	// console input (standard input then reads as empty).
+	consoleRead(p []byte) int
+	consoleInputLine() int
+
 	// nanotime returns monotonic time in nanoseconds; walltime the
 	// time of day. Both are called after init, from any context.
 	nanotime() int64
@@ -131,6 +138,27 @@ func nanotime1() int64 {
 
 func walltime() (sec int64, nsec int32) {
 	return mach.walltime()
+}
+
+// syscall_consoleRead reads standard input from the console: it waits
+// until input arrives, or returns 0 (end of file) on a platform that
+// has none.
+//
+//go:linkname syscall_consoleRead syscall.consoleRead
+func syscall_consoleRead(p []byte) int {
+	if len(p) == 0 {
+		return 0
+	}
+	for {
+		if n := mach.consoleRead(p); n > 0 {
+			return n
+		}
+		line := mach.consoleInputLine()
+		if line == 0 {
+			return 0
+		}
+		devices_waitIRQ(line, -1)
+	}
 }
 
 // devices_nanotime gives internal/devices the clock, which it cannot

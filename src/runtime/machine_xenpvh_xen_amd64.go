@@ -249,6 +249,38 @@ func (xenMachine) consoleFlush() {
 	}
 }
 
+// consoleRead takes what xenconsoled put in the ring's input half.
+func (xenMachine) consoleRead(p []byte) int {
+	r := xen.console
+	if r == nil {
+		return 0
+	}
+	cons, prod := r.inCons, atomic.Load(&r.inProd)
+	avail := prod - cons
+	if avail > uint32(len(r.in)) {
+		return 0 // xenconsoled moved the index out of the ring
+	}
+	n := min(uint32(len(p)), avail)
+	for i := uint32(0); i < n; i++ {
+		p[i] = r.in[(cons+i)%uint32(len(r.in))]
+	}
+	if n > 0 {
+		atomic.Store(&r.inCons, cons+n) // after the bytes are read
+		xenNotify(xen.consolePort)
+	}
+	return int(n)
+}
+
+// consoleInputLine binds the console's event channel to a line on
+// first use. xenconsoled signals it for input, and also when it has
+// taken output; a reader that finds nothing waits again.
+func (xenMachine) consoleInputLine() int {
+	if xen.console == nil {
+		return 0
+	}
+	return devices_xenEventChannelLine(xen.consolePort)
+}
+
 // xenConsoleFlush notifies xenconsoled and waits until the output ring
 // has room (or, if all, until it is empty), for up to a second. If
 // xenconsoled takes nothing in that time, the console is given up.

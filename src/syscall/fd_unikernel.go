@@ -32,11 +32,17 @@ type device interface {
 	write(p []byte) (int, error)
 }
 
-// console is standard input, output or error: reads find nothing,
-// writes go to the console on behalf of descriptor fd.
+// console is standard input, output or error: reads of standard input
+// wait for the console's input (on a platform without it they find
+// nothing), writes go to the console on behalf of descriptor fd.
 type console struct{ fd int }
 
-func (c console) read(p []byte) (int, error) { return 0, nil }
+func (c console) read(p []byte) (int, error) {
+	if c.fd != Stdin {
+		return 0, nil
+	}
+	return consoleRead(p), nil
+}
 
 func (c console) write(p []byte) (int, error) {
 	if c.fd == Stdin {

@@ -19,6 +19,10 @@ import "errors"
 //go:noescape
 func consoleWrite(fd int, p []byte) int
 
+// consoleRead reads standard input from the console, waiting until
+// some arrives; it returns 0 on a platform without console input.
+func consoleRead(p []byte) int
+
 // runtimeRandom fills p from the CPU's hardware random number generator
 // and reports whether it could; false means there is none.
 //
