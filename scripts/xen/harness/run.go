@@ -409,14 +409,15 @@ type demux struct {
 	start time.Time
 	multi bool
 
-	mu     sync.Mutex
-	res    Result
-	byName map[string]*GuestResult
-	byDom  map[int]*GuestResult
-	cur    *GuestResult // the guest running now
-	ends   map[string]time.Time
-	last   []string // Xen's and dom0's recent lines, for errors
-	events chan string
+	mu      sync.Mutex
+	res     Result
+	byName  map[string]*GuestResult
+	byDom   map[int]*GuestResult
+	cur     *GuestResult // the guest running now
+	ends    map[string]time.Time
+	last    []string         // Xen's and dom0's recent lines, for errors
+	pending map[int][]string // port 0xE9 lines of domains not reported yet
+	events  chan string
 }
 
 var (
@@ -450,15 +451,19 @@ func (d *demux) line(line string, agent bool) {
 		id, _ := strconv.Atoi(m[1])
 		d.mu.Lock()
 		g := d.byDom[id]
-		if g == nil && d.cur != nil && d.cur.DomID < 0 {
-			// The guest wrote before dom0 reported its ID.
-			g = d.cur
+		if g == nil {
+			// The agent's report of the domain's ID travels on the
+			// other serial line and may come later.
+			if d.pending == nil {
+				d.pending = map[int][]string{}
+			}
+			d.pending[id] = append(d.pending[id], m[2])
 		}
 		d.mu.Unlock()
 		if g != nil {
 			d.console(g, m[2])
-			return
 		}
+		return
 	}
 	d.mu.Lock()
 	d.last = append(d.last, line)
@@ -539,11 +544,17 @@ func (d *demux) report(s string) {
 	case "domid":
 		id, err := strconv.Atoi(strings.TrimSpace(text))
 		d.mu.Lock()
+		var early []string
 		if err == nil {
 			g.DomID = id
 			d.byDom[id] = g
+			early = d.pending[id]
+			delete(d.pending, id)
 		}
 		d.mu.Unlock()
+		for _, text := range early {
+			d.console(g, text)
+		}
 	case "console":
 		d.console(g, text)
 	case "xl":
