@@ -18,6 +18,8 @@ package test
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -295,5 +297,93 @@ func TestXenGoRuntime(t *testing.T) {
 	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, "run", "./exitargs", "x")
 	if !strings.Contains(r.stdout, "arg[1]=\"x\"\n") || !strings.Contains(r.stderr, "exit status 3\n") {
 		t.Errorf("go run on Xen: want arg[1]=\"x\" and exit status 3:\n%s", r)
+	}
+}
+
+// TestXenLinuxNetDisk checks what the harness gives guests, with a
+// Linux guest (harness.LinuxGuest) in place of a Go runtime for Xen: a
+// vif on dom0's bridge with its address from dom0's udhcpd, HTTP from
+// dom0 to the guest and DNS from the guest to a server in dom0, both
+// through the agent's tools; and a disk written by one guest, read back
+// by a second after the first is gone, and checked on the host.
+func TestXenLinuxNetDisk(t *testing.T) {
+	a := xenHarness(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "disk.img")
+	if err := os.WriteFile(disk, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const page = "hello from a Linux domU\n"
+	net, err := a.LinuxGuest("net", `
+udhcpc -i eth0 -n -q -t 20 -T 1 || exit 10
+ip -4 addr show eth0 | grep -o 'inet [0-9.]*'
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	nslookup host.test 10.99.0.1 >/tmp/ns 2>&1 && break
+	sleep 1
+done
+grep -o '10\.99\.0\.77' /tmp/ns | head -n 1 | sed 's/^/resolved /'
+echo -n '`+strings.TrimSuffix(page, "\n")+`' >/www/index.html; echo >>/www/index.html
+httpd -p 80 -h /www
+echo serving
+sleep 120
+`, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.Vif = true
+	net.Timeout = 2 * time.Minute
+	net.SideEndsGuest = true
+	// The guest's HTTP server answers dom0, and dom0's DNS server the
+	// guest; the side script ends the guest when it has its answer.
+	net.Side = `
+mirago-dom0 dns 10.99.0.1:53 host.test=10.99.0.77 &
+mirago-dom0 get -n 120 -t 5s "http://$GUEST_IP/index.html"
+`
+	write, err := a.LinuxGuest("write", `
+while [ ! -b /dev/xvda ]; do sleep 0.2; done
+echo mirago-disk-test | dd of=/dev/xvda bs=512 conv=sync,fsync 2>/dev/null
+echo wrote
+`, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write.Disk = disk
+	write.Timeout = 2 * time.Minute
+	read, err := a.LinuxGuest("read", `
+while [ ! -b /dev/xvda ]; do sleep 0.2; done
+dd if=/dev/xvda bs=512 count=1 2>/dev/null | head -n 1 | sed 's/^/read back: /'
+echo second-guest | dd of=/dev/xvda bs=512 seek=1 conv=sync,fsync 2>/dev/null
+`, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read.Disk = disk
+	read.Timeout = 2 * time.Minute
+	res := xenRun(t, []harness.Guest{net, write, read}, nil)
+
+	g := res.Guests[0]
+	wantConsole(t, g, "inet "+harness.GuestIP(0), "resolved 10.99.0.77", "serving")
+	sum := sha256.Sum256([]byte(page))
+	wantSide := fmt.Sprintf("status 200 bytes %d sha256 %x", len(page), sum)
+	if !slices.Contains(g.Side, wantSide) || g.SideExit != 0 {
+		t.Errorf("dom0's HTTP GET said %q (exit %d), want %q", g.Side, g.SideExit, wantSide)
+	}
+
+	g = res.Guests[1]
+	wantConsole(t, g, "wrote")
+	if g.Status != 0 {
+		t.Errorf("write: status %d, want 0", g.Status)
+	}
+	g = res.Guests[2]
+	wantConsole(t, g, "read back: mirago-disk-test")
+	if g.Status != 0 {
+		t.Errorf("read: status %d, want 0", g.Status)
+	}
+	data, err := os.ReadFile(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "mirago-disk-test\n") || !strings.HasPrefix(string(data[512:]), "second-guest\n") {
+		t.Errorf("disk on the host starts %q and %q at 512", data[:32], data[512:544])
 	}
 }

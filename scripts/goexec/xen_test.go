@@ -155,7 +155,7 @@ agent done dom0`,
 		{
 			name: "the job carries the command line and the ramdisk",
 			script: boot + `grep -a '^extra = ' "$INITRD" | sed 's/^/(d1) /'
-grep -a -c '^ramdisk = "/job/mirago/ramdisk"' "$INITRD" | sed 's/^/(d1) ramdisks: /'
+grep -a -c '^ramdisk = "/job/files/' "$INITRD" | sed 's/^/(d1) ramdisks: /'
 agent end mirago reason=poweroff
 agent done dom0`,
 			env:     map[string]string{"GOGC": "50"},

@@ -95,7 +95,7 @@ var dom0Execs = []string{
 // the code that makes them (this file), dom0's /init and the agent's
 // source. Key hashes them, so that a change to any rebuilds.
 //
-//go:embed build.go cpio.go dom0init.sh dom0/main.go
+//go:embed build.go cpio.go dom0init.sh dom0/main.go domuinit.sh udhcpc.sh block.sh vif.sh
 var buildInputs embed.FS
 
 // Key returns the cache key of the artefacts this harness builds.
@@ -139,6 +139,7 @@ type Artifacts struct {
 	Xen    string // the hypervisor, an ELF for QEMU's multiboot loader
 	Kernel string // dom0's Linux (the ELF vmlinux)
 	Initrd string // dom0's initramfs, an uncompressed newc archive
+	DomU   string // the Linux domU kit's initramfs (LinuxGuest)
 	Info   BuildInfo
 }
 
@@ -163,6 +164,7 @@ func Find() (*Artifacts, error) {
 		Xen:    filepath.Join(dir, "xen"),
 		Kernel: filepath.Join(dir, "vmlinux"),
 		Initrd: filepath.Join(dir, "dom0.cpio"),
+		DomU:   filepath.Join(dir, "domu.cpio"),
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
 	if err != nil {
@@ -277,7 +279,61 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	return b.writeInitrd(root, mods, agent)
+	if err := b.writeInitrd(root, mods, agent); err != nil {
+		return err
+	}
+	domuMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", kernelRelease), domUModules)
+	if err != nil {
+		return err
+	}
+	return b.writeDomU(root, domuMods)
+}
+
+// domUModules are what the Linux domU kit loads: the Xen frontends.
+var domUModules = []string{"xen-netfront", "xen-blkfront"}
+
+// writeDomU writes the Linux domU kit's initramfs (see LinuxGuest).
+func (b *builder) writeDomU(root string, mods []string) error {
+	f, err := os.Create(filepath.Join(b.out, "domu.cpio"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := newCpioWriter(f)
+	if err := w.addPath("bin/busybox", filepath.Join(root, "bin", "busybox")); err != nil {
+		return err
+	}
+	var names []string
+	for _, m := range mods {
+		if err := w.addPath("lib/modules/mirago/"+filepath.Base(m), m); err != nil {
+			return err
+		}
+		names = append(names, strings.TrimSuffix(filepath.Base(m), ".ko"))
+	}
+	init, _ := buildInputs.ReadFile("domuinit.sh")
+	hook, _ := buildInputs.ReadFile("udhcpc.sh")
+	for _, e := range []struct {
+		name string
+		perm uint32
+		data []byte
+	}{
+		{"etc/mirago/modules", 0o644, []byte(strings.Join(names, "\n") + "\n")},
+		{"init", 0o755, init},
+		{"usr/share/udhcpc/default.script", 0o755, hook},
+	} {
+		if err := w.addFile(e.name, e.perm, e.data); err != nil {
+			return err
+		}
+	}
+	for _, d := range []string{"proc", "sys", "dev", "etc"} {
+		if err := w.addDir(d); err != nil {
+			return err
+		}
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // debFile returns the name apt-get download gives a pinned package.
@@ -543,6 +599,12 @@ func (b *builder) writeInitrd(root string, mods []string, agent string) error {
 	init, _ := buildInputs.ReadFile("dom0init.sh")
 	if err := w.addFile("init", 0o755, init); err != nil {
 		return err
+	}
+	for script, name := range map[string]string{"block.sh": "mirago-block", "vif.sh": "mirago-vif"} {
+		data, _ := buildInputs.ReadFile(script)
+		if err := w.addFile("etc/xen/scripts/"+name, 0o755, data); err != nil {
+			return err
+		}
 	}
 	data, err := os.ReadFile(agent)
 	if err != nil {

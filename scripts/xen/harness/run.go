@@ -119,7 +119,7 @@ type agentGuest struct {
 }
 
 const (
-	dom0Mem     = 512 // MiB
+	dom0BaseMem = 384 // MiB, besides twice the initramfs
 	maxGuests   = 90  // static leases in dom0init.sh
 	defaultMem  = 256
 	defaultWait = 5 * time.Minute
@@ -192,19 +192,20 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		maxMem = max(maxMem, g.Memory)
 		total += g.Timeout + 45*time.Second
 		dir := "job/" + g.Name
-		cfg := XLConfig{Name: g.Name, Kernel: "/" + dir + "/kernel", Extra: g.Extra, Memory: g.Memory, VCPUs: 1}
-		if err := jw.addHostFile(dir+"/kernel", g.Image, "image"); err != nil {
+		kernel, err := jw.addShared(g.Image, "image")
+		if err != nil {
 			return nil, err
 		}
+		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1}
 		if g.Ramdisk != "" {
-			if err := jw.addHostFile(dir+"/ramdisk", g.Ramdisk, "ramdisk"); err != nil {
+			if cfg.Ramdisk, err = jw.addShared(g.Ramdisk, "ramdisk"); err != nil {
 				return nil, err
 			}
-			cfg.Ramdisk = "/" + dir + "/ramdisk"
 		}
 		ag := agentGuest{Name: g.Name, Config: "/" + dir + "/xl.cfg", SideEndsGuest: g.SideEndsGuest, Timeout: g.Timeout.String()}
 		if g.Vif {
 			cfg.Bridge, cfg.MAC = "xenbr0", GuestMAC(i)
+			cfg.VifScript = "/etc/xen/scripts/mirago-vif"
 			ag.IP = GuestIP(i)
 		}
 		if g.Disk != "" {
@@ -223,6 +224,7 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 				diskOrder = append(diskOrder, abs)
 			}
 			cfg.Disk = "/dev/mirago/" + disks[abs]
+			cfg.DiskScript = "/etc/xen/scripts/mirago-block"
 		}
 		if g.Side != "" {
 			if err := jw.cw.addFile(dir+"/side.sh", 0o755, []byte(g.Side)); err != nil {
@@ -253,6 +255,13 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 	if err := jf.Close(); err != nil {
 		return nil, err
 	}
+	// dom0 holds its initramfs twice while unpacking it into a tmpfs
+	// that may fill half its memory, and xl needs room besides.
+	fi, err := os.Stat(a.Initrd)
+	if err != nil {
+		return nil, err
+	}
+	dom0Mem := dom0BaseMem + int(2*(fi.Size()+jw.cw.off)>>20)
 
 	// dom0's initramfs is the cached archive with the job's appended:
 	// Linux unpacks concatenated archives as one.
@@ -591,7 +600,8 @@ func (d *demux) report(s string) {
 
 // jobArchive is the archive of the job's files for dom0.
 type jobArchive struct {
-	cw *cpioWriter
+	cw     *cpioWriter
+	shared map[string]string // host path: dom0 path
 }
 
 func newJobArchive(path string) (*jobArchive, *os.File, error) {
@@ -600,6 +610,27 @@ func newJobArchive(path string) (*jobArchive, *os.File, error) {
 		return nil, nil, err
 	}
 	return &jobArchive{cw: newCpioWriter(f)}, f, nil
+}
+
+// addShared adds a guest's image or ramdisk once however many guests
+// use it and returns its dom0 path.
+func (j *jobArchive) addShared(host, what string) (string, error) {
+	abs, err := filepath.Abs(host)
+	if err != nil {
+		return "", err
+	}
+	if p, ok := j.shared[abs]; ok {
+		return p, nil
+	}
+	name := "job/files/" + strconv.Itoa(len(j.shared)) + "-" + filepath.Base(abs)
+	if err := j.addHostFile(name, abs, what); err != nil {
+		return "", err
+	}
+	if j.shared == nil {
+		j.shared = map[string]string{}
+	}
+	j.shared[abs] = "/" + name
+	return "/" + name, nil
 }
 
 func (j *jobArchive) addHostFile(name, host, what string) error {

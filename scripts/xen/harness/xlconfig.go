@@ -21,6 +21,11 @@ type XLConfig struct {
 	Bridge  string // a vif on this bridge; "" for none
 	MAC     string // the vif's MAC; "" lets xl choose
 	Disk    string // a raw disk image or block device for the guest's xvda; "" for none
+
+	// DiskScript and VifScript are xl's hotplug scripts for the disk
+	// and the vif; "" for xl's defaults (block, vif-bridge).
+	DiskScript string
+	VifScript  string
 }
 
 // String returns the configuration file.
@@ -45,10 +50,17 @@ func (c XLConfig) String() string {
 		if c.MAC != "" {
 			spec = "mac=" + c.MAC + "," + spec
 		}
+		if c.VifScript != "" {
+			spec += ",script=" + c.VifScript
+		}
 		p("vif = [ %s ]", xlString(spec))
 	}
 	if c.Disk != "" {
-		p("disk = [ %s ]", xlString("format=raw,vdev=xvda,access=rw,target="+c.Disk))
+		spec := "format=raw,vdev=xvda,access=rw,"
+		if c.DiskScript != "" {
+			spec += "script=" + c.DiskScript + ","
+		}
+		p("disk = [ %s ]", xlString(spec+"target="+c.Disk))
 	}
 	p("# The program's exit ends the domain; nothing restarts it.")
 	p(`on_poweroff = "destroy"`)

@@ -32,6 +32,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
@@ -47,6 +48,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -189,6 +191,9 @@ func runGuest(r *reporter, g guest) {
 	xl := exec.Command("xl", "create", "-F", g.Config)
 	pr, pw := io.Pipe()
 	xl.Stdout, xl.Stderr = pw, pw
+	// xl's children (hotplug scripts, the console client) may hold
+	// the output pipe after xl is gone.
+	xl.WaitDelay = 5 * time.Second
 	if err := xl.Start(); err != nil {
 		r.report("end", g.Name, "reason=xl-failed "+err.Error())
 		return
@@ -226,7 +231,7 @@ func runGuest(r *reporter, g guest) {
 	// Xen's serial from others'.
 	domid := ""
 	for i := 0; i < 300 && domid == ""; i++ {
-		if out, err := exec.Command("xl", "domid", g.Name).Output(); err == nil {
+		if out, err := xlRun(5*time.Second, "domid", g.Name); err == nil {
 			domid = strings.TrimSpace(string(out))
 			break
 		}
@@ -245,6 +250,11 @@ func runGuest(r *reporter, g guest) {
 	var side *exec.Cmd
 	if g.Side != "" {
 		side = exec.Command("/bin/sh", g.Side)
+		// Its own process group, so that what it leaves running in the
+		// background (a server for the guest) ends with the guest; and
+		// a bounded Wait, since such a process keeps the output pipe.
+		side.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		side.WaitDelay = 2 * time.Second
 		side.Env = append(os.Environ(),
 			"GUEST_NAME="+g.Name, "GUEST_DOMID="+domid, "GUEST_IP="+g.IP, "DOM0_IP=10.99.0.1")
 		side.Dir = "/tmp"
@@ -273,7 +283,7 @@ func runGuest(r *reporter, g guest) {
 				}
 				r.report("side-exit", g.Name, strconv.Itoa(code))
 				if g.SideEndsGuest {
-					exec.Command("xl", "destroy", g.Name).Run()
+					xlRun(time.Minute, "destroy", g.Name)
 				}
 				close(sideDone)
 			}()
@@ -287,7 +297,7 @@ func runGuest(r *reporter, g guest) {
 	case <-xlDone:
 	case <-time.After(time.Until(deadline)):
 		timedOut = true
-		exec.Command("xl", "destroy", g.Name).Run()
+		xlRun(time.Minute, "destroy", g.Name)
 		select {
 		case <-xlDone:
 		case <-time.After(30 * time.Second):
@@ -298,9 +308,14 @@ func runGuest(r *reporter, g guest) {
 	select {
 	case <-sideDone:
 	case <-time.After(max(time.Until(deadline), time.Second)):
-		side.Process.Kill()
-		<-sideDone
 		timedOut = true
+	}
+	if side != nil && side.Process != nil {
+		syscall.Kill(-side.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-sideDone:
+		case <-time.After(5 * time.Second):
+		}
 	}
 	// xenconsoled may still be writing the last of the ring.
 	time.Sleep(300 * time.Millisecond)
@@ -316,6 +331,16 @@ func runGuest(r *reporter, g guest) {
 		rs = "destroyed"
 	}
 	r.report("end", g.Name, "reason="+rs+" "+uptime())
+}
+
+// xlRun runs xl with args and kills it after timeout: a hung xl (a
+// hotplug script that never returns) must not hang the job.
+func xlRun(timeout time.Duration, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "xl", args...)
+	cmd.WaitDelay = time.Second
+	return cmd.Output()
 }
 
 // follower copies a console log file to the host line by line as it
