@@ -165,7 +165,8 @@ func wantConsole(t *testing.T, g harness.GuestResult, lines ...string) {
 	t.Helper()
 	for _, l := range lines {
 		if !slices.Contains(g.Console, l) {
-			t.Errorf("guest %s's console lacks the line %q; it has %q", g.Name, l, g.Console)
+			last := g.Console[max(0, len(g.Console)-20):]
+			t.Errorf("guest %s's console lacks the line %q; its last lines are %q", g.Name, l, last)
 		}
 	}
 }
@@ -315,6 +316,7 @@ func TestXenLinuxNetDisk(t *testing.T) {
 	}
 	const page = "hello from a Linux domU\n"
 	net, err := a.LinuxGuest("net", `
+while ! ip link set eth0 up 2>/dev/null; do sleep 0.2; done
 udhcpc -i eth0 -n -q -t 20 -T 1 || exit 10
 ip -4 addr show eth0 | grep -o 'inet [0-9.]*'
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -337,7 +339,7 @@ sleep 120
 	// guest; the side script ends the guest when it has its answer.
 	net.Side = `
 mirago-dom0 dns 10.99.0.1:53 host.test=10.99.0.77 &
-mirago-dom0 get -n 120 -t 5s "http://$GUEST_IP/index.html"
+mirago-dom0 get -n 60 -t 2s "http://$GUEST_IP/index.html"
 `
 	write, err := a.LinuxGuest("write", `
 while [ ! -b /dev/xvda ]; do sleep 0.2; done

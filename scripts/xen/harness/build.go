@@ -319,6 +319,8 @@ func (b *builder) writeDomU(root string, mods []string) error {
 	}{
 		{"etc/mirago/modules", 0o644, []byte(strings.Join(names, "\n") + "\n")},
 		{"init", 0o755, init},
+		// Where Debian's busybox looks for it (upstream: /usr/share/udhcpc).
+		{"etc/udhcpc/default.script", 0o755, hook},
 		{"usr/share/udhcpc/default.script", 0o755, hook},
 	} {
 		if err := w.addFile(e.name, e.perm, e.data); err != nil {

@@ -273,13 +273,11 @@ func runGuest(r *reporter, g guest) {
 			go func() {
 				err := side.Wait()
 				sw.Close()
-				code := 0
-				if err != nil {
-					code = -1
-					var ee *exec.ExitError
-					if errors.As(err, &ee) {
-						code = ee.ExitCode()
-					}
+				// ErrWaitDelay only says that something the script
+				// started still holds its output.
+				code := -1
+				if side.ProcessState != nil && (err == nil || errors.Is(err, exec.ErrWaitDelay) || errors.As(err, new(*exec.ExitError))) {
+					code = side.ProcessState.ExitCode()
 				}
 				r.report("side-exit", g.Name, strconv.Itoa(code))
 				if g.SideEndsGuest {
