@@ -389,3 +389,45 @@ echo second-guest | dd of=/dev/xvda bs=512 seek=1 conv=sync,fsync 2>/dev/null
 		t.Errorf("disk on the host starts %q and %q at 512", data[:32], data[512:544])
 	}
 }
+
+// TestXenWrapperInDom0 runs the exec wrapper inside the harness's dom0,
+// where it finds xl and /proc/xen and so creates the domain itself with
+// xl create, as on a real Xen host: its status for a guest without a
+// status line (125, with xl's shutdown reason) and at MIRAGO_TIMEOUT
+// (124, the domain destroyed). The bare guest writes only to port 0xE9,
+// which is not the console xl attaches to, so nothing of it reaches the
+// wrapper's stdout.
+func TestXenWrapperInDom0(t *testing.T) {
+	img := bareImage(t)
+	wrapper := filepath.Join(t.TempDir(), "mirago-exec")
+	build := exec.Command("go", "build", "-o", wrapper, "./scripts/goexec")
+	build.Dir = repoRoot(t)
+	build.Env = append(env(t), "CGO_ENABLED=0") // dom0 has glibc, but of its own version
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the wrapper: %v\n%s", err, out)
+	}
+	side := `
+ln -s /bin/mirago-exec /tmp/go_xen_amd64_exec
+export MIRAGO_VMM=xen MIRAGO_MEM=16M MIRAGO_NOMOUNT=1
+/tmp/go_xen_amd64_exec /inner/g.elf x 2>&1
+echo "wrapper exit $?"
+# The word spin=1 comes first on the command line and makes the guest spin.
+spin=1 MIRAGO_ENV=spin MIRAGO_TIMEOUT=5s /tmp/go_xen_amd64_exec /inner/g.elf 2>&1
+echo "wrapper exit $?"
+echo "domains left: $(xl list | grep -c mirago-)"
+`
+	res := xenRun(t, []harness.Guest{{
+		Name: "outer", Image: img, Memory: 16, Extra: "spin", Timeout: 3 * time.Minute,
+		Side: side, SideEndsGuest: true,
+	}}, map[string]string{"/bin/mirago-exec": wrapper, "/inner/g.elf": img})
+	want := []string{
+		"go_xen_amd64_exec: the guest ended without reporting an exit status (domain shut down: poweroff)",
+		"wrapper exit 125",
+		"go_xen_amd64_exec: the guest did not finish within 5s (MIRAGO_TIMEOUT); destroyed it",
+		"wrapper exit 124",
+		"domains left: 0",
+	}
+	if g := res.Guests[0]; !slices.Equal(g.Side, want) || g.SideExit != 0 {
+		t.Errorf("the wrapper in dom0 said %q (exit %d), want %q (exit 0)", g.Side, g.SideExit, want)
+	}
+}

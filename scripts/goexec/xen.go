@@ -5,7 +5,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,7 +41,7 @@ import (
 //	MIRAGO_MEM		guest memory, as for QEMU (1G, 512M, 300 = MiB); default 1G
 //	MIRAGO_XEN_VIF		if 1, a vif on the bridge (xenbr0; MIRAGO_XEN_BRIDGE in a real dom0)
 //	MIRAGO_XEN_DISK		a raw disk image file for the guest's xvda
-//	MIRAGO_XEN_VERBOSE	if 1, show Xen's and dom0's own output (nested only)
+//	MIRAGO_XEN_VERBOSE	if 1, show xl's messages, and nested also Xen's and dom0's output
 
 // xenConfig is what the environment says about running on Xen.
 type xenConfig struct {
@@ -251,42 +252,33 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	// -F keeps xl in the foreground until the domain is gone; -c
 	// attaches the console from the start.
 	cmd := exec.Command("xl", "create", "-F", "-c", f.Name())
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		w.errorf("%v", err)
-		return exitFailed
-	}
-	cmd.Stderr = w.stderr
+	console := &statusWriter{w: w.stdout}
+	cmd.Stdout = console
+	// xl's own messages are for when something goes wrong; the
+	// shutdown reason among them is for the status message.
+	xlMsgs := &xlMessages{verbose: cfg.verbose, w: w.stderr}
+	cmd.Stderr = xlMsgs
+	// The console client, xl's child, may hold the output after xl
+	// has exited.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		w.errorf("xl create: %v", err)
 		return exitFailed
 	}
-	var mu sync.Mutex
-	status, hasLine := exitFailed, false
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		br := bufio.NewReader(out)
-		for {
-			line, err := br.ReadString('\n')
-			if line != "" {
-				io.WriteString(w.stdout, line)
-				if m := harness.StatusLine.FindStringSubmatch(strings.TrimRight(line, "\r\n")); m != nil {
-					n, _ := strconv.Atoi(m[1])
-					if n <= 255 {
-						mu.Lock()
-						status, hasLine = n, true
-						mu.Unlock()
-					}
-				}
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
 	done := make(chan error, 1)
-	go func() { <-copied; done <- cmd.Wait() }()
+	go func() { done <- cmd.Wait() }()
+	// stop destroys the domain and waits a bounded time for xl.
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		exec.CommandContext(ctx, "xl", "destroy", name).Run()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
 	var expired <-chan time.Time
 	if cfg.timeout > 0 {
 		t := time.NewTimer(cfg.timeout)
@@ -296,22 +288,103 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	select {
 	case err = <-done:
 	case <-expired:
-		exec.Command("xl", "destroy", name).Run()
-		<-done
+		stop()
 		w.reportXen(false, exitTimeout, "", cfg.timeout)
 		return exitTimeout
 	case <-ctx.Done():
-		exec.Command("xl", "destroy", name).Run()
-		<-done
+		stop()
 		w.errorf("interrupted; destroyed domain %s", name)
 		return exitFailed
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if !hasLine && err != nil {
-		w.errorf("xl create: %v", err)
+	status, hasLine := console.result()
+	if !hasLine && err != nil && !errors.Is(err, exec.ErrWaitDelay) {
+		w.errorf("xl create: %v\n%s", err, strings.TrimSpace(xlMsgs.String()))
 		return exitFailed
 	}
-	w.reportXen(hasLine, status, "see xl's messages above", cfg.timeout)
+	w.reportXen(hasLine, status, xlMsgs.reason(), cfg.timeout)
 	return status
+}
+
+// statusWriter copies the console to w and notes the last status line.
+type statusWriter struct {
+	w io.Writer
+
+	mu      sync.Mutex
+	part    []byte
+	status  int
+	hasLine bool
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.part = append(s.part, p...)
+	for {
+		i := bytes.IndexByte(s.part, '\n')
+		if i < 0 {
+			break
+		}
+		line := strings.TrimRight(string(s.part[:i]), "\r")
+		s.part = s.part[i+1:]
+		if m := harness.StatusLine.FindStringSubmatch(line); m != nil {
+			if n, _ := strconv.Atoi(m[1]); n <= 255 {
+				s.status, s.hasLine = n, true
+			}
+		}
+	}
+	s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *statusWriter) result() (status int, hasLine bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.hasLine {
+		return exitFailed, false
+	}
+	return s.status, true
+}
+
+// xlMessages keeps what xl create -F writes on its standard error,
+// copying it to w as well if verbose.
+type xlMessages struct {
+	verbose bool
+	w       io.Writer
+
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (x *xlMessages) Write(p []byte) (int, error) {
+	x.mu.Lock()
+	if x.buf.Len() < 64<<10 {
+		x.buf.Write(p)
+	}
+	x.mu.Unlock()
+	if x.verbose {
+		return x.w.Write(p)
+	}
+	return len(p), nil
+}
+
+func (x *xlMessages) String() string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.buf.String()
+}
+
+// xlShutdownRe matches xl create -F's report of the domain's shutdown
+// (tools/xl/xl_vmcontrol.c); the codes are Xen's SHUTDOWN_* values.
+var xlShutdownRe = regexp.MustCompile(`has shut down, reason code (\d+)`)
+
+// reason names the domain's shutdown reason from xl's messages.
+func (x *xlMessages) reason() string {
+	m := xlShutdownRe.FindStringSubmatch(x.String())
+	if m == nil {
+		return "unknown; MIRAGO_XEN_VERBOSE=1 shows xl's messages"
+	}
+	names := []string{"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"}
+	if n, err := strconv.Atoi(m[1]); err == nil && n < len(names) {
+		return names[n]
+	}
+	return "reason code " + m[1]
 }

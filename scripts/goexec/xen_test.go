@@ -243,3 +243,29 @@ func TestRunXenErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusWriter(t *testing.T) {
+	tests := []struct {
+		chunks  []string
+		status  int
+		hasLine bool
+	}{
+		{[]string{"hello\nmirago: exit status 3\n"}, 3, true},
+		{[]string{"mirago: exit sta", "tus 200\r\n"}, 200, true},
+		{[]string{"mirago: exit status 1\n", "mirago: exit status 0\n"}, 0, true},
+		{[]string{"mirago: exit status 256\n"}, exitFailed, false},
+		{[]string{"say mirago: exit status 3\n"}, exitFailed, false},
+		{[]string{"mirago: exit status 4"}, exitFailed, false}, // no newline yet
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		s := &statusWriter{w: &out}
+		for _, c := range tt.chunks {
+			s.Write([]byte(c))
+		}
+		status, hasLine := s.result()
+		if status != tt.status || hasLine != tt.hasLine || out.String() != strings.Join(tt.chunks, "") {
+			t.Errorf("%q: status %d, %v, copied %q; want %d, %v and all of it", tt.chunks, status, hasLine, out.String(), tt.status, tt.hasLine)
+		}
+	}
+}

@@ -18,7 +18,8 @@ mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm
 # xenconsoled allocates a pty per guest; without devpts xl create hangs.
 mount -t devpts devpts /dev/pts
-mkdir -p /run/xen /run/xenstored /run/lock /var/log/xen/console /var/lib/xen /var/lib/misc /tmp
+# xl's console client locks /var/lock/xenconsole.N.
+mkdir -p /run/xen /run/xenstored /run/lock /var/lock /var/log/xen/console /var/lib/xen /var/lib/misc /tmp
 fail() { echo "mirago-dom0-init: $*"; }
 # Progress with dom0's uptime, for the host's -v and for boot timing.
 mark() { echo "mirago-dom0-init: $* uptime=$(cut -d' ' -f1 /proc/uptime)"; }
