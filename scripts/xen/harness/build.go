@@ -75,11 +75,11 @@ const (
 
 // dom0Modules are the kernel modules dom0 loads, besides what they
 // depend on: the Xen devices xl and the daemons open, the backends of
-// guests' vifs and disks, the bridge, and virtio-blk for the disks the
-// host passes in.
+// guests' vifs and disks, the bridge, virtio-blk for the disks the host
+// passes in and virtio-console for the agent's channel to the host.
 var dom0Modules = []string{
 	"xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd",
-	"xen-netback", "xen-blkback", "bridge", "virtio_pci", "virtio_blk",
+	"xen-netback", "xen-blkback", "bridge", "virtio_pci", "virtio_blk", "virtio_console",
 }
 
 // dom0Execs are the dom0 programs whose shared libraries must all be in

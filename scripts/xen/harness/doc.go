@@ -15,7 +15,7 @@
 //
 // Run boots Xen and dom0 once and creates the guests of its Options in
 // turn, each from a job archive appended to dom0's initramfs. The
-// agent in dom0 reports on QEMU's second serial port; a guest's console
+// agent in dom0 reports on a virtio serial port of QEMU's; a guest's console
 // reaches the host from xenconsoled's log through the agent, and its
 // early writes to I/O port 0xE9 on Xen's own serial line as "(dN) ..."
 // lines, which Run merges into the guest's console without the prefix.

@@ -79,10 +79,6 @@ touch /var/lib/misc/udhcpd.leases
 udhcpd /etc/udhcpd.conf || fail "udhcpd failed"
 
 mark network up
-# The agent reports on the second serial port if it works: a channel
-# of its own, apart from Xen's and the kernel's messages on the first.
-stty -F /dev/ttyS1 raw -echo 115200 2>/dev/null && touch /run/ttyS1-ok
-
 if [ -e /job/job.json ]; then
 	/bin/mirago-dom0 run /job/job.json
 else

@@ -108,7 +108,7 @@ func TestCpioParents(t *testing.T) {
 
 // fakeArtifacts returns artefacts of empty files and puts on PATH a
 // fake QEMU that runs script, with agent() reporting on fd 3 as dom0's
-// agent does on ttyS1.
+// agent does on its virtio serial port.
 func fakeArtifacts(t *testing.T, script string) *Artifacts {
 	t.Helper()
 	dir := t.TempDir()

@@ -47,6 +47,9 @@ type Guest struct {
 	Side          string
 	SideEndsGuest bool
 
+	// CPUID is xl's cpuid setting for the guest; "" for Xen's default.
+	CPUID string
+
 	// Timeout bounds the guest from its creation; default 5m. The
 	// guest is destroyed then, and its status is 124.
 	Timeout time.Duration
@@ -196,7 +199,7 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1}
+		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1, CPUID: g.CPUID}
 		if g.Ramdisk != "" {
 			if cfg.Ramdisk, err = jw.addShared(g.Ramdisk, "ramdisk"); err != nil {
 				return nil, err
@@ -297,7 +300,11 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		"-accel", "tcg,thread=multi",
 		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
 		"-serial", "stdio", // Xen's console: Xen, dom0's console, guests' port 0xE9
-		"-serial", "file:/dev/fd/3", // dom0's ttyS1: the agent's reports
+		// The agent's reports: a virtio serial port is a channel of
+		// its own and, unlike a second 16550, fast under TCG.
+		"-device", "virtio-serial-pci",
+		"-chardev", "file,id=agent,path=/dev/fd/3",
+		"-device", "virtserialport,chardev=agent,name=mirago.agent",
 		"-kernel", a.Xen,
 		"-append", xenCmd,
 		"-initrd", a.Kernel + " " + dom0Cmd + "," + initrd,

@@ -26,6 +26,9 @@ type XLConfig struct {
 	// and the vif; "" for xl's defaults (block, vif-bridge).
 	DiskScript string
 	VifScript  string
+
+	// CPUID is xl's cpuid setting, e.g. "host,avx=0"; "" for none.
+	CPUID string
 }
 
 // String returns the configuration file.
@@ -45,6 +48,9 @@ func (c XLConfig) String() string {
 	p("# The TSC as the CPU has it: the runtime reads it for time, and")
 	p("# emulated RDTSCP fails under nested QEMU TCG.")
 	p(`tsc_mode = "native"`)
+	if c.CPUID != "" {
+		p("cpuid = %s", xlString(c.CPUID))
+	}
 	if c.Bridge != "" {
 		spec := "bridge=" + c.Bridge
 		if c.MAC != "" {

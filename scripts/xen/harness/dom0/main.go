@@ -15,9 +15,10 @@
 //
 //	@mirago KIND NAME [TEXT]
 //
-// on /dev/ttyS1 (QEMU's second serial port, a channel of its own) or,
-// if that cannot be opened, on the console, which Xen's serial line
-// shares with Xen's own messages.
+// on a virtio serial port of QEMU's named mirago.agent (a channel of
+// its own, and much faster than a 16550 under TCG) or, if there is none,
+// on the console, which Xen's serial line shares with Xen's own
+// messages.
 //
 // The other commands are tools for side scripts, since busybox has no
 // DNS server and its nc and wget are rough for checks:
@@ -44,6 +45,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -130,14 +132,19 @@ func (r *reporter) report(kind, name, text string) {
 	r.mu.Unlock()
 }
 
-// openChannel opens the line to the host: the second serial port, set
-// raw by /init, or else the console.
+// openChannel opens the line to the host: the virtio serial port named
+// mirago.agent, or else the console.
 func openChannel() (io.Writer, string) {
-	if f, err := os.OpenFile("/dev/ttyS1", os.O_WRONLY, 0); err == nil {
-		if fi, err := os.Stat("/run/ttyS1-ok"); err == nil && fi.Mode().IsRegular() {
-			return f, f.Name()
+	names, _ := filepath.Glob("/sys/class/virtio-ports/*/name")
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil || strings.TrimSpace(string(b)) != "mirago.agent" {
+			continue
 		}
-		f.Close()
+		dev := "/dev/" + filepath.Base(filepath.Dir(n))
+		if f, err := os.OpenFile(dev, os.O_WRONLY, 0); err == nil {
+			return f, dev
+		}
 	}
 	if f, err := os.OpenFile("/dev/console", os.O_WRONLY, 0); err == nil {
 		return f, f.Name()
@@ -315,8 +322,6 @@ func runGuest(r *reporter, g guest) {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	// xenconsoled may still be writing the last of the ring.
-	time.Sleep(300 * time.Millisecond)
 	follow.stop()
 
 	reasonMu.Lock()
@@ -365,7 +370,16 @@ func (f *follower) run() {
 		f.poll()
 		select {
 		case <-f.quit:
-			f.poll()
+			// xenconsoled may still be writing the last of the ring:
+			// read until the log has stopped growing for a while.
+			for quiet := 0; quiet < 4; {
+				time.Sleep(100 * time.Millisecond)
+				if f.poll() == 0 {
+					quiet++
+				} else {
+					quiet = 0
+				}
+			}
 			if len(f.part) > 0 {
 				f.r.report("console", f.name, string(f.part))
 			}
@@ -383,20 +397,25 @@ func (f *follower) stop() {
 	default:
 	}
 	close(f.quit)
+	// The host's channel is a serial line: a guest's last burst of
+	// output may take a while to cross it, and it must all be across
+	// before the guest's end is reported.
 	select {
 	case <-f.done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(2 * time.Minute):
 	}
 }
 
-func (f *follower) poll() {
+// poll reports the log's complete new lines and returns how many bytes
+// it read.
+func (f *follower) poll() int {
 	fh, err := os.Open(f.path)
 	if err != nil {
-		return
+		return 0
 	}
 	defer fh.Close()
 	if _, err := fh.Seek(f.off, io.SeekStart); err != nil {
-		return
+		return 0
 	}
 	buf, _ := io.ReadAll(fh)
 	f.off += int64(len(buf))
@@ -409,6 +428,7 @@ func (f *follower) poll() {
 		f.r.report("console", f.name, string(f.part[:i]))
 		f.part = f.part[i+1:]
 	}
+	return len(buf)
 }
 
 func tcpEcho(addr string) error {
