@@ -264,7 +264,7 @@ func TestXenWrapper(t *testing.T) {
 
 // TestXenGoRuntime boots GOOS=xen images built by the project's
 // toolchain on Xen: exit statuses and arguments in one Xen boot, then
-// go run through the wrapper. It fails until the runtime's Xen platform
+// go run and go test through the wrapper. It fails until the runtime's Xen platform
 // exists (issue 11), so it runs only with MIRAGO_XEN_RUNTIME=1.
 func TestXenGoRuntime(t *testing.T) {
 	if os.Getenv("MIRAGO_XEN_RUNTIME") != "1" {
@@ -298,6 +298,17 @@ func TestXenGoRuntime(t *testing.T) {
 	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, "run", "./exitargs", "x")
 	if !strings.Contains(r.stdout, "arg[1]=\"x\"\n") || !strings.Contains(r.stderr, "exit status 3\n") {
 		t.Errorf("go run on Xen: want arg[1]=\"x\" and exit status 3:\n%s", r)
+	}
+	// go test: the test binary reads testdata/ from the boot archive,
+	// which reaches the guest as its ramdisk.
+	r = mgoEnv(t, progsDir(t), "xen/amd64", vars, "test", "-count=1", "-v", "./pass", "./files")
+	for _, want := range []string{"--- PASS: TestAdd", "ok  \texample/pass", "--- PASS: TestRelativeFile", "ok  \texample/files"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("go test on Xen: output lacks %q:\n%s", want, r)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("go test on Xen: exit status %d, want 0:\n%s", r.code, r)
 	}
 }
 
