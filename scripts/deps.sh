@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh installs what building and testing Mirago needs beyond make and
 # a go command: QEMU to boot images, git for the patch scripts, ip for
-# the network tests' namespaces and tap devices. Run as
+# the network tests' namespaces and tap devices, xz and as for the Xen
+# harness (scripts/xen) and its tests. Run as
 # root on Debian, it installs missing packages with apt-get,
 # non-interactively; otherwise it only says what is missing. Then it
 # makes sure a new enough host Go is at hand (scripts/bootstrap-go.sh).
@@ -11,6 +12,10 @@ need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v git >/dev/null || need+=(git)
 command -v ip >/dev/null || need+=(iproute2)
+# The Xen harness (scripts/xen) unpacks dom0's kernel with xz; its tests
+# assemble a bare PVH guest with as and ld.
+command -v xz >/dev/null || need+=(xz-utils)
+command -v as >/dev/null || need+=(binutils)
 # The module proxy and checksum database are reached over HTTPS.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 

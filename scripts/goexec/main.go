@@ -46,6 +46,7 @@
 //	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG
 //	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
 //	MIRAGO_NOMOUNT		if 1, do not mount the working directory in the guest
+//	MIRAGO_VMM		qemu (default) or xen: real Xen, in this dom0 or nested in QEMU (see xen.go)
 //
 // The working directory's tree (directories, regular files, symbolic
 // links) is passed to the guest read-only at the same absolute path, as
@@ -145,7 +146,15 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 	}
 	switch w.goos + "/" + w.goarch {
 	case "xen/amd64":
-		return w.runQEMUx86(args[0], args)
+		switch vmm, _ := lookup("MIRAGO_VMM"); vmm {
+		case "", "qemu":
+			return w.runQEMUx86(args[0], args)
+		case "xen":
+			return w.runXen(args[0], args)
+		default:
+			w.errorf("MIRAGO_VMM=%q: want qemu or xen", vmm)
+			return exitFailed
+		}
 	case "xen/arm64", "solo5/amd64", "solo5/arm64":
 		w.errorf("running GOOS=%s GOARCH=%s images is not yet supported", w.goos, w.goarch)
 		return exitUnsupported
