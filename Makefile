@@ -55,9 +55,8 @@ test: toolchain test-host vet
 xen: deps
 	$(HOSTGO) go run ./scripts/xen build
 
-# The tests on real Xen (test/xen_test.go), about 20 s per Xen boot.
-# MIRAGO_XEN_RUNTIME=1 adds the Go programs that need the runtime's Xen
-# platform (issue 11).
+# The tests on real Xen (test/xen_test.go, test/xen_mirago_test.go),
+# about 20 s per Xen boot.
 test-xen: toolchain xen
 	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^TestXen' -timeout 30m ./test/
 

@@ -11,8 +11,8 @@
 //
 //	go test -tags xenharness -run '^TestXen' -v ./test/
 //
-// TestXenGoRuntime needs the xen/amd64 runtime's Xen platform (issue
-// 11), which is being written; it runs only with MIRAGO_XEN_RUNTIME=1.
+// xen_mirago_test.go has the tests of GOOS=xen programs as Xen domains:
+// the runtime's Xen platform and Xen's PV devices.
 
 package test
 
@@ -264,12 +264,8 @@ func TestXenWrapper(t *testing.T) {
 
 // TestXenGoRuntime boots GOOS=xen images built by the project's
 // toolchain on Xen: exit statuses and arguments in one Xen boot, then
-// go run and go test through the wrapper. It fails until the runtime's Xen platform
-// exists (issue 11), so it runs only with MIRAGO_XEN_RUNTIME=1.
+// go run and go test through the wrapper.
 func TestXenGoRuntime(t *testing.T) {
-	if os.Getenv("MIRAGO_XEN_RUNTIME") != "1" {
-		t.Skip("the xen/amd64 runtime does not run on Xen yet (issue 11); MIRAGO_XEN_RUNTIME=1 runs this test")
-	}
 	exitargs, ret, panicking := progImage(t, "exitargs"), progImage(t, "return"), progImage(t, "panic")
 	res := xenRun(t, []harness.Guest{
 		{Name: "exitargs", Image: exitargs, Extra: "-- exitargs a \"two words\"", Timeout: 2 * time.Minute},

@@ -27,6 +27,7 @@
 //	mirago-dom0 udp-echo ADDR          echo every UDP datagram back
 //	mirago-dom0 dns ADDR NAME=IP...    answer A queries for NAME with IP
 //	mirago-dom0 get [-n N] [-t D] URL  GET URL (N attempts, D each), print "status S bytes B sha256 H"
+//	mirago-dom0 post [-t D] -n B URL   POST B zero bytes to URL, print "status S body BODY"
 //	mirago-dom0 wait-tcp ADDR D        wait until ADDR accepts a connection, at most D
 package main
 
@@ -82,6 +83,8 @@ func main() {
 		err = dnsServer(args[0], args[1:])
 	case "get":
 		err = get(args)
+	case "post":
+		err = post(args)
 	case "wait-tcp":
 		if len(args) != 2 {
 			usage()
@@ -97,7 +100,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: mirago-dom0 run JOB | tcp-echo ADDR | udp-echo ADDR | dns ADDR NAME=IP... | get [-n N] [-t D] URL | wait-tcp ADDR D")
+	fmt.Fprintln(os.Stderr, "usage: mirago-dom0 run JOB | tcp-echo ADDR | udp-echo ADDR | dns ADDR NAME=IP... | get [-n N] [-t D] URL | post [-t D] -n BYTES URL | wait-tcp ADDR D")
 	os.Exit(2)
 }
 
@@ -577,6 +580,40 @@ func get(args []string) error {
 		return nil
 	}
 	return err
+}
+
+// post sends BYTES zero bytes to URL and prints the status and the
+// response's body, for an upload a guest checks (netprobe's /sum).
+func post(args []string) error {
+	fs := flag.NewFlagSet("post", flag.ContinueOnError)
+	n := fs.Int64("n", 0, "bytes to send")
+	t := fs.Duration("t", 30*time.Second, "timeout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("want one URL")
+	}
+	client := &http.Client{Timeout: *t}
+	resp, err := client.Post(fs.Arg(0), "application/octet-stream", io.LimitReader(zeros{}, *n))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("status %d body %s\n", resp.StatusCode, strings.TrimSpace(string(body)))
+	return nil
+}
+
+// zeros reads as an endless stream of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
 
 func waitTCP(addr, d string) error {

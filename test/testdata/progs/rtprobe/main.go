@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -31,6 +32,38 @@ func main() {
 			time.Sleep(d)
 			fmt.Printf("slept %d %d\n", d, time.Since(start))
 		}
+	case "sleeps":
+		// N sleeps of D each: rtprobe sleeps N D.
+		n, _ := strconv.Atoi(os.Args[2])
+		d, _ := time.ParseDuration(os.Args[3])
+		for range n {
+			start := time.Now()
+			time.Sleep(d)
+			fmt.Printf("slept %d %d\n", d, time.Since(start))
+		}
+	case "churn":
+		// Goroutines that allocate, then collections.
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		total := 0
+		for range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var b [][]byte
+				for range 100 {
+					b = append(b, make([]byte, 10000))
+				}
+				mu.Lock()
+				total += len(b)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("churned %d buffers in 100 goroutines; %d collections\n", total, ms.NumGC)
 	case "idle":
 		d, _ := time.ParseDuration(os.Args[2])
 		time.Sleep(d)
