@@ -41,6 +41,12 @@ func main() {
 			time.Sleep(d)
 			fmt.Printf("slept %d %d\n", d, time.Since(start))
 		}
+	case "mark":
+		// A sleep between two lines, for the host to time: rtprobe mark D.
+		d, _ := time.ParseDuration(os.Args[2])
+		fmt.Println("mark start")
+		time.Sleep(d)
+		fmt.Println("mark end")
 	case "churn":
 		// Goroutines that allocate, then collections.
 		var wg sync.WaitGroup
