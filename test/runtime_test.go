@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -235,11 +236,16 @@ func TestRuntimeBootPC(t *testing.T) {
 
 // TestRuntimeClockUnderLoad boots 20 times while the host's CPUs are
 // busy and times a 2 s sleep in the guest by the host's clock, from the
-// console line before it to the one after: within 2%. The guest's TSC
-// runs at the host's rate; the exec wrapper states it (tsc_khz), and a
-// guest that measured it against an emulated timer on a loaded host has
-// been 17% fast. Five more boots measure it against the PIT
-// (MIRAGO_TSC_KHZ=0) and must say so, and meet the same bound.
+// console line before it to the one after. The guest's TSC runs at the
+// host's rate; the exec wrapper states it (tsc_khz), and a guest that
+// measured it against an emulated timer on a loaded host has been 17%
+// fast. Five more boots measure it against the PIT (MIRAGO_TSC_KHZ=0)
+// and must say so on the console.
+//
+// The bound is 2% of host time for at least 90% of the boots and 5% for
+// all: with every host CPU busy, QEMU's thread can wait tens of
+// milliseconds for a CPU before the line after the sleep reaches the
+// host, which is delivery, not the guest's clock.
 func TestRuntimeClockUnderLoad(t *testing.T) {
 	img := progImage(t, "rtprobe")
 	wrapper := filepath.Join(goroot(t), "bin", "go_xen_amd64_exec")
@@ -273,17 +279,26 @@ func TestRuntimeClockUnderLoad(t *testing.T) {
 		return d
 	}
 	check := func(what string, n int, e []string, pit bool) {
-		var worst time.Duration
+		var offs []float64
 		for range n {
 			d := boot(e, pit)
-			if (d - sleep).Abs() > (worst - sleep).Abs() {
-				worst = d
+			offs = append(offs, float64(d-sleep)/float64(sleep))
+		}
+		slices.Sort(offs)
+		far := 0
+		for _, off := range offs {
+			if off < -0.02 || off > 0.02 {
+				far++
 			}
-			if off := float64(d-sleep) / float64(sleep); off < -0.02 || off > 0.02 {
-				t.Errorf("%s: a %v sleep took %v of host time (%+.1f%%)", what, sleep, d, 100*off)
+			if off < -0.05 || off > 0.05 {
+				t.Errorf("%s: a %v sleep took %+.1f%% of host time", what, sleep, 100*off)
 			}
 		}
-		t.Logf("%s: %d boots under load, the worst %v sleep took %v of host time", what, n, sleep, worst)
+		t.Logf("%s: %d boots under load; a %v sleep took from %+.1f%% to %+.1f%% of host time, median %+.1f%%",
+			what, n, sleep, 100*offs[0], 100*offs[n-1], 100*offs[n/2])
+		if far > n/10 {
+			t.Errorf("%s: %d of %d sleeps were more than 2%% off host time", what, far, n)
+		}
 	}
 	check("tsc_khz from the wrapper", 20, nil, false)
 	check("measured against the PIT", 5, []string{"MIRAGO_TSC_KHZ=0"}, true)
