@@ -225,19 +225,30 @@ type config struct {
 	timing  bool          // report boot timing
 }
 
+// readTimeout reads MIRAGO_TIMEOUT, defaultTimeout if unset.
+func readTimeout(lookup func(string) (string, bool)) (time.Duration, error) {
+	v, _ := lookup("MIRAGO_TIMEOUT")
+	if v == "" {
+		return defaultTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
+	}
+	return d, nil
+}
+
 // readConfig reads the MIRAGO_* variables; see the package comment.
 func readConfig(lookup func(string) (string, bool)) (config, error) {
 	cfg := config{mem: defaultMem, timeout: defaultTimeout}
 	if v, _ := lookup("MIRAGO_MEM"); v != "" {
 		cfg.mem = v
 	}
-	if v, _ := lookup("MIRAGO_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return cfg, fmt.Errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
-		}
-		cfg.timeout = d
+	timeout, err := readTimeout(lookup)
+	if err != nil {
+		return cfg, err
 	}
+	cfg.timeout = timeout
 	if v, _ := lookup("MIRAGO_NET"); v != "" {
 		if strings.HasPrefix(v, "id=") || strings.Contains(v, ",id=") {
 			return cfg, fmt.Errorf("MIRAGO_NET=%q: leave out the id; the wrapper names the backend", v)
@@ -251,7 +262,6 @@ func readConfig(lookup func(string) (string, bool)) (config, error) {
 	}
 	_, cfg.timing = lookup("MIRAGO_TIMING")
 	accel, _ := lookup("MIRAGO_ACCEL")
-	var err error
 	cfg.kvm, err = useKVM(accel)
 	return cfg, err
 }

@@ -62,13 +62,11 @@ func readXenConfig(lookup func(string) (string, bool)) (xenConfig, error) {
 		}
 		cfg.memMiB = n
 	}
-	if v, _ := lookup("MIRAGO_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return cfg, fmt.Errorf("MIRAGO_TIMEOUT=%q is not a duration like 90s or 10m", v)
-		}
-		cfg.timeout = d
+	timeout, err := readTimeout(lookup)
+	if err != nil {
+		return cfg, err
 	}
+	cfg.timeout = timeout
 	for _, name := range []string{"MIRAGO_NET", "MIRAGO_QEMU_FLAGS"} {
 		if v, _ := lookup(name); v != "" {
 			return cfg, fmt.Errorf("%s is for QEMU; with MIRAGO_VMM=xen use MIRAGO_XEN_VIF=1 for a network", name)
