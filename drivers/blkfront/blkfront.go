@@ -29,7 +29,6 @@ import (
 	"mirago.dev/drivers/gnttab"
 	"mirago.dev/drivers/xenbus"
 	"mirago.dev/drivers/xenring"
-	"mirago.dev/drivers/xenstore"
 	"mirago.dev/sys/xen"
 )
 
@@ -49,19 +48,10 @@ const (
 	ErrGeometry    = Error("blkfront: backend gave no usable size or sector size")
 )
 
-// Config says where the device is and what the hypervisor provides.
+// Config says where the device is and what the hypervisor provides,
+// and how long a request may take.
 type Config struct {
-	Store  *xenstore.Client
-	Node   string // the frontend's directory, such as "device/vbd/51712"
-	Grants *gnttab.Table
-	Events xenring.EventChannels
-	// Frame gives a page's frame number; nil means
-	// gnttab.IdentityFrame.
-	Frame func(page []byte) uint64
-	// Timeout bounds each wait for the backend during setup and
-	// Close, in nanoseconds; 0 means 10 seconds, and < 0 waits for
-	// ever.
-	Timeout int64
+	xenbus.Device
 	// RequestTimeout bounds each request, in nanoseconds; 0 means 30
 	// seconds, and < 0 waits for ever.
 	RequestTimeout int64
@@ -109,16 +99,10 @@ var _ block.Device = (*Disk)(nil)
 
 // New connects to the device's backend and reads its geometry.
 func New(cfg Config) (*Disk, error) {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10e9
-	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30e9
 	}
-	if cfg.Frame == nil {
-		cfg.Frame = gnttab.IdentityFrame
-	}
-	fe, err := xenbus.Open(cfg.Store, cfg.Node)
+	fe, err := cfg.Open()
 	if err != nil {
 		return nil, err
 	}

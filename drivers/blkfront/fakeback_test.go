@@ -13,6 +13,7 @@ import (
 
 	"mirago.dev/drivers/gnttab"
 	"mirago.dev/drivers/gnttab/gnttabtest"
+	"mirago.dev/drivers/xenbus"
 	"mirago.dev/drivers/xenring"
 	"mirago.dev/drivers/xenring/xenringtest"
 	"mirago.dev/drivers/xenstore"
@@ -130,8 +131,11 @@ func newBack(t testing.TB, diskBytes int, o diskOpts) *blkback {
 }
 
 func (bb *blkback) config(o diskOpts) Config {
-	c := Config{Store: bb.store, Node: feDir, Grants: bb.table, Events: bb.chans, Frame: bb.frames.Frame,
-		Timeout: int64(o.timeout), RequestTimeout: int64(o.reqTimeout)}
+	c := Config{
+		Device: xenbus.Device{Store: bb.store, Node: feDir, Grants: bb.table, Events: bb.chans,
+			Frame: bb.frames.Frame, Timeout: int64(o.timeout)},
+		RequestTimeout: int64(o.reqTimeout),
+	}
 	if c.Timeout == 0 {
 		c.Timeout = int64(2 * time.Second)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"mirago.dev/drivers/gnttab"
 	"mirago.dev/drivers/gnttab/gnttabtest"
+	"mirago.dev/drivers/xenbus"
 	"mirago.dev/drivers/xenring"
 	"mirago.dev/drivers/xenring/xenringtest"
 	"mirago.dev/drivers/xenstore"
@@ -118,8 +119,11 @@ func (nb *netback) config(o setupOpts) Config {
 		timeout = 2 * time.Second
 	}
 	return Config{
-		Store: nb.store, Node: feDir, Grants: nb.table, Events: nb.chans,
-		Frame: nb.frames.Frame, Timeout: int64(timeout), RxBuffers: o.rxBuffers, TxBuffers: o.txBuffers,
+		Device: xenbus.Device{
+			Store: nb.store, Node: feDir, Grants: nb.table, Events: nb.chans,
+			Frame: nb.frames.Frame, Timeout: int64(timeout),
+		},
+		RxBuffers: o.rxBuffers, TxBuffers: o.txBuffers,
 	}
 }
 

@@ -70,19 +70,10 @@ const (
 	minMTU     = 68
 )
 
-// Config says where the device is and what the hypervisor provides.
+// Config says where the device is and what the hypervisor provides,
+// and how many buffers to use.
 type Config struct {
-	Store  *xenstore.Client
-	Node   string // the frontend's directory, such as "device/vif/0"
-	Grants *gnttab.Table
-	Events xenring.EventChannels
-	// Frame gives a page's frame number; nil means
-	// gnttab.IdentityFrame.
-	Frame func(page []byte) uint64
-	// Timeout bounds each wait for the backend during setup and
-	// Close, in nanoseconds; 0 means 10 seconds, and < 0 waits for
-	// ever.
-	Timeout int64
+	xenbus.Device
 	// RxBuffers and TxBuffers are the pages posted for receiving and
 	// the frames in flight for sending; 0 means 64 each, at most the
 	// ring size (256).
@@ -146,13 +137,7 @@ var _ ethernet.Device = (*Net)(nil)
 // allocates the event channel, publishes them and waits for the
 // backend to connect.
 func New(cfg Config) (*Net, error) {
-	if cfg.Timeout == 0 {
-		cfg.Timeout = 10e9
-	}
-	if cfg.Frame == nil {
-		cfg.Frame = gnttab.IdentityFrame
-	}
-	fe, err := xenbus.Open(cfg.Store, cfg.Node)
+	fe, err := cfg.Open()
 	if err != nil {
 		return nil, err
 	}

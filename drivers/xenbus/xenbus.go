@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 
+	"mirago.dev/drivers/gnttab"
+	"mirago.dev/drivers/xenring"
 	"mirago.dev/drivers/xenstore"
 	"mirago.dev/sys/xen"
 )
@@ -82,6 +84,37 @@ type Frontend struct {
 	backend   string // the backend's directory, absolute
 	backendID uint16
 	watch     *xenstore.Watch
+}
+
+// A Device says where a PV device's frontend is and what the
+// hypervisor gives its driver: what every frontend's configuration
+// (netfront's, blkfront's) starts with.
+type Device struct {
+	Store  *xenstore.Client
+	Node   string // the frontend's directory, such as "device/vif/0"
+	Grants *gnttab.Table
+	Events xenring.EventChannels
+	// Frame gives a page's frame number; nil means
+	// gnttab.IdentityFrame.
+	Frame func(page []byte) uint64
+	// Timeout bounds each wait for the backend during setup and
+	// Close, in nanoseconds; 0 means 10 seconds, and < 0 waits for
+	// ever.
+	Timeout int64
+}
+
+// DefaultTimeout is a Device's Timeout when it is 0: 10 seconds.
+const DefaultTimeout = 10e9
+
+// Open fills in d's defaults and opens its frontend (see Open).
+func (d *Device) Open() (*Frontend, error) {
+	if d.Timeout == 0 {
+		d.Timeout = DefaultTimeout
+	}
+	if d.Frame == nil {
+		d.Frame = gnttab.IdentityFrame
+	}
+	return Open(d.Store, d.Node)
 }
 
 // Open reads the device's backend path and domain from node (such as

@@ -12,6 +12,7 @@ import (
 	"mirago.dev/drivers/blkfront"
 	"mirago.dev/drivers/gnttab"
 	"mirago.dev/drivers/netfront"
+	"mirago.dev/drivers/xenbus"
 	"mirago.dev/drivers/xenring"
 	"mirago.dev/drivers/xenstore"
 	"mirago.dev/sys/xen"
@@ -234,7 +235,7 @@ func OpenXenNetwork() (*netfront.Net, *Interrupt, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := netfront.New(netfront.Config{Store: store, Node: nodes[0], Grants: grants, Events: XenEventChannels})
+	n, err := netfront.New(netfront.Config{Device: xenbus.Device{Store: store, Node: nodes[0], Grants: grants, Events: XenEventChannels}})
 	if err != nil {
 		return nil, nil, Error("eth0: netfront (" + nodes[0] + "): " + err.Error())
 	}
@@ -260,7 +261,10 @@ func openBlkfront() (*Disk, error) {
 		return nil, err
 	}
 	name := "blkfront (" + nodes[0] + ")"
-	d, err := blkfront.New(blkfront.Config{Store: store, Node: nodes[0], Grants: grants, Events: XenEventChannels, RequestTimeout: diskTimeout})
+	d, err := blkfront.New(blkfront.Config{
+		Device:         xenbus.Device{Store: store, Node: nodes[0], Grants: grants, Events: XenEventChannels},
+		RequestTimeout: diskTimeout,
+	})
 	if err != nil {
 		return nil, Error(name + ": " + err.Error())
 	}
