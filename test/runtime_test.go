@@ -235,7 +235,7 @@ func TestRuntimeBootPC(t *testing.T) {
 }
 
 // TestRuntimeClockUnderLoad boots 20 times while the host's CPUs are
-// busy and times a 2 s sleep in the guest by the host's clock, from the
+// busy and times a 5 s sleep in the guest by the host's clock, from the
 // console line before it to the one after. The guest's TSC runs at the
 // host's rate; the exec wrapper states it (tsc_khz), and a guest that
 // measured it against an emulated timer on a loaded host has been 17%
@@ -243,9 +243,11 @@ func TestRuntimeBootPC(t *testing.T) {
 // and must say so on the console.
 //
 // The bound is 2% of host time for at least 90% of the boots and 5% for
-// all: with every host CPU busy, QEMU's thread can wait tens of
-// milliseconds for a CPU before the line after the sleep reaches the
-// host, which is delivery, not the guest's clock.
+// all. With every host CPU busy, QEMU's thread waits for a CPU when the
+// guest's timer fires and again before the line after the sleep reaches
+// the host: 20 to 60 ms, which is the host's scheduling, not the
+// guest's clock. Over 2 s that alone came near 2% (median +1.2%); the
+// sleep is 5 s so that it stays well inside the bound.
 func TestRuntimeClockUnderLoad(t *testing.T) {
 	img := progImage(t, "rtprobe")
 	wrapper := filepath.Join(goroot(t), "bin", "go_xen_amd64_exec")
@@ -264,7 +266,7 @@ func TestRuntimeClockUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	const sleep = 2 * time.Second
+	const sleep = 5 * time.Second
 	boot := func(e []string, wantNotice bool) time.Duration {
 		t.Helper()
 		g := startCommand(t, e, []string{wrapper, img, "mark", sleep.String()})
