@@ -5,7 +5,9 @@
 package harness
 
 import (
+	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 )
 
@@ -18,6 +20,13 @@ import (
 // eth0 if the guest has a vif (udhcpc -i eth0 configures it) and
 // /dev/xvda if it has a disk. The ramdisk is written into dir.
 func (a *Artifacts) LinuxGuest(name, script, dir string) (Guest, error) {
+	return a.LinuxGuestFiles(name, script, nil, dir)
+}
+
+// LinuxGuestFiles is LinuxGuest with more files in the guest's root:
+// files maps a path in the guest (such as "/bin/server") to a host
+// file, which keeps its mode.
+func (a *Artifacts) LinuxGuestFiles(name, script string, files map[string]string, dir string) (Guest, error) {
 	ramdisk := filepath.Join(dir, name+"-linux.cpio")
 	job := filepath.Join(dir, name+"-job.cpio")
 	f, err := os.Create(job)
@@ -28,6 +37,12 @@ func (a *Artifacts) LinuxGuest(name, script, dir string) (Guest, error) {
 	if err := w.addFile("job.sh", 0o755, []byte(script)); err != nil {
 		f.Close()
 		return Guest{}, err
+	}
+	for _, p := range sortedKeys(files) {
+		if err := addGuestFile(w, p, files[p]); err != nil {
+			f.Close()
+			return Guest{}, err
+		}
 	}
 	if err := w.close(); err != nil {
 		f.Close()
@@ -53,4 +68,22 @@ func (a *Artifacts) LinuxGuest(name, script, dir string) (Guest, error) {
 		// without AVX in CPUID, glibc takes its SSE2 code.
 		CPUID: "host,avx=0,avx2=0",
 	}, nil
+}
+
+// addGuestFile adds host file src to w as guest path p, which must be
+// absolute; its directories are the kit's own (the archives are
+// unpacked one over the other).
+func addGuestFile(w *cpioWriter, p, src string) error {
+	if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
+		return fmt.Errorf("guest path %q: want a clean absolute path", p)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	return w.addFile(p[1:], uint32(fi.Mode().Perm()), data)
 }

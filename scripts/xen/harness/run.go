@@ -41,7 +41,8 @@ type Guest struct {
 	Disk string
 
 	// Side is a busybox sh script run in dom0 while the guest runs,
-	// with GUEST_NAME, GUEST_DOMID, GUEST_IP and DOM0_IP set; its
+	// with GUEST_NAME, GUEST_DOMID, GUEST_IP, DOM0_IP and
+	// GUEST_CREATED (xl create's start, Unix nanoseconds) set; its
 	// output and status are in the result. With SideEndsGuest the
 	// guest is destroyed when the script ends.
 	Side          string

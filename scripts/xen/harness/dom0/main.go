@@ -29,6 +29,7 @@
 //	mirago-dom0 get [-n N] [-t D] URL  GET URL (N attempts, D each), print "status S bytes B sha256 H"
 //	mirago-dom0 post [-t D] -n B URL   POST B zero bytes to URL, print "status S body BODY"
 //	mirago-dom0 wait-tcp ADDR D        wait until ADDR accepts a connection, at most D
+//	mirago-dom0 first [-t D] URL       poll GET URL until it answers 200, print "first C R" (ms since xl create, since unpause)
 package main
 
 import (
@@ -85,6 +86,8 @@ func main() {
 		err = get(args)
 	case "post":
 		err = post(args)
+	case "first":
+		err = first(args)
 	case "wait-tcp":
 		if len(args) != 2 {
 			usage()
@@ -100,7 +103,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: mirago-dom0 run JOB | tcp-echo ADDR | udp-echo ADDR | dns ADDR NAME=IP... | get [-n N] [-t D] URL | post [-t D] -n BYTES URL | wait-tcp ADDR D")
+	fmt.Fprintln(os.Stderr, "usage: mirago-dom0 run JOB | tcp-echo ADDR | udp-echo ADDR | dns ADDR NAME=IP... | get [-n N] [-t D] URL | post [-t D] -n BYTES URL | wait-tcp ADDR D | first [-t D] URL")
 	os.Exit(2)
 }
 
@@ -184,6 +187,19 @@ func uptime() string {
 // down (tools/xl/xl_vmcontrol.c).
 var shutdownRe = regexp.MustCompile(`Domain (\d+) has shut down, reason code (\d+)`)
 
+// runningRe matches what xl create -F prints once it has unpaused the
+// domain: the guest runs from then on.
+var runningRe = regexp.MustCompile(`^Waiting for domain .* to die`)
+
+// runningFile is where the agent notes when a guest began to run, for
+// first.
+func runningFile(name string) string { return "/run/mirago/" + name + ".running" }
+
+func markRunning(name string) {
+	os.MkdirAll("/run/mirago", 0o755)
+	os.WriteFile(runningFile(name), []byte(strconv.FormatInt(time.Now().UnixNano(), 10)), 0o644)
+}
+
 // shutdownReasons are Xen's SHUTDOWN_* codes (xen/include/public/sched.h).
 var shutdownReasons = []string{"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"}
 
@@ -198,6 +214,7 @@ func runGuest(r *reporter, g guest) {
 	logPath := "/var/log/xen/console/guest-" + g.Name + ".log"
 	follow := newFollower(r, g.Name, logPath)
 
+	created := time.Now()
 	xl := exec.Command("xl", "create", "-F", g.Config)
 	pr, pw := io.Pipe()
 	xl.Stdout, xl.Stderr = pw, pw
@@ -217,6 +234,9 @@ func runGuest(r *reporter, g guest) {
 		for sc.Scan() {
 			line := sc.Text()
 			r.report("xl", g.Name, line)
+			if runningRe.MatchString(line) {
+				markRunning(g.Name)
+			}
 			if m := shutdownRe.FindStringSubmatch(line); m != nil {
 				code, _ := strconv.Atoi(m[2])
 				reasonMu.Lock()
@@ -266,7 +286,8 @@ func runGuest(r *reporter, g guest) {
 		side.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		side.WaitDelay = 2 * time.Second
 		side.Env = append(os.Environ(),
-			"GUEST_NAME="+g.Name, "GUEST_DOMID="+domid, "GUEST_IP="+g.IP, "DOM0_IP=10.99.0.1")
+			"GUEST_NAME="+g.Name, "GUEST_DOMID="+domid, "GUEST_IP="+g.IP, "DOM0_IP=10.99.0.1",
+			"GUEST_CREATED="+strconv.FormatInt(created.UnixNano(), 10))
 		side.Dir = "/tmp"
 		sp, sw := io.Pipe()
 		side.Stdout, side.Stderr = sw, sw
@@ -606,6 +627,79 @@ func post(args []string) error {
 	}
 	fmt.Printf("status %d body %s\n", resp.StatusCode, strings.TrimSpace(string(body)))
 	return nil
+}
+
+// first polls GET URL every 5 ms until the answer is 200 and prints
+// "first C R": the milliseconds since the guest's xl create began
+// ($GUEST_CREATED, which the agent sets for side scripts) and since xl
+// unpaused the domain ("-" if unknown). C includes the toolstack's work
+// (building the domain, the vif's hotplug script); R is the guest's own
+// boot to first response.
+func first(args []string) error {
+	fs := flag.NewFlagSet("first", flag.ContinueOnError)
+	t := fs.Duration("t", 2*time.Minute, "give up after this long")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("want one URL")
+	}
+	ns, err := strconv.ParseInt(os.Getenv("GUEST_CREATED"), 10, 64)
+	if err != nil {
+		return errors.New("GUEST_CREATED is not set: run it from a side script")
+	}
+	now, err := pollFirst(fs.Arg(0), time.Now().Add(*t))
+	if err != nil {
+		return err
+	}
+	// Written when xl unpaused the domain, usually after this command
+	// started.
+	var running time.Time
+	if b, err := os.ReadFile(runningFile(os.Getenv("GUEST_NAME"))); err == nil {
+		if ns, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			running = time.Unix(0, ns)
+		}
+	}
+	r := "-"
+	if !running.IsZero() {
+		r = fmt.Sprintf("%.1f", float64(now.Sub(running))/1e6)
+	}
+	fmt.Printf("first %.1f %s\n", float64(now.Sub(time.Unix(0, ns)))/1e6, r)
+	return nil
+}
+
+// pollFirst GETs url every 5 ms, each time on a new connection, until
+// the answer is 200, and returns when that answer ended; it gives up
+// at deadline.
+func pollFirst(url string, deadline time.Time) (time.Time, error) {
+	// A short dial timeout: a SYN lost while the guest's stack comes up
+	// would otherwise wait a second for its retransmission. Fresh
+	// connections each time, as a client that meets the server first.
+	client := &http.Client{
+		Timeout: 2 * time.Second,
+		Transport: &http.Transport{
+			DialContext:       (&net.Dialer{Timeout: 200 * time.Millisecond}).DialContext,
+			DisableKeepAlives: true,
+		},
+	}
+	start := time.Now()
+	for {
+		resp, err := client.Get(url)
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode == http.StatusOK {
+				return time.Now(), nil
+			}
+			if err == nil {
+				err = fmt.Errorf("status %d", resp.StatusCode)
+			}
+		}
+		if time.Now().After(deadline) {
+			return time.Time{}, fmt.Errorf("no good answer from %s within %v: %v", url, time.Since(start).Round(time.Millisecond), err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // zeros reads as an endless stream of zero bytes.
