@@ -80,6 +80,12 @@ bench: toolchain
 bench-http: deps
 	$(HOSTGO) scripts/bench/run.sh
 
+# The same server as a Mirago domU and as a Linux PVH domU under the
+# same nested Xen (scripts/bench/xen); about five minutes.
+.PHONY: bench-xen
+bench-xen: toolchain xen
+	$(HOSTGO) go run ./scripts/bench/xen
+
 # clean removes the link to the built GOROOT; the build cache it points
 # into (~/.cache/mirago, or $MIRAGO_CACHE) stays, so the next
 # `make toolchain` takes seconds. _build/upstream is never removed here:
