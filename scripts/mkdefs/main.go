@@ -79,6 +79,7 @@ var files = []file{{
 		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
 		{"xenConsoleRing", xen.XenconsInterface{}, "struct xencons_interface"},
 		{"xenHVMParam", xen.HVMParam{}, "struct xen_hvm_param"},
+		{"xenHVMEvtchnUpcallVector", xen.HVMEvtchnUpcallVector{}, "struct xen_hvm_evtchn_upcall_vector"},
 		{"xenAddToPhysmap", xen.AddToPhysmap{}, "struct xen_add_to_physmap"},
 	},
 	consts: []constDef{
@@ -99,6 +100,7 @@ var files = []file{{
 		{"xenEvtchn2LNrChannels", xen.Evtchn2LNrChannels, ""},
 		{"xenHVMOpSetParam", xen.HVMOpSetParam, ""},
 		{"xenHVMOpGetParam", xen.HVMOpGetParam, ""},
+		{"xenHVMOpSetEvtchnUpcallVector", xen.HVMOpSetEvtchnUpcallVector, ""},
 		{"xenHVMParamCallbackIRQ", xen.HVMParamCallbackIRQ, ""},
 		{"xenHVMParamConsolePFN", xen.HVMParamConsolePFN, ""},
 		{"xenHVMParamConsoleEvtchn", xen.HVMParamConsoleEvtchn, ""},

@@ -67,6 +67,13 @@ type xenHVMParam struct {
 	value uint64
 }
 
+// xenHVMEvtchnUpcallVector is struct xen_hvm_evtchn_upcall_vector (xen.HVMEvtchnUpcallVector, 8 bytes).
+type xenHVMEvtchnUpcallVector struct {
+	vcpu   uint32
+	vector uint8
+	_      [3]uint8
+}
+
 // xenAddToPhysmap is struct xen_add_to_physmap (xen.AddToPhysmap, 24 bytes).
 type xenAddToPhysmap struct {
 	domid uint16
@@ -78,26 +85,27 @@ type xenAddToPhysmap struct {
 
 const (
 	// hypercalls and their operations
-	xenPageShift               = 0xc
-	xenHypercallMemoryOp       = 0xc
-	xenHypercallSchedOp        = 0x1d
-	xenHypercallEventChannelOp = 0x20
-	xenHypercallHVMOp          = 0x22
-	xenMemAddToPhysmap         = 0x7
-	xenMapSpaceSharedInfo      = 0x0
-	xenDomIDSelf               = 0x7ff0
-	xenSchedOpYield            = 0x0
-	xenSchedOpShutdown         = 0x2
-	xenShutdownPoweroff        = 0x0
-	xenShutdownCrash           = 0x3
-	xenEvtchnOpSend            = 0x4
-	xenEvtchnOpUnmask          = 0x9
-	xenEvtchn2LNrChannels      = 0x1000
-	xenHVMOpSetParam           = 0x0
-	xenHVMOpGetParam           = 0x1
-	xenHVMParamCallbackIRQ     = 0x0
-	xenHVMParamConsolePFN      = 0x11
-	xenHVMParamConsoleEvtchn   = 0x12
+	xenPageShift                  = 0xc
+	xenHypercallMemoryOp          = 0xc
+	xenHypercallSchedOp           = 0x1d
+	xenHypercallEventChannelOp    = 0x20
+	xenHypercallHVMOp             = 0x22
+	xenMemAddToPhysmap            = 0x7
+	xenMapSpaceSharedInfo         = 0x0
+	xenDomIDSelf                  = 0x7ff0
+	xenSchedOpYield               = 0x0
+	xenSchedOpShutdown            = 0x2
+	xenShutdownPoweroff           = 0x0
+	xenShutdownCrash              = 0x3
+	xenEvtchnOpSend               = 0x4
+	xenEvtchnOpUnmask             = 0x9
+	xenEvtchn2LNrChannels         = 0x1000
+	xenHVMOpSetParam              = 0x0
+	xenHVMOpGetParam              = 0x1
+	xenHVMOpSetEvtchnUpcallVector = 0x17
+	xenHVMParamCallbackIRQ        = 0x0
+	xenHVMParamConsolePFN         = 0x11
+	xenHVMParamConsoleEvtchn      = 0x12
 	// HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector
 	xenCallbackTypeVector = 0x200000000000000
 )

@@ -50,7 +50,7 @@ func (xenMachine) name() string { return "xen" }
 // The ABI's structures and numbers are in defs_xenpvh_xen_amd64.go,
 // generated from mirago.dev/sys/xen.
 
-// xenUpcallVector is the callback vector: one of the device vectors
+// xenUpcallVector is the upcall vector: one of the device vectors
 // (trap_xen_amd64.go), which no I/O APIC uses on Xen.
 const xenUpcallVector = 33
 
@@ -64,6 +64,8 @@ var xen struct {
 	console     *xenConsoleRing // nil until init finds it
 	consolePort uint32
 	consoleDead bool // xenconsoled stopped reading
+
+	upcallEOI bool // upcalls come through the local APIC, which wants an EOI
 
 	lastNanotime int64
 
@@ -117,7 +119,16 @@ func (xenMachine) init() uint64 {
 	}
 	xen.shared.vcpuInfo[0].evtchnUpcallMask = 0
 	deviceInterrupt = xenUpcall
-	if rc := xenSetParam(xenHVMParamCallbackIRQ, xenCallbackTypeVector|xenUpcallVector); rc != 0 {
+	// Upcalls arrive as an interrupt of the local APIC
+	// (HVMOP_set_evtchn_upcall_vector), as Linux takes them, with an
+	// EOI like any other. Xen's older domain-wide callback vector
+	// (HVM_PARAM_CALLBACK_IRQ) bypasses the local APIC; under nested
+	// virtualization it was seen injected into the upcall handler
+	// itself, with interrupts off, and storming. It stays the fallback.
+	uv := xenHVMEvtchnUpcallVector{vector: xenUpcallVector}
+	if rc := xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0); rc == 0 {
+		xen.upcallEOI = true
+	} else if rc := xenSetParam(xenHVMParamCallbackIRQ, xenCallbackTypeVector|xenUpcallVector); rc != 0 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
 	}
 
@@ -326,29 +337,36 @@ func (m xenMachine) exit(code int32) {
 	haltForever()
 }
 
-// xenUpcall handles the callback vector, on gsignal with interrupts
-// off: every pending, unmasked event channel is masked and cleared,
-// and the device interrupt line it feeds, if any, is raised. A driver's
-// wait unmasks the channel again (lineEnable). The upcall is not an
-// interrupt of the local APIC and needs no EOI.
+// xenUpcall handles the upcall vector, on gsignal with interrupts off:
+// every pending, unmasked event channel is masked and cleared, and the
+// device interrupt line it feeds, if any, is raised. A driver's wait
+// unmasks the channel again (lineEnable). Through the local APIC, the
+// upcall is acknowledged first: Xen raises it again only for events
+// after evtchn_upcall_pending is cleared, and those are taken by the
+// loop or by the next upcall, once this one returns.
 func xenUpcall(vector uint64) {
+	if xen.upcallEOI {
+		lapicEOI()
+	}
 	s := xen.shared
 	vi := &s.vcpuInfo[0]
-	atomic.Store8(&vi.evtchnUpcallPending, 0)
-	sel := atomic.Xchg64(&vi.evtchnPendingSel, 0)
-	for sel != 0 {
-		w := bits.TrailingZeros64(sel)
-		sel &= sel - 1
-		ready := atomic.Load64(&s.evtchnPending[w]) &^ atomic.Load64(&s.evtchnMask[w])
-		for ready != 0 {
-			b := bits.TrailingZeros64(ready)
-			ready &= ready - 1
-			atomic.Or64(&s.evtchnMask[w], 1<<b)
-			atomic.And64(&s.evtchnPending[w], ^(uint64(1) << b))
-			port := uint32(w*64 + b)
-			for i := 1; i <= maxIRQLine; i++ {
-				if xen.linePorts[i] == port {
-					irqRaised(i)
+	for atomic.Load8(&vi.evtchnUpcallPending) != 0 {
+		atomic.Store8(&vi.evtchnUpcallPending, 0)
+		sel := atomic.Xchg64(&vi.evtchnPendingSel, 0)
+		for sel != 0 {
+			w := bits.TrailingZeros64(sel)
+			sel &= sel - 1
+			ready := atomic.Load64(&s.evtchnPending[w]) &^ atomic.Load64(&s.evtchnMask[w])
+			for ready != 0 {
+				b := bits.TrailingZeros64(ready)
+				ready &= ready - 1
+				atomic.Or64(&s.evtchnMask[w], 1<<b)
+				atomic.And64(&s.evtchnPending[w], ^(uint64(1) << b))
+				port := uint32(w*64 + b)
+				for i := 1; i <= maxIRQLine; i++ {
+					if xen.linePorts[i] == port {
+						irqRaised(i)
+					}
 				}
 			}
 		}

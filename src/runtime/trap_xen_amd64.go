@@ -175,6 +175,8 @@ func trapEarly(f *trapFrame) {
 	trapPrintHex(f.ip)
 	trapPrint(" rsp ")
 	trapPrintHex(f.sp)
+	trapPrint(" rflags ")
+	trapPrintHex(f.flags)
 	if f.vector == vectorPageFault {
 		trapPrint(" cr2 ")
 		trapPrintHex(uint64(readCR2()))
