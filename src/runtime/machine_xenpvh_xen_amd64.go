@@ -125,10 +125,18 @@ func (xenMachine) init() uint64 {
 	// (HVM_PARAM_CALLBACK_IRQ) bypasses the local APIC; under nested
 	// virtualization it was seen injected into the upcall handler
 	// itself, with interrupts off, and storming. It stays the fallback.
+	//
+	// HVM_PARAM_CALLBACK_IRQ is set either way, to none with the
+	// per-vCPU vector: setting it is what makes Xen latch the shared
+	// info's layout and write its wall clock (hvm_latch_shinfo_size),
+	// which walltime reads.
+	callback := uint64(xenCallbackTypeVector | xenUpcallVector)
 	uv := xenHVMEvtchnUpcallVector{vector: xenUpcallVector}
 	if rc := xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0); rc == 0 {
 		xen.upcallEOI = true
-	} else if rc := xenSetParam(xenHVMParamCallbackIRQ, xenCallbackTypeVector|xenUpcallVector); rc != 0 {
+		callback = 0
+	}
+	if rc := xenSetParam(xenHVMParamCallbackIRQ, callback); rc != 0 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
 	}
 
