@@ -41,12 +41,18 @@ func main() {
 			time.Sleep(d)
 			fmt.Printf("slept %d %d\n", d, time.Since(start))
 		}
-	case "mark":
-		// A sleep between two lines, for the host to time: rtprobe mark D.
+	case "ticks":
+		// A line every D for S by the guest's clock, each with the
+		// nanoseconds since the first, for the host to time: rtprobe
+		// ticks D S.
 		d, _ := time.ParseDuration(os.Args[2])
-		fmt.Println("mark start")
-		time.Sleep(d)
-		fmt.Println("mark end")
+		s, _ := time.ParseDuration(os.Args[3])
+		start := time.Now()
+		for i := time.Duration(0); i*d <= s; i++ {
+			time.Sleep(time.Until(start.Add(i * d)))
+			fmt.Printf("tick %d\n", time.Since(start))
+		}
+		fmt.Println("ticks end")
 	case "churn":
 		// Goroutines that allocate, then collections.
 		var wg sync.WaitGroup
