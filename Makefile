@@ -45,9 +45,11 @@ vet: deps
 	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 
 # The integration tests drive _build/goroot; -v shows each step and
-# each command a failing test ran.
-test: toolchain test-host vet
+# each command a failing test ran. Then the tests on real Xen, as
+# test-xen runs them: this is the command .ci/run and the README give.
+test: toolchain test-host vet xen
 	$(HOSTGO) go test -count=1 -v -timeout 75m ./test/...
+	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^TestXen' -timeout 30m ./test/
 
 # The real-Xen harness (scripts/xen, docs/xen.md): Debian 12's Xen 4.17
 # and a Linux dom0, nested in QEMU, built into the cache by input key;
