@@ -225,7 +225,10 @@ func runGuest(r *reporter, g guest) {
 		r.report("end", g.Name, "reason=xl-failed "+err.Error())
 		return
 	}
-	var reason string
+	// The follower runs from the start: a guest that ends at once may
+	// be gone before xl domid can name it, and its log is still there.
+	go follow.run()
+	var reason, shutDomid string
 	var reasonMu sync.Mutex
 	xlOut := make(chan struct{})
 	go func() {
@@ -240,6 +243,7 @@ func runGuest(r *reporter, g guest) {
 			if m := shutdownRe.FindStringSubmatch(line); m != nil {
 				code, _ := strconv.Atoi(m[2])
 				reasonMu.Lock()
+				shutDomid = m[1]
 				if code < len(shutdownReasons) {
 					reason = shutdownReasons[code]
 				} else {
@@ -249,16 +253,20 @@ func runGuest(r *reporter, g guest) {
 			}
 		}
 	}()
-	xlDone := make(chan error, 1)
+	// xlDone is closed once xl has exited and all its output is read;
+	// xlErr is then its error.
+	xlDone := make(chan struct{})
+	var xlErr error
 	go func() {
-		err := xl.Wait()
+		xlErr = xl.Wait()
 		pw.Close()
 		<-xlOut
-		xlDone <- err
+		close(xlDone)
 	}()
 
 	// The domain ID, for the host to tell this guest's "(dN)" lines on
-	// Xen's serial from others'.
+	// Xen's serial from others'. A guest that ends at once may be gone
+	// before xl domid names it; xl's shutdown line names it then.
 	domid := ""
 	for i := 0; i < 300 && domid == ""; i++ {
 		if out, err := xlRun(5*time.Second, "domid", g.Name); err == nil {
@@ -266,15 +274,19 @@ func runGuest(r *reporter, g guest) {
 			break
 		}
 		select {
-		case err := <-xlDone:
-			follow.stop()
-			r.report("end", g.Name, fmt.Sprintf("reason=xl-failed xl create: %v", err))
-			return
+		case <-xlDone:
+			reasonMu.Lock()
+			domid = shutDomid
+			reasonMu.Unlock()
+			if domid == "" {
+				follow.stop()
+				r.report("end", g.Name, fmt.Sprintf("reason=xl-failed xl create: %v", xlErr))
+				return
+			}
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 	r.report("domid", g.Name, domid)
-	go follow.run()
 
 	sideDone := make(chan struct{})
 	var side *exec.Cmd
