@@ -304,6 +304,7 @@ func Close(fd int) error {
 func (fs *fileSystem) release(f *openFile) {
 	f.refs--
 	if f.refs == 0 {
+		f.ip.unlock(f)
 		switch d := f.ip.dev.(type) {
 		case *pipe:
 			d.closeEnd(f.readable(), f.writable())
@@ -637,6 +638,10 @@ func Ftruncate(fd int, length int64) error {
 }
 
 // Fsync has nothing to do: the file system is memory.
+// Fdatasync is Fsync: the file system keeps no metadata apart from
+// the data that a flush could skip.
+func Fdatasync(fd int) error { return Fsync(fd) }
+
 // Fsync flushes the disk's write cache for /dev/vda; everything else
 // is in memory, with nothing to flush.
 func Fsync(fd int) error {

@@ -66,6 +66,9 @@ type inode struct {
 
 	// Character devices: what reads and writes do.
 	dev device
+
+	// The advisory lock of Flock, if one was ever taken.
+	flock *flockState
 }
 
 func (ip *inode) isDir() bool     { return ip.mode&S_IFMT == S_IFDIR }

@@ -65,6 +65,7 @@ const (
 	EMULTIHOP       Errno = 72
 	EBADMSG         Errno = 74
 	EOVERFLOW       Errno = 75
+	EBADFD          Errno = 77
 	EILSEQ          Errno = 84
 	EUSERS          Errno = 87
 	ENOTSOCK        Errno = 88
@@ -156,6 +157,7 @@ var errorstr = [...]string{
 	EMULTIHOP:       "multihop attempted",
 	EBADMSG:         "bad message",
 	EOVERFLOW:       "value too large for defined data type",
+	EBADFD:          "file descriptor in bad state",
 	EILSEQ:          "invalid or incomplete multibyte or wide character",
 	EUSERS:          "too many users",
 	ENOTSOCK:        "socket operation on non-socket",

@@ -1,0 +1,155 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Package linuxapi tests, in the guest, names of package syscall that
+// Linux code uses and GOOS=xen gained for it (issue 12): flock locks,
+// anonymous memory mappings, Fdatasync and EBADFD.
+package linuxapi
+
+import (
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+func open(t *testing.T, path string) int {
+	t.Helper()
+	fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CREAT, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd
+}
+
+func TestFlock(t *testing.T) {
+	a := open(t, "/tmp/lock")
+	b := open(t, "/tmp/lock")
+	if err := syscall.Flock(a, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatalf("first LOCK_EX: %v", err)
+	}
+	if err := syscall.Flock(b, syscall.LOCK_SH|syscall.LOCK_NB); err != syscall.EWOULDBLOCK {
+		t.Fatalf("LOCK_SH beside another open's LOCK_EX: %v, want EWOULDBLOCK", err)
+	}
+	// A dup shares the open file description, and so the lock.
+	c, err := syscall.Dup(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(c, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatalf("LOCK_EX through a dup: %v", err)
+	}
+	// A blocking lock waits until the holder lets go: here when the
+	// last descriptor of its open file is closed.
+	got := make(chan error)
+	go func() { got <- syscall.Flock(b, syscall.LOCK_EX) }()
+	select {
+	case err := <-got:
+		t.Fatalf("LOCK_EX returned %v while another open held the lock", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	syscall.Close(a)
+	select {
+	case err := <-got:
+		t.Fatalf("LOCK_EX returned %v while a dup still held the lock", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	syscall.Close(c)
+	if err := <-got; err != nil {
+		t.Fatalf("LOCK_EX after the holder closed: %v", err)
+	}
+	// Shared locks coexist; an exclusive one waits for all of them.
+	if err := syscall.Flock(b, syscall.LOCK_SH); err != nil {
+		t.Fatal(err)
+	}
+	d := open(t, "/tmp/lock")
+	if err := syscall.Flock(d, syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		t.Fatalf("second LOCK_SH: %v", err)
+	}
+	e := open(t, "/tmp/lock")
+	if err := syscall.Flock(e, syscall.LOCK_EX|syscall.LOCK_NB); err != syscall.EWOULDBLOCK {
+		t.Fatalf("LOCK_EX beside shared locks: %v, want EWOULDBLOCK", err)
+	}
+	syscall.Flock(b, syscall.LOCK_UN)
+	syscall.Flock(d, syscall.LOCK_UN)
+	if err := syscall.Flock(e, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatalf("LOCK_EX once the shared locks are gone: %v", err)
+	}
+	if err := syscall.Flock(e, 0); err != syscall.EINVAL {
+		t.Errorf("Flock(0): %v, want EINVAL", err)
+	}
+	if err := syscall.Flock(99, syscall.LOCK_SH); err != syscall.EBADF {
+		t.Errorf("Flock of a closed descriptor: %v, want EBADF", err)
+	}
+	for _, fd := range []int{b, d, e} {
+		syscall.Close(fd)
+	}
+}
+
+func TestMmapAnonymous(t *testing.T) {
+	for _, n := range []int{1, 4096, 5000, 1 << 20} {
+		b, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+		if err != nil {
+			t.Fatalf("Mmap(%d): %v", n, err)
+		}
+		if len(b) != n || cap(b) != n {
+			t.Errorf("Mmap(%d): len %d cap %d", n, len(b), cap(b))
+		}
+		if p := uintptr(unsafe.Pointer(&b[0])); p%4096 != 0 {
+			t.Errorf("Mmap(%d) at %#x, not page-aligned", n, p)
+		}
+		for i := range b {
+			if b[i] != 0 {
+				t.Fatalf("Mmap(%d): byte %d is %d, want 0", n, i, b[i])
+			}
+		}
+		b[n-1] = 7
+		if err := syscall.Madvise(b, syscall.MADV_DONTNEED); err != nil {
+			t.Fatal(err)
+		}
+		if b[n-1] != 0 {
+			t.Errorf("Mmap(%d): MADV_DONTNEED left %d, want 0", n, b[n-1])
+		}
+		if err := syscall.Munmap(b); err != nil {
+			t.Fatalf("Munmap: %v", err)
+		}
+		if err := syscall.Munmap(b); err != syscall.EINVAL {
+			t.Errorf("second Munmap: %v, want EINVAL", err)
+		}
+	}
+	if _, err := syscall.Mmap(-1, 0, 0, syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_ANON); err != syscall.EINVAL {
+		t.Errorf("Mmap of 0 bytes: %v, want EINVAL", err)
+	}
+	if err := syscall.Madvise(make([]byte, 1), 12345); err != syscall.EINVAL {
+		t.Errorf("Madvise with unknown advice: %v, want EINVAL", err)
+	}
+}
+
+func TestMmapFile(t *testing.T) {
+	fd := open(t, "/tmp/mapped")
+	defer syscall.Close(fd)
+	if _, err := syscall.Mmap(fd, 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED); err != syscall.ENODEV {
+		t.Errorf("Mmap of a file: %v, want ENODEV (not supported yet)", err)
+	}
+	if _, err := syscall.Mmap(1000, 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED); err != syscall.EBADF {
+		t.Errorf("Mmap of a closed descriptor: %v, want EBADF", err)
+	}
+}
+
+func TestFdatasync(t *testing.T) {
+	fd := open(t, "/tmp/data")
+	if err := syscall.Fdatasync(fd); err != nil {
+		t.Errorf("Fdatasync: %v", err)
+	}
+	syscall.Close(fd)
+	if err := syscall.Fdatasync(fd); err != syscall.EBADF {
+		t.Errorf("Fdatasync of a closed descriptor: %v, want EBADF", err)
+	}
+}
+
+func TestEBADFD(t *testing.T) {
+	if syscall.EBADFD != 77 || syscall.EBADFD.Error() != "file descriptor in bad state" {
+		t.Errorf("EBADFD = %d %q, want 77 and Linux's message", int(syscall.EBADFD), syscall.EBADFD.Error())
+	}
+}
