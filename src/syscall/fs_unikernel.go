@@ -69,6 +69,11 @@ type inode struct {
 
 	// The advisory lock of Flock, if one was ever taken.
 	flock *flockState
+
+	// mapped counts the MAP_SHARED mappings of data, which alias its
+	// array: while there are any, data keeps its array and holds the
+	// whole file up to the array's end (mmap_unikernel.go).
+	mapped int
 }
 
 func (ip *inode) isDir() bool     { return ip.mode&S_IFMT == S_IFDIR }
@@ -403,6 +408,9 @@ func (ip *inode) truncate(length int64) error {
 		ip.data = ip.data[:length]
 	}
 	ip.size = length
+	if ip.mapped > 0 {
+		ip.fillMapped()
+	}
 	ip.mtime = timeNow()
 	ip.ctime = ip.mtime
 	return nil
@@ -446,6 +454,11 @@ func (ip *inode) writeAt(p []byte, off int64) (int, error) {
 	}
 	if end > int64(len(ip.data)) {
 		if end > int64(cap(ip.data)) {
+			if ip.mapped > 0 {
+				// Mappings alias the array; a new one would
+				// part them from the file.
+				return 0, ENOMEM
+			}
 			// Grow geometrically, as append does, so that a file
 			// written in small pieces is copied O(log n) times.
 			c := 2 * int64(cap(ip.data))

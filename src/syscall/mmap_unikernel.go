@@ -6,17 +6,23 @@
 
 package syscall
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
-// Memory mappings. There is one address space and no pager, so an
-// anonymous mapping is zeroed memory from the Go heap, aligned to a
-// page as mmap's is, and kept alive until Munmap. Protections are not
-// enforced: the image's memory is mapped read-write throughout.
-// Mapping a file is not supported yet and fails with ENODEV, as mmap
-// does on Linux for a file that cannot be mapped.
+// Memory mappings. There is one address space and no pager:
+//
+//   - an anonymous mapping is zeroed memory from the Go heap, aligned
+//     to a page as mmap's is, and kept alive until Munmap;
+//   - a shared mapping of a regular file aliases the file's contents
+//     in memory, so the mapping and Read, Write, Pread and Pwrite see
+//     each other's writes, as they do through Linux's page cache. While
+//     a file has shared mappings its contents cannot move: a write
+//     past the end of the largest mapping fails with ENOMEM, as does a
+//     mapping past that end while a smaller one is live (bbolt and
+//     others unmap before they map a grown file again);
+//   - a private mapping of a file is a copy of its contents.
+//
+// Protections are not enforced: the image's memory is mapped read-write
+// throughout.
 
 const (
 	PROT_NONE      = 0x0
@@ -63,50 +69,106 @@ const (
 
 const pageSize = 4096
 
-// mappings holds the live anonymous mappings by their first byte.
-var mappings struct {
-	sync.Mutex
-	m map[*byte][]byte
+// A mapping is a live result of Mmap: of the file ip from off, if ip
+// is set, and then aliasing its contents if shared is set.
+type mapping struct {
+	b      []byte
+	ip     *inode
+	off    int64
+	shared bool
 }
 
-// Mmap maps length bytes. Only anonymous mappings (MAP_ANON, fd -1)
-// are supported.
-func Mmap(fd int, offset int64, length int, prot int, flags int) (data []byte, err error) {
-	if length <= 0 || offset < 0 || offset%pageSize != 0 || length > 1<<46 {
-		return nil, EINVAL
-	}
-	if t := flags & MAP_TYPE; t != MAP_SHARED && t != MAP_PRIVATE {
-		return nil, EINVAL
-	}
-	if flags&MAP_FIXED != 0 {
-		return nil, EINVAL // Mmap has no address to fix the mapping at
-	}
-	if flags&MAP_ANON == 0 {
-		fs.mu.Lock()
-		_, err := fs.file(fd)
-		fs.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
-		return nil, ENODEV
-	}
-	size := (length + pageSize - 1) &^ (pageSize - 1)
+// mappings holds the live mappings by their first byte; fs.mu guards it.
+var mappings map[*byte]mapping
+
+// pageAligned returns n zeroed bytes that start on a page.
+func pageAligned(n int) []byte {
 	// The heap gives page-sized objects page alignment; a page more
 	// makes up for it if that ever changes.
+	size := (n + pageSize - 1) &^ (pageSize - 1)
 	b := make([]byte, size)
 	if uintptr(unsafe.Pointer(&b[0]))%pageSize != 0 {
 		b = make([]byte, size+pageSize)
 		off := pageSize - int(uintptr(unsafe.Pointer(&b[0]))%pageSize)
 		b = b[off : off+size]
 	}
-	b = b[:length:length]
-	mappings.Lock()
-	defer mappings.Unlock()
-	if mappings.m == nil {
-		mappings.m = map[*byte][]byte{}
+	return b[:n]
+}
+
+// Mmap maps length bytes of memory (MAP_ANON, fd -1) or of the regular
+// file open as fd from offset.
+func Mmap(fd int, offset int64, length int, prot int, flags int) (data []byte, err error) {
+	if length <= 0 || offset < 0 || offset%pageSize != 0 || length > maxFileSize || offset > maxFileSize-int64(length) {
+		return nil, EINVAL
 	}
-	mappings.m[&b[0]] = b
-	return b, nil
+	shared := flags&MAP_TYPE == MAP_SHARED
+	if !shared && flags&MAP_TYPE != MAP_PRIVATE {
+		return nil, EINVAL
+	}
+	if flags&MAP_FIXED != 0 {
+		return nil, EINVAL // Mmap has no address to fix the mapping at
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	var ip *inode
+	if flags&MAP_ANON != 0 {
+		data = pageAligned(length)
+	} else {
+		f, err := fs.file(fd)
+		if err != nil {
+			return nil, err
+		}
+		if !f.ip.isRegular() {
+			return nil, ENODEV
+		}
+		if !f.readable() || shared && prot&PROT_WRITE != 0 && !f.writable() {
+			return nil, EACCES
+		}
+		ip = f.ip
+		if shared {
+			if data, err = ip.mapShared(offset, length); err != nil {
+				return nil, err
+			}
+		} else {
+			data = pageAligned(length)
+			ip.readAt(data, offset)
+		}
+	}
+	data = data[:length:length]
+	if mappings == nil {
+		mappings = map[*byte]mapping{}
+	}
+	mappings[&data[0]] = mapping{b: data, ip: ip, off: offset, shared: ip != nil && shared}
+	return data, nil
+}
+
+// mapShared returns ip's contents from off for n bytes, on a page-aligned
+// array that then stays, and counts the mapping. fs.mu must be held.
+func (ip *inode) mapShared(off int64, n int) ([]byte, error) {
+	end := off + int64(n)
+	base := unsafe.SliceData(ip.data)
+	if end > int64(cap(ip.data)) || cap(ip.data) == 0 || uintptr(unsafe.Pointer(base))%pageSize != 0 {
+		if ip.mapped > 0 {
+			return nil, ENOMEM
+		}
+		data := pageAligned(int(end))[:len(ip.data)]
+		copy(data, ip.data)
+		ip.data = data
+	}
+	ip.mapped++
+	ip.fillMapped()
+	return ip.data[off:end], nil
+}
+
+// fillMapped extends data over the file's size as far as its array
+// goes, so that what a mapping writes inside the file is the file's.
+// fs.mu must be held.
+func (ip *inode) fillMapped() {
+	n := min(ip.size, int64(cap(ip.data)))
+	if old := int64(len(ip.data)); n > old {
+		ip.data = ip.data[:n]
+		clear(ip.data[old:])
+	}
 }
 
 // Munmap removes a mapping that Mmap returned.
@@ -114,22 +176,45 @@ func Munmap(b []byte) error {
 	if len(b) == 0 {
 		return EINVAL
 	}
-	mappings.Lock()
-	defer mappings.Unlock()
-	m, ok := mappings.m[&b[0]]
-	if !ok || len(m) != len(b) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	m, ok := mappings[&b[0]]
+	if !ok || len(m.b) != len(b) {
 		return EINVAL
 	}
-	delete(mappings.m, &b[0])
+	delete(mappings, &b[0])
+	if m.shared {
+		m.ip.mapped--
+	}
 	return nil
 }
 
 // Madvise takes advice about memory. Only MADV_DONTNEED and
-// MADV_REMOVE change anything: the pages read as zeros afterwards, as
-// private anonymous pages do on Linux.
+// MADV_REMOVE change anything, as they do on Linux for private
+// mappings: anonymous pages read as zeros afterwards, and a file's as
+// the file again (a shared mapping's are the file already).
 func Madvise(b []byte, advice int) error {
 	switch advice {
 	case MADV_DONTNEED, MADV_REMOVE:
+		if len(b) == 0 {
+			return nil
+		}
+		fs.mu.Lock()
+		defer fs.mu.Unlock()
+		p := uintptr(unsafe.Pointer(&b[0]))
+		for _, m := range mappings {
+			if start := uintptr(unsafe.Pointer(&m.b[0])); p >= start && p < start+uintptr(len(m.b)) {
+				switch {
+				case m.shared:
+				case m.ip != nil:
+					clear(b)
+					m.ip.readAt(b, m.off+int64(p-start))
+				default:
+					clear(b)
+				}
+				return nil
+			}
+		}
 		clear(b)
 	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
 		MADV_DONTFORK, MADV_DOFORK, MADV_MERGEABLE, MADV_UNMERGEABLE,

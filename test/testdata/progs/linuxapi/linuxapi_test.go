@@ -129,8 +129,102 @@ func TestMmapAnonymous(t *testing.T) {
 func TestMmapFile(t *testing.T) {
 	fd := open(t, "/tmp/mapped")
 	defer syscall.Close(fd)
-	if _, err := syscall.Mmap(fd, 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED); err != syscall.ENODEV {
-		t.Errorf("Mmap of a file: %v, want ENODEV (not supported yet)", err)
+	if _, err := syscall.Write(fd, []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Ftruncate(fd, 8192); err != nil {
+		t.Fatal(err)
+	}
+	rw := syscall.PROT_READ | syscall.PROT_WRITE
+	m, err := syscall.Mmap(fd, 0, 8192, rw, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatalf("shared Mmap of a file: %v", err)
+	}
+	if string(m[:5]) != "hello" || m[5] != 0 || m[8191] != 0 {
+		t.Fatalf("mapping holds %q...%d, want the file", m[:6], m[8191])
+	}
+	// The mapping and pread/pwrite see each other's writes.
+	m[100] = 'x'
+	buf := make([]byte, 3)
+	if _, err := syscall.Pread(fd, buf[:1], 100); err != nil || buf[0] != 'x' {
+		t.Errorf("pread after a write through the mapping: %q, %v", buf[:1], err)
+	}
+	if _, err := syscall.Pwrite(fd, []byte("abc"), 200); err != nil {
+		t.Fatal(err)
+	}
+	if string(m[200:203]) != "abc" {
+		t.Errorf("mapping after pwrite: %q, want \"abc\"", m[200:203])
+	}
+	// Contents that mappings alias cannot move: no write and no other
+	// mapping past the end of this one while it lives.
+	if _, err := syscall.Pwrite(fd, []byte("z"), 1<<20); err != syscall.ENOMEM {
+		t.Errorf("pwrite past a live mapping: %v, want ENOMEM", err)
+	}
+	if _, err := syscall.Mmap(fd, 0, 1<<20, rw, syscall.MAP_SHARED); err != syscall.ENOMEM {
+		t.Errorf("a larger mapping beside a live one: %v, want ENOMEM", err)
+	}
+	// A private mapping is a copy, and MADV_DONTNEED makes it the
+	// file's again; on a shared one it changes nothing.
+	p, err := syscall.Mmap(fd, 0, 4096, rw, syscall.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p[0] = 'Z'
+	if _, err := syscall.Pread(fd, buf[:1], 0); err != nil || buf[0] != 'h' {
+		t.Errorf("a write to a private mapping reached the file: %q, %v", buf[:1], err)
+	}
+	if err := syscall.Madvise(p, syscall.MADV_DONTNEED); err != nil || p[0] != 'h' {
+		t.Errorf("private mapping after MADV_DONTNEED: %q, %v; want the file's 'h'", p[0], err)
+	}
+	if err := syscall.Madvise(m, syscall.MADV_DONTNEED); err != nil || m[100] != 'x' {
+		t.Errorf("shared mapping after MADV_DONTNEED: %q, %v; want 'x'", m[100], err)
+	}
+	syscall.Munmap(p)
+	// Unmapped, the file can grow, and a new mapping sees it all.
+	if err := syscall.Munmap(m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syscall.Pwrite(fd, []byte("z"), 1<<20); err != nil {
+		t.Fatalf("pwrite once unmapped: %v", err)
+	}
+	m, err = syscall.Mmap(fd, 0, 1<<20+1, rw, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m[100] != 'x' || string(m[200:203]) != "abc" || m[1<<20] != 'z' {
+		t.Errorf("new mapping: %q %q %q", m[100], m[200:203], m[1<<20])
+	}
+	// Truncation shows through: cut bytes read as zeros.
+	if err := syscall.Ftruncate(fd, 150); err != nil {
+		t.Fatal(err)
+	}
+	if m[100] != 'x' || m[200] != 0 {
+		t.Errorf("after truncating to 150: %q %q, want 'x' and 0", m[100], m[200])
+	}
+	if err := syscall.Ftruncate(fd, 4096); err != nil {
+		t.Fatal(err)
+	}
+	m[300] = 'y'
+	if _, err := syscall.Pread(fd, buf[:1], 300); err != nil || buf[0] != 'y' {
+		t.Errorf("pread after growing and writing through the mapping: %q, %v", buf[:1], err)
+	}
+	syscall.Munmap(m)
+
+	ro, err := syscall.Open("/tmp/mapped", syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(ro)
+	if _, err := syscall.Mmap(ro, 0, 4096, rw, syscall.MAP_SHARED); err != syscall.EACCES {
+		t.Errorf("writable shared mapping of a read-only descriptor: %v, want EACCES", err)
+	}
+	dir, err := syscall.Open("/tmp", syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(dir)
+	if _, err := syscall.Mmap(dir, 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED); err != syscall.ENODEV {
+		t.Errorf("Mmap of a directory: %v, want ENODEV", err)
 	}
 	if _, err := syscall.Mmap(1000, 0, 4096, syscall.PROT_READ, syscall.MAP_SHARED); err != syscall.EBADF {
 		t.Errorf("Mmap of a closed descriptor: %v, want EBADF", err)
