@@ -68,6 +68,9 @@ func Flock(fd int, how int) error {
 			return EWOULDBLOCK
 		}
 		flockChanged.Wait()
+		if f.refs == 0 {
+			return EBADF // closed by another goroutine while waiting
+		}
 	}
 	if excl {
 		l.excl = f

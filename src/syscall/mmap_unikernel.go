@@ -78,8 +78,9 @@ type mapping struct {
 	shared bool
 }
 
-// mappings holds the live mappings by their first byte; fs.mu guards it.
-var mappings map[*byte]mapping
+// mappings holds the live mappings; fs.mu guards it. Two may start at
+// the same byte: shared mappings of one file at one offset.
+var mappings []mapping
 
 // pageAligned returns n zeroed bytes that start on a page.
 func pageAligned(n int) []byte {
@@ -135,10 +136,7 @@ func Mmap(fd int, offset int64, length int, prot int, flags int) (data []byte, e
 		}
 	}
 	data = data[:length:length]
-	if mappings == nil {
-		mappings = map[*byte]mapping{}
-	}
-	mappings[&data[0]] = mapping{b: data, ip: ip, off: offset, shared: ip != nil && shared}
+	mappings = append(mappings, mapping{b: data, ip: ip, off: offset, shared: ip != nil && shared})
 	return data, nil
 }
 
@@ -151,7 +149,7 @@ func (ip *inode) mapShared(off int64, n int) ([]byte, error) {
 		if ip.mapped > 0 {
 			return nil, ENOMEM
 		}
-		data := pageAligned(int(end))[:len(ip.data)]
+		data := pageAligned(int(max(end, int64(cap(ip.data)))))[:len(ip.data)]
 		copy(data, ip.data)
 		ip.data = data
 	}
@@ -178,15 +176,19 @@ func Munmap(b []byte) error {
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	m, ok := mappings[&b[0]]
-	if !ok || len(m.b) != len(b) {
-		return EINVAL
+	for i, m := range mappings {
+		if &m.b[0] == &b[0] && len(m.b) == len(b) {
+			last := len(mappings) - 1
+			copy(mappings[i:], mappings[i+1:])
+			mappings[last] = mapping{} // so the array does not keep the memory
+			mappings = mappings[:last]
+			if m.shared {
+				m.ip.mapped--
+			}
+			return nil
+		}
 	}
-	delete(mappings, &b[0])
-	if m.shared {
-		m.ip.mapped--
-	}
-	return nil
+	return EINVAL
 }
 
 // Madvise takes advice about memory. Only MADV_DONTNEED and

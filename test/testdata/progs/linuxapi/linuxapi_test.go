@@ -180,6 +180,18 @@ func TestMmapFile(t *testing.T) {
 		t.Errorf("shared mapping after MADV_DONTNEED: %q, %v; want 'x'", m[100], err)
 	}
 	syscall.Munmap(p)
+	// Two shared mappings at one offset are two mappings, each
+	// unmapped once.
+	m2, err := syscall.Mmap(fd, 0, 8192, rw, syscall.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &m2[0] != &m[0] || m2[100] != 'x' {
+		t.Errorf("second mapping at offset 0: not the file's bytes")
+	}
+	if err := syscall.Munmap(m2); err != nil {
+		t.Fatal(err)
+	}
 	// Unmapped, the file can grow, and a new mapping sees it all.
 	if err := syscall.Munmap(m); err != nil {
 		t.Fatal(err)
