@@ -15,7 +15,7 @@ MIRAGO = PATH="$(GOROOT_DIR)/bin:$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
 GO_DIRS := sys drivers scripts examples test
 ROOT_PKGS := ./scripts/... ./examples/... ./test/...
 
-.PHONY: all deps toolchain demo test test-host vet patches bench std-status clean clean-cache xen test-xen
+.PHONY: all deps toolchain demo test test-host vet patches bench std-status syscall-api clean clean-cache xen test-xen
 
 all: toolchain
 
@@ -71,6 +71,11 @@ patches:
 STD_JOBS ?= $(shell nproc)
 std-status: toolchain
 	$(HOSTGO) scripts/std-status.sh -j $(STD_JOBS) -o docs/std-status.md $(PKGS)
+
+# What package syscall exports for linux/amd64 and not for xen/amd64
+# (issue 12), from the sources of the assembled GOROOT.
+syscall-api: toolchain
+	$(MIRAGO) go run ./scripts/syscallapi -goroot $(GOROOT_DIR) -o docs/syscall-api.md
 
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh
