@@ -637,9 +637,8 @@ func Ftruncate(fd int, length int64) error {
 	return f.ip.truncate(length)
 }
 
-// Fsync has nothing to do: the file system is memory.
-// Fdatasync is Fsync: the file system keeps no metadata apart from
-// the data that a flush could skip.
+// Fdatasync is Fsync: no file's metadata is written apart from its
+// data, so there is nothing for a data-only flush to skip.
 func Fdatasync(fd int) error { return Fsync(fd) }
 
 // Fsync flushes the disk's write cache for /dev/vda; everything else

@@ -15,9 +15,9 @@ import "unsafe"
 //   - a shared mapping of a regular file aliases the file's contents
 //     in memory, so the mapping and Read, Write, Pread and Pwrite see
 //     each other's writes, as they do through Linux's page cache. While
-//     a file has shared mappings its contents cannot move: a write
-//     past the end of the largest mapping fails with ENOMEM, as does a
-//     mapping past that end while a smaller one is live (bbolt and
+//     a file has shared mappings its array cannot move: a write that
+//     needs more room than the array has fails with ENOMEM, as does a
+//     mapping that reaches past it while another is live (bbolt and
 //     others unmap before they map a grown file again);
 //   - a private mapping of a file is a copy of its contents.
 //
@@ -158,8 +158,9 @@ func (ip *inode) mapShared(off int64, n int) ([]byte, error) {
 	return ip.data[off:end], nil
 }
 
-// fillMapped extends data over the file's size as far as its array
-// goes, so that what a mapping writes inside the file is the file's.
+// fillMapped extends data to the file's size, or to the end of its
+// array if that comes first, so that what a mapping writes inside the
+// file is the file's.
 // fs.mu must be held.
 func (ip *inode) fillMapped() {
 	n := min(ip.size, int64(cap(ip.data)))
@@ -227,7 +228,7 @@ func Madvise(b []byte, advice int) error {
 	return nil
 }
 
-// Mprotect accepts every protection and enforces none.
+// Mprotect accepts every valid protection and enforces none.
 func Mprotect(b []byte, prot int) error {
 	if prot&^(PROT_READ|PROT_WRITE|PROT_EXEC|PROT_GROWSDOWN|PROT_GROWSUP) != 0 {
 		return EINVAL
