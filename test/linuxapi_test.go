@@ -11,7 +11,8 @@ import (
 
 // TestSyscallLinuxAPI runs, in the VM, the tests of names that package
 // syscall exports for Linux code (issue 12): Flock, anonymous Mmap,
-// Munmap and Madvise, Fdatasync and EBADFD.
+// Munmap and Madvise, resource limits, process IDs, Fdatasync and
+// EBADFD.
 func TestSyscallLinuxAPI(t *testing.T) {
 	r := mgo(t, progsDir(t), "xen/amd64", "test", "-count=1", "-v", "./linuxapi")
 	for _, want := range []string{
@@ -20,6 +21,10 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestMmapFile",
 		"--- PASS: TestFdatasync",
 		"--- PASS: TestEBADFD",
+		"--- PASS: TestRlimitNofile",
+		"--- PASS: TestRlimitFsize",
+		"--- PASS: TestRlimitOthers",
+		"--- PASS: TestProcessIDs",
 		"ok  \texample/linuxapi",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -190,18 +190,20 @@ func (fs *fileSystem) file(fd int) (*openFile, error) {
 	return fs.files[fd].file, nil
 }
 
-// install puts f in the lowest free descriptor at or above min.
+// install puts f in the lowest free descriptor at or above min and
+// below the RLIMIT_NOFILE soft limit.
 // fs.mu must be held.
 func (fs *fileSystem) install(f *openFile, min int, cloexec bool) (int, error) {
+	lim := int(rlimits[RLIMIT_NOFILE].Cur) // at most maxFiles
 	fd := -1
-	for i := min; i < len(fs.files); i++ {
+	for i := min; i < len(fs.files) && i < lim; i++ {
 		if fs.files[i] == nil {
 			fd = i
 			break
 		}
 	}
 	if fd < 0 {
-		if len(fs.files) >= maxFiles || min >= maxFiles {
+		if len(fs.files) >= lim || min >= lim {
 			return -1, EMFILE
 		}
 		for len(fs.files) < min {
@@ -399,7 +401,7 @@ func Dup3(fd, newfd int, flags int) error {
 	if err != nil {
 		return err
 	}
-	if newfd < 0 || newfd >= maxFiles {
+	if newfd < 0 || newfd >= int(rlimits[RLIMIT_NOFILE].Cur) {
 		return EBADF
 	}
 	if fd == newfd {

@@ -403,6 +403,9 @@ func (ip *inode) truncate(length int64) error {
 	if ip.readOnly {
 		return EROFS
 	}
+	if uint64(length) > rlimits[RLIMIT_FSIZE].Cur {
+		return EFBIG
+	}
 	if length < int64(len(ip.data)) {
 		clear(ip.data[length:])
 		ip.data = ip.data[:length]
@@ -451,6 +454,14 @@ func (ip *inode) writeAt(p []byte, off int64) (int, error) {
 	end := off + int64(len(p))
 	if end > maxFileSize || end < off {
 		return 0, EFBIG
+	}
+	if lim := rlimits[RLIMIT_FSIZE].Cur; uint64(end) > lim {
+		// As on Linux: a short write up to the limit, then EFBIG.
+		if uint64(off) >= lim {
+			return 0, EFBIG
+		}
+		p = p[:lim-uint64(off)]
+		end = off + int64(len(p))
 	}
 	if end > int64(len(ip.data)) {
 		if end > int64(cap(ip.data)) {

@@ -327,12 +327,22 @@ const (
 )
 
 func Getpid() int                          { return pid }
+func Gettid() int                          { return pid } // the one thread is the process
+func Getpgrp() int                         { return pid }
 func Getppid() int                         { return ppid }
 func Getuid() int                          { return uid }
 func Geteuid() int                         { return uid }
 func Getgid() int                          { return gid }
 func Getegid() int                         { return gid }
 func Getgroups() (groups []int, err error) { return []int{gid}, nil }
+
+// Getpgid reports the process group of pid, 0 or this process.
+func Getpgid(pid int) (pgid int, err error) {
+	if pid != 0 && pid != Getpid() {
+		return 0, ESRCH
+	}
+	return Getpgrp(), nil
+}
 
 // Sysctl answers "kern.hostname", which package os asks for
 // os.Hostname: the HOSTNAME environment variable (from the boot
@@ -441,14 +451,71 @@ type Rlimit struct {
 	Max uint64
 }
 
-const RLIMIT_NOFILE = 7
+// Resource limits, with Linux's numbers.
+const (
+	RLIMIT_CPU    = 0x0
+	RLIMIT_FSIZE  = 0x1
+	RLIMIT_DATA   = 0x2
+	RLIMIT_STACK  = 0x3
+	RLIMIT_CORE   = 0x4
+	RLIMIT_NOFILE = 0x7
+	RLIMIT_AS     = 0x9
+	RLIM_INFINITY = -0x1
+)
 
-// Getrlimit reports the one limit there is: the size of the
-// descriptor table.
+// rlimits holds the limits; fs.mu guards it. RLIMIT_NOFILE's soft limit
+// bounds the descriptors that open, dup and the like hand out, up to
+// the size of the descriptor table; RLIMIT_FSIZE starts at the largest
+// file the file system takes. The others are recorded and reported but
+// not enforced: there is no core to dump, and memory and CPU time are
+// the machine's.
+var rlimits = [RLIMIT_AS + 1]Rlimit{
+	RLIMIT_CPU:    {^uint64(0), ^uint64(0)},
+	RLIMIT_FSIZE:  {maxFileSize, maxFileSize},
+	RLIMIT_DATA:   {^uint64(0), ^uint64(0)},
+	RLIMIT_STACK:  {^uint64(0), ^uint64(0)},
+	RLIMIT_CORE:   {0, ^uint64(0)},
+	RLIMIT_NOFILE: {maxFiles, maxFiles},
+	RLIMIT_AS:     {^uint64(0), ^uint64(0)},
+}
+
+func knownRlimit(resource int) bool {
+	switch resource {
+	case RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE, RLIMIT_NOFILE, RLIMIT_AS:
+		return true
+	}
+	return false
+}
+
 func Getrlimit(resource int, rlim *Rlimit) error {
-	if resource != RLIMIT_NOFILE {
+	if !knownRlimit(resource) {
 		return EINVAL
 	}
-	*rlim = Rlimit{Cur: maxFiles, Max: maxFiles}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	*rlim = rlimits[resource]
+	return nil
+}
+
+// Setrlimit sets a limit. As the super-user, the program may raise a
+// hard limit, but not RLIMIT_NOFILE's past the descriptor table (EPERM,
+// as past Linux's nr_open) nor RLIMIT_FSIZE's past the largest file.
+func Setrlimit(resource int, rlim *Rlimit) error {
+	if !knownRlimit(resource) || rlim.Cur > rlim.Max {
+		return EINVAL
+	}
+	switch resource {
+	case RLIMIT_NOFILE:
+		if rlim.Max > maxFiles {
+			return EPERM
+		}
+	case RLIMIT_FSIZE:
+		if rlim.Max > maxFileSize && rlim.Max != ^uint64(0) {
+			return EPERM
+		}
+	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	rlimits[resource] = *rlim
 	return nil
 }

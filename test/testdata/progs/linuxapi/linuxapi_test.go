@@ -4,7 +4,7 @@
 
 // Package linuxapi tests, in the guest, names of package syscall that
 // Linux code uses and GOOS=xen gained for it (issue 12): flock locks,
-// anonymous memory mappings, Fdatasync and EBADFD.
+// memory mappings, resource limits, process IDs, Fdatasync and EBADFD.
 package linuxapi
 
 import (
@@ -257,5 +257,94 @@ func TestFdatasync(t *testing.T) {
 func TestEBADFD(t *testing.T) {
 	if syscall.EBADFD != 77 || syscall.EBADFD.Error() != "file descriptor in bad state" {
 		t.Errorf("EBADFD = %d %q, want 77 and Linux's message", int(syscall.EBADFD), syscall.EBADFD.Error())
+	}
+}
+
+func TestRlimitNofile(t *testing.T) {
+	var saved syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &saved); err != nil || saved.Cur == 0 || saved.Cur > saved.Max {
+		t.Fatalf("Getrlimit(RLIMIT_NOFILE): %+v, %v", saved, err)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 2, Max: 1}); err != syscall.EINVAL {
+		t.Errorf("soft limit above the hard one: %v, want EINVAL", err)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 1, Max: saved.Max + 1}); err != syscall.EPERM {
+		t.Errorf("hard limit past the descriptor table: %v, want EPERM", err)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 16, Max: saved.Max}); err != nil {
+		t.Fatal(err)
+	}
+	var fds []int
+	var err error
+	for range 32 {
+		var fd int
+		if fd, err = syscall.Open("/dev/null", syscall.O_RDONLY, 0); err != nil {
+			break
+		}
+		if fd >= 16 {
+			t.Errorf("descriptor %d at a limit of 16", fd)
+		}
+		fds = append(fds, fd)
+	}
+	if err != syscall.EMFILE {
+		t.Errorf("opening past RLIMIT_NOFILE: %v, want EMFILE", err)
+	}
+	if err := syscall.Dup2(0, 20); err != syscall.EBADF {
+		t.Errorf("Dup2 past RLIMIT_NOFILE: %v, want EBADF", err)
+	}
+	for _, fd := range fds {
+		syscall.Close(fd)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &saved); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRlimitFsize(t *testing.T) {
+	var saved syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &saved); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Setrlimit(syscall.RLIMIT_FSIZE, &saved)
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 100, Max: saved.Max}); err != nil {
+		t.Fatal(err)
+	}
+	fd := open(t, "/tmp/big")
+	defer syscall.Close(fd)
+	if n, err := syscall.Write(fd, make([]byte, 150)); n != 100 || err != nil {
+		t.Errorf("write across RLIMIT_FSIZE: %d, %v; want a short write of 100", n, err)
+	}
+	if _, err := syscall.Write(fd, []byte("x")); err != syscall.EFBIG {
+		t.Errorf("write at RLIMIT_FSIZE: %v, want EFBIG", err)
+	}
+	if err := syscall.Ftruncate(fd, 200); err != syscall.EFBIG {
+		t.Errorf("truncate past RLIMIT_FSIZE: %v, want EFBIG", err)
+	}
+}
+
+func TestRlimitOthers(t *testing.T) {
+	var r syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_CORE, &r); err != nil || r.Cur != 0 {
+		t.Errorf("RLIMIT_CORE: %+v, %v; want a soft limit of 0 (no core dumps)", r, err)
+	}
+	for _, res := range []int{syscall.RLIMIT_CPU, syscall.RLIMIT_DATA, syscall.RLIMIT_STACK, syscall.RLIMIT_AS} {
+		if err := syscall.Getrlimit(res, &r); err != nil {
+			t.Errorf("Getrlimit(%d): %v", res, err)
+		}
+	}
+	if err := syscall.Getrlimit(5, &r); err != syscall.EINVAL {
+		t.Errorf("Getrlimit of an unknown resource: %v, want EINVAL", err)
+	}
+}
+
+func TestProcessIDs(t *testing.T) {
+	if syscall.Gettid() != syscall.Getpid() {
+		t.Errorf("Gettid %d, Getpid %d: the one thread is the process", syscall.Gettid(), syscall.Getpid())
+	}
+	if g, err := syscall.Getpgid(0); err != nil || g != syscall.Getpgrp() {
+		t.Errorf("Getpgid(0) = %d, %v; Getpgrp = %d", g, err, syscall.Getpgrp())
+	}
+	if _, err := syscall.Getpgid(42); err != syscall.ESRCH {
+		t.Errorf("Getpgid(42): %v, want ESRCH", err)
 	}
 }
