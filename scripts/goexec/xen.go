@@ -265,11 +265,20 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	// stop destroys the domain and waits a bounded time for xl.
+	// stop destroys the domain and waits a bounded time for xl. xl
+	// itself has been seen to abort now and then (an assertion in
+	// libxentoolcore), so a failed destroy is tried again while the
+	// domain is still there.
 	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		exec.CommandContext(ctx, "xl", "destroy", name).Run()
+		for try := 0; try < 3; try++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			err := exec.CommandContext(ctx, "xl", "destroy", name).Run()
+			cancel()
+			if err == nil || exec.Command("xl", "domid", name).Run() != nil {
+				break
+			}
+			time.Sleep(time.Second)
+		}
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
