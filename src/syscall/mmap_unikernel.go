@@ -206,17 +206,15 @@ func Madvise(b []byte, advice int) error {
 		defer fs.mu.Unlock()
 		p := uintptr(unsafe.Pointer(&b[0]))
 		for _, m := range mappings {
-			if start := uintptr(unsafe.Pointer(&m.b[0])); p >= start && p < start+uintptr(len(m.b)) {
-				switch {
-				case m.shared:
-				case m.ip != nil:
-					clear(b)
-					m.ip.readAt(b, m.off+int64(p-start))
-				default:
-					clear(b)
-				}
-				return nil
+			start := uintptr(unsafe.Pointer(&m.b[0]))
+			if p < start || p >= start+uintptr(len(m.b)) || m.ip == nil {
+				continue
 			}
+			if !m.shared {
+				clear(b) // for the part past the end of the file
+				m.ip.readAt(b, m.off+int64(p-start))
+			}
+			return nil
 		}
 		clear(b)
 	case MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED,
