@@ -5,8 +5,12 @@
 package test
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -165,6 +169,52 @@ func TestRuntimeFaults(t *testing.T) {
 			wantRun(t, probe(t, nil, tt.mode), tt.status, tt.want...)
 		})
 	}
+}
+
+// TestRuntimeQuit: an NMI is SIGQUIT. The exec wrapper sends one when
+// it gets SIGQUIT (as go test sends a test binary that overruns its
+// timeout) and when MIRAGO_TIMEOUT expires; the guest prints every
+// goroutine's stack and exits with status 2, as a Go program does on
+// Linux for kill -QUIT.
+func TestRuntimeQuit(t *testing.T) {
+	dump := []string{
+		"SIGQUIT: quit",
+		"main.main()", "time.Sleep(", // goroutine 1, asleep
+		"[chan receive]:", "main.main.func", // the blocked goroutine
+	}
+	t.Run("timeout", func(t *testing.T) {
+		r := probe(t, []string{"MIRAGO_TIMEOUT=5s"}, "hang")
+		wantRun(t, r, 124, append(dump, "did not finish within 5s (MIRAGO_TIMEOUT); sent it an NMI: its goroutines are above")...)
+	})
+	t.Run("sigquit", func(t *testing.T) {
+		img := progImage(t, "rtprobe")
+		cmd := exec.Command(filepath.Join(goroot(t), "bin", "go_xen_amd64_exec"), img, "hang")
+		cmd.Dir = progsDir(t)
+		cmd.Env = env(t, "MIRAGO_TIMEOUT=2m")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var stdout strings.Builder
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			stdout.WriteString(sc.Text() + "\n")
+			if sc.Text() == "hanging" {
+				cmd.Process.Signal(syscall.SIGQUIT)
+				break
+			}
+		}
+		rest, _ := io.ReadAll(out)
+		stdout.Write(rest)
+		cmd.Wait()
+		r := result{cmd: cmd.String() + " (SIGQUIT after its first line)", stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+		wantRun(t, r, 2, dump...)
+	})
 }
 
 // TestRuntimeMemory checks that the heap can use most of the RAM and

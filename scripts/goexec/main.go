@@ -67,6 +67,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -183,8 +184,9 @@ func parseExecName(name string) (goos, goarch string, ok bool) {
 }
 
 // qemuArgs returns the arguments for qemu-system-x86_64 to boot image
-// with cmdline.
-func qemuArgs(image, cmdline, mem string, kvm bool, extra []string) []string {
+// with cmdline, with QEMU's monitor on the Unix socket mon if it is not
+// empty.
+func qemuArgs(image, cmdline, mem string, kvm bool, mon string, extra []string) []string {
 	args := []string{
 		// microvm boots a PVH ELF directly and has an ISA bus for
 		// the serial port and isa-debug-exit. auto-kernel-cmdline=off
@@ -213,6 +215,9 @@ func qemuArgs(image, cmdline, mem string, kvm bool, extra []string) []string {
 		// virtio 1.0 and later define.
 		"-global", "virtio-mmio.force-legacy=false",
 	)
+	if mon != "" {
+		args = append(args, "-monitor", "unix:"+mon+",server=on,wait=off")
+	}
 	return append(args, extra...)
 }
 
@@ -310,6 +315,39 @@ func hasVirtFlag(cpuinfo []byte) bool {
 	return false
 }
 
+// quitWait is how long the guest has to print its goroutines and exit
+// after an NMI: within the 5 s that go test leaves a test binary
+// between SIGQUIT and SIGKILL.
+const quitWait = 4 * time.Second
+
+// maxSocketPath keeps a Unix socket's path within sun_path (108 bytes
+// on Linux).
+const maxSocketPath = 100
+
+// quitGuest sends the guest an NMI through QEMU's monitor socket mon
+// and waits up to quitWait for QEMU to end, which done reports. It
+// returns whether QEMU ended, and if so, what done said.
+func quitGuest(mon string, done <-chan error) (ended bool, waitErr error) {
+	if mon == "" {
+		return false, nil
+	}
+	c, err := net.DialTimeout("unix", mon, time.Second)
+	if err != nil {
+		return false, nil
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(quitWait))
+	if _, err := io.WriteString(c, "nmi\n"); err != nil {
+		return false, nil
+	}
+	select {
+	case err := <-done:
+		return true, err
+	case <-time.After(quitWait):
+		return false, nil
+	}
+}
+
 func (w *wrapper) runQEMUx86(image string, args []string) int {
 	const qemu = "qemu-system-x86_64"
 	qemuPath, err := exec.LookPath(qemu)
@@ -361,7 +399,17 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		return exitFailed
 	}
 
-	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, append(initrd, cfg.extra...))...)
+	// QEMU's monitor, on a socket of our own, is how the wrapper sends
+	// the guest an NMI, which the runtime takes as SIGQUIT.
+	mon := ""
+	if dir, err := os.MkdirTemp("", "mirago-"); err == nil {
+		defer os.RemoveAll(dir)
+		if p := filepath.Join(dir, "monitor"); len(p) < maxSocketPath {
+			mon = p
+		}
+	}
+
+	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, mon, append(initrd, cfg.extra...))...)
 	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
 	// QEMU's stdio character device puts a terminal into raw mode, so
 	// a terminal gets the console through a pipe and a copy. A pipe
@@ -400,11 +448,29 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 	select {
 	case waitErr = <-done:
 	case <-expired:
-		cmd.Process.Kill()
-		<-done
-		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); killed QEMU", image, cfg.timeout)
+		// First ask for the goroutines' stacks, as go test's own
+		// timeout does for a test binary on Linux.
+		how := "killed QEMU"
+		if ended, _ := quitGuest(mon, done); ended {
+			how = "sent it an NMI: its goroutines are above"
+		} else {
+			cmd.Process.Kill()
+			<-done
+		}
+		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); %s", image, cfg.timeout, how)
 		return exitTimeout
 	case sig := <-sigc:
+		// SIGQUIT is passed on, as an NMI: the guest prints its
+		// goroutines and exits with status 2, as a Go program does
+		// on Linux. go test sends it to a test binary that
+		// overruns -timeout by a minute.
+		ended := false
+		if sig == syscall.SIGQUIT {
+			ended, waitErr = quitGuest(mon, done)
+		}
+		if ended {
+			break
+		}
 		cmd.Process.Kill()
 		<-done
 		w.errorf("%v; killed QEMU", sig)

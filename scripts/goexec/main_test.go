@@ -73,7 +73,7 @@ func TestGuestStatus(t *testing.T) {
 }
 
 func TestQEMUArgs(t *testing.T) {
-	got := qemuArgs("/tmp/hello", "-- /tmp/hello a", "512M", false, []string{"-d", "int"})
+	got := qemuArgs("/tmp/hello", "-- /tmp/hello a", "512M", false, "/tmp/m/monitor", []string{"-d", "int"})
 	want := []string{
 		"-M", "microvm,auto-kernel-cmdline=off",
 		"-accel", "tcg", "-cpu", "max",
@@ -84,12 +84,13 @@ func TestQEMUArgs(t *testing.T) {
 		"-serial", "stdio",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 		"-global", "virtio-mmio.force-legacy=false",
+		"-monitor", "unix:/tmp/m/monitor,server=on,wait=off",
 		"-d", "int",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("TCG (-want +got):\n%s", diff)
 	}
-	got = qemuArgs("img", "--", "256M", true, nil)
+	got = qemuArgs("img", "--", "256M", true, "", nil)
 	if i := indexOf(got, "-accel"); i < 0 || got[i+1] != "kvm" || got[i+2] != "-cpu" || got[i+3] != "host" {
 		t.Errorf("KVM: args %q lack -accel kvm -cpu host", got)
 	}
@@ -233,7 +234,15 @@ func TestRunPassesArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", false, []string{"-d", "guest_errors"})
+	// The monitor's socket is in a temporary directory of its own.
+	mon := ""
+	if i := indexOf(got, "-monitor"); i >= 0 && i+1 < len(got) {
+		mon = strings.TrimSuffix(strings.TrimPrefix(got[i+1], "unix:"), ",server=on,wait=off")
+	}
+	if filepath.Base(mon) != "monitor" {
+		t.Errorf("monitor socket %q, want a file named monitor", mon)
+	}
+	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", false, mon, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
 	}

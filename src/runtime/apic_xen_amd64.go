@@ -37,12 +37,14 @@ const (
 	lapicEOIReg   = 0x0b0
 	lapicSVR      = 0x0f0
 	lapicLVTTimer = 0x320
+	lapicLVTLINT1 = 0x360
 	lapicInitial  = 0x380
 	lapicCurrent  = 0x390
 	lapicDivide   = 0x3e0
 
 	lvtMasked      = 1 << 16
 	lvtTSCDeadline = 2 << 17
+	lvtDeliverNMI  = 4 << 8
 
 	msrAPICBase    = 0x1b
 	msrTSCDeadline = 0x6e0
@@ -70,6 +72,9 @@ func lapicInit(tscHz uint64) {
 	lapicBase = uintptr(rdmsr(msrAPICBase) &^ 0xfff & (1<<36 - 1))
 	lapicWrite(lapicTPR, 0)
 	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable
+	// LINT1 delivers NMIs, as on a PC's boot CPU: QEMU's nmi command
+	// comes in through it (see exceptionSignal).
+	lapicWrite(lapicLVTLINT1, lvtDeliverNMI)
 	_, _, ecx, _ := cpuid(1, 0)
 	lapicDeadline = ecx&(1<<24) != 0
 	if lapicDeadline {

@@ -14,8 +14,9 @@ import (
 // This file holds what GOOS=xen and GOOS=solo5 have in common: the
 // program is the only thing on its virtual machine. There is one CPU
 // and one M, so no OS threads (newosproc never runs); no signals from
-// outside (CPU exceptions are reported as the signals Linux makes of
-// them, see sigpanic); no files below package syscall. The per-GOOS
+// outside but a non-maskable interrupt, which is SIGQUIT (CPU
+// exceptions are reported as the signals Linux makes of them, see
+// sigpanic); no files below package syscall. The per-GOOS
 // files (os_xen*.go, trap_xen*.go, ...) supply the machine: osinit,
 // console, clock, exit, entropy and traps.
 
@@ -126,14 +127,17 @@ func preemptM(mp *m) {
 
 // CPU exceptions are reported as the signals Linux makes of them, with
 // Linux's numbers and codes, so that panics and crash reports read the
-// same (see sigpanic).
+// same (see sigpanic). A non-maskable interrupt is SIGQUIT: the way to
+// ask a hung guest for its goroutines, as kill -QUIT asks a process.
 const (
+	_SIGQUIT = 0x3
 	_SIGILL  = 0x4
 	_SIGTRAP = 0x5
 	_SIGBUS  = 0x7
 	_SIGFPE  = 0x8
 	_SIGSEGV = 0xb
 
+	_SI_USER     = 0x0
 	_SI_KERNEL   = 0x80
 	_ILL_ILLOPN  = 0x2
 	_FPE_INTDIV  = 0x1
@@ -145,6 +149,8 @@ const (
 
 func signame(sig uint32) string {
 	switch sig {
+	case _SIGQUIT:
+		return "SIGQUIT: quit"
 	case _SIGILL:
 		return "SIGILL: illegal instruction"
 	case _SIGTRAP:

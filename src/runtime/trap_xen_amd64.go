@@ -28,6 +28,7 @@ type trapFrame struct {
 
 // Vectors. 0-31 are the CPU's exceptions.
 const (
+	vectorNMI         = 2
 	vectorDoubleFault = 8
 	vectorPageFault   = 14
 	vectorTimer       = 32
@@ -274,9 +275,15 @@ func exception(c *sigctxt, gp *g, addr uint64) {
 }
 
 // exceptionSignal maps an exception to the signal and si_code Linux
-// delivers for it (arch/x86/kernel/traps.c).
+// delivers for it (arch/x86/kernel/traps.c). An NMI, which only an
+// operator sends (xl trigger DOMAIN nmi, QEMU's nmi command; the exec
+// wrapper sends one for SIGQUIT and at its timeout), is SIGQUIT from
+// a user: the program prints every goroutine's stack and exits with
+// status 2, as a Go program on Linux does for kill -QUIT.
 func exceptionSignal(f *trapFrame) (sig uint32, code uint64) {
 	switch f.vector {
+	case vectorNMI:
+		return _SIGQUIT, _SI_USER
 	case 0: // #DE
 		return _SIGFPE, _FPE_INTDIV
 	case 1, 3: // #DB, #BP

@@ -80,6 +80,15 @@ func main() {
 		d, _ := time.ParseDuration(os.Args[2])
 		time.Sleep(d)
 		fmt.Println("woke")
+	case "hang":
+		// For an NMI (SIGQUIT) to find: a goroutine blocked on a
+		// channel, and main asleep.
+		go func() {
+			<-make(chan int)
+		}()
+		time.Sleep(10 * time.Millisecond) // the goroutine blocks
+		fmt.Println("hanging")
+		time.Sleep(time.Hour)
 	case "spin1":
 		// A goroutine that never makes a call must not keep the
 		// only P from the sleeping main goroutine.
