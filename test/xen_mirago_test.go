@@ -49,9 +49,12 @@ echo "cpu $a $b"
 		{Name: "churn", Image: rt, Extra: "-- rtprobe churn", Timeout: 2 * time.Minute},
 		{Name: "spin8", Image: rt, Extra: "-- rtprobe spin8", Timeout: 2 * time.Minute},
 		{Name: "idle", Image: rt, Extra: "-- rtprobe idle 8s", Timeout: 2 * time.Minute, Side: idleSide},
+		// Past its timeout the harness sends an NMI (xl trigger), which
+		// the runtime takes as SIGQUIT.
+		{Name: "hang", Image: rt, Extra: "-- rtprobe hang", Timeout: 20 * time.Second},
 	}, nil)
-	if len(res.Guests) != 5 {
-		t.Fatalf("%d results, want 5", len(res.Guests))
+	if len(res.Guests) != 6 {
+		t.Fatalf("%d results, want 6", len(res.Guests))
 	}
 	status := func(g harness.GuestResult, want int) {
 		t.Helper()
@@ -128,6 +131,15 @@ echo "cpu $a $b"
 	t.Logf("idle domain: %.1f s of CPU time over 5 s of sleep", b-a)
 	if b-a > 0.5 {
 		t.Errorf("idle: the sleeping domain used %.1f s of CPU in 5 s, want under 10%%", b-a)
+	}
+
+	g = res.Guests[5]
+	wantConsole(t, g, "hanging", "SIGQUIT: quit", "main.main()", "mirago: exit status 2")
+	if !slices.ContainsFunc(g.Console, func(l string) bool { return strings.HasSuffix(l, " [chan receive]:") }) {
+		t.Errorf("hang: no goroutine blocked on a channel in the dump: %q", g.Console)
+	}
+	if g.Reason != "timeout" {
+		t.Errorf("hang: the domain ended by %q, want timeout", g.Reason)
 	}
 }
 

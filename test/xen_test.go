@@ -435,6 +435,20 @@ echo "wrapper exit $?"
 # The word spin=1 comes first on the command line and makes the guest spin.
 spin=1 MIRAGO_ENV=spin MIRAGO_TIMEOUT=5s /tmp/go_xen_amd64_exec /inner/g.elf 2>&1
 echo "wrapper exit $?"
+# A Go program that hangs: at the timeout, and for SIGQUIT, the wrapper
+# sends it an NMI and it prints its goroutines. Only a summary is kept.
+export MIRAGO_MEM=32M
+dump() { grep -c -e '^SIGQUIT: quit' -e '^main\.main()' -e 'm=nil \[chan receive\]:' /tmp/out; grep go_xen_amd64_exec: /tmp/out; }
+MIRAGO_TIMEOUT=10s /tmp/go_xen_amd64_exec /inner/rt.elf hang >/tmp/out 2>&1
+echo "wrapper exit $?"
+dump
+/tmp/go_xen_amd64_exec /inner/rt.elf hang >/tmp/out 2>&1 &
+pid=$!
+i=0; while [ $i -lt 60 ] && ! grep -q hanging /tmp/out; do sleep 1; i=$((i+1)); done
+kill -QUIT $pid
+wait $pid
+echo "wrapper exit $?"
+dump
 # xl list itself has been seen to abort here once (an assertion in
 # libxentoolcore's handlereg.c); ask again rather than fail on that.
 for i in 1 2 3; do l=$(xl list 2>&1) && break; sleep 1; done
@@ -443,12 +457,18 @@ echo "domains left: $(echo "$l" | grep -c mirago-)"
 	res := xenRun(t, []harness.Guest{{
 		Name: "outer", Image: img, Memory: 16, Extra: "spin", Timeout: 3 * time.Minute,
 		Side: side, SideEndsGuest: true,
-	}}, map[string]string{"/bin/mirago-exec": wrapper, "/inner/g.elf": img})
+	}}, map[string]string{"/bin/mirago-exec": wrapper, "/inner/g.elf": img, "/inner/rt.elf": progImage(t, "rtprobe")})
 	want := []string{
 		"go_xen_amd64_exec: the guest ended without reporting an exit status (domain shut down: poweroff)",
 		"wrapper exit 125",
-		"go_xen_amd64_exec: the guest did not finish within 5s (MIRAGO_TIMEOUT); destroyed it",
+		// The bare guest has no handler for the NMI: it triple-faults.
+		"go_xen_amd64_exec: the guest did not finish within 5s (MIRAGO_TIMEOUT); sent it an NMI, and it ended without reporting a status",
 		"wrapper exit 124",
+		"wrapper exit 124",
+		"3",
+		"go_xen_amd64_exec: the guest did not finish within 10s (MIRAGO_TIMEOUT); sent it an NMI: its goroutines are above",
+		"wrapper exit 2",
+		"3",
 		"domains left: 0",
 	}
 	if g := res.Guests[0]; !slices.Equal(g.Side, want) || g.SideExit != 0 {

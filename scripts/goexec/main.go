@@ -451,8 +451,12 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		// First ask for the goroutines' stacks, as go test's own
 		// timeout does for a test binary on Linux.
 		how := "killed QEMU"
-		if ended, _ := quitGuest(mon, done); ended {
-			how = "sent it an NMI: its goroutines are above"
+		if ended, err := quitGuest(mon, done); ended {
+			how = "sent it an NMI, and it stopped without reporting a status"
+			var ee *exec.ExitError
+			if errors.As(err, &ee) && ee.ExitCode()&1 == 1 { // isa-debug-exit
+				how = "sent it an NMI: its goroutines are above"
+			}
 		} else {
 			cmd.Process.Kill()
 			<-done

@@ -177,11 +177,14 @@ func (w *wrapper) runXen(image string, args []string) int {
 		return exitFailed
 	}
 	defer cleanup()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
-	defer stop()
 	if dom0 {
+		// SIGQUIT is for the guest (runXL).
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer stop()
 		return w.runXL(ctx, image, cmdline, archive, cfg)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer stop()
 
 	timeout := cfg.timeout
 	if timeout == 0 {
@@ -286,6 +289,25 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 			<-done
 		}
 	}
+	// quit sends the domain an NMI, which a Mirago guest takes as
+	// SIGQUIT (it prints its goroutines and shuts down), and reports
+	// whether xl then ends within quitWait, and how.
+	quit := func() (ended bool, err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if exec.CommandContext(ctx, "xl", "trigger", name, "nmi").Run() != nil {
+			return false, nil
+		}
+		select {
+		case err := <-done:
+			return true, err
+		case <-time.After(quitWait):
+			return false, nil
+		}
+	}
+	sigquit := make(chan os.Signal, 1)
+	signal.Notify(sigquit, syscall.SIGQUIT)
+	defer signal.Stop(sigquit)
 	var expired <-chan time.Time
 	if cfg.timeout > 0 {
 		t := time.NewTimer(cfg.timeout)
@@ -295,9 +317,25 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	select {
 	case err = <-done:
 	case <-expired:
+		if ended, _ := quit(); ended {
+			how := "sent it an NMI, and it ended without reporting a status"
+			if _, hasLine := console.result(); hasLine {
+				how = "sent it an NMI: its goroutines are above"
+			}
+			w.errorf("the guest did not finish within %v (MIRAGO_TIMEOUT); %s", cfg.timeout, how)
+			return exitTimeout
+		}
 		stop()
 		w.reportXen(false, exitTimeout, "", cfg.timeout)
 		return exitTimeout
+	case <-sigquit:
+		// As for QEMU (runQEMUx86): the guest's status follows.
+		var ended bool
+		if ended, err = quit(); !ended {
+			stop()
+			w.errorf("%v; destroyed domain %s", syscall.SIGQUIT, name)
+			return 128 + int(syscall.SIGQUIT)
+		}
 	case <-ctx.Done():
 		stop()
 		w.errorf("interrupted; destroyed domain %s", name)

@@ -200,6 +200,11 @@ func markRunning(name string) {
 	os.WriteFile(runningFile(name), []byte(strconv.FormatInt(time.Now().UnixNano(), 10)), 0o644)
 }
 
+// nmiWait is how long a guest that timed out has to print its
+// goroutines after an NMI before it is destroyed: generous, as the
+// console ring is slow under nested TCG and a dump can be long.
+const nmiWait = 10 * time.Second
+
 // shutdownReasons are Xen's SHUTDOWN_* codes (xen/include/public/sched.h).
 var shutdownReasons = []string{"poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"}
 
@@ -338,11 +343,18 @@ func runGuest(r *reporter, g guest) {
 	case <-xlDone:
 	case <-time.After(time.Until(deadline)):
 		timedOut = true
-		xlRun(time.Minute, "destroy", g.Name)
+		// An NMI first: a Mirago guest takes it as SIGQUIT, prints
+		// its goroutines on the console and shuts down.
+		xlRun(10*time.Second, "trigger", g.Name, "nmi")
 		select {
 		case <-xlDone:
-		case <-time.After(30 * time.Second):
-			xl.Process.Kill()
+		case <-time.After(nmiWait):
+			xlRun(time.Minute, "destroy", g.Name)
+			select {
+			case <-xlDone:
+			case <-time.After(30 * time.Second):
+				xl.Process.Kill()
+			}
 		}
 	}
 	// A side script outlives its guest only until the deadline.
