@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -46,6 +47,17 @@ func helloImages(t *testing.T) (xen, linux string) {
 		t.Fatal(strings.Join(helloErr, "\n"))
 	}
 	return filepath.Join(helloDir, "hello.xen"), filepath.Join(helloDir, "hello.linux")
+}
+
+// TestImageOnHost: an image executed on the Linux host, by mistake,
+// says what it is in one line and exits 126 rather than crashing.
+func TestImageOnHost(t *testing.T) {
+	img, _ := helloImages(t)
+	r := run(t, t.TempDir(), env(t), img, "arg")
+	want := "this is a GOOS=xen image, not a Linux program: boot it with go_xen_amd64_exec IMAGE (QEMU; in $GOROOT/bin) or xl create (Xen)\n"
+	if r.code != 126 || r.stdout != "" || r.stderr != want {
+		t.Errorf("exit status %d, want 126, and stderr %q, want %q:\n%s", r.code, r.stderr, want, r)
+	}
 }
 
 // TestPVHNote checks the image the way a PVH loader reads it.
@@ -253,6 +265,19 @@ func TestImageAudit(t *testing.T) {
 	hits, err = auditSyscalls(xen)
 	if err != nil {
 		t.Fatalf("auditing the xen/amd64 image: %v", err)
+	}
+	// The entry point's two, write and exit_group, run only when the
+	// image is executed as a Linux program (TestImageOnHost).
+	hosted := 0
+	hits = slices.DeleteFunc(hits, func(h finding) bool {
+		if h.fn == "_rt0_amd64_xen" && h.inst == "syscall" {
+			hosted++
+			return true
+		}
+		return false
+	})
+	if hosted != 2 {
+		t.Errorf("%d SYSCALLs in _rt0_amd64_xen, want 2 (write and exit_group, for a run on a Linux host)", hosted)
 	}
 	for i, h := range hits {
 		if i == 20 {

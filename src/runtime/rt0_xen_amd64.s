@@ -33,6 +33,26 @@
 #define pvhBoot_long 24
 
 TEXT _rt0_amd64_xen(SB),NOSPLIT|NOFRAME,$0
+	// The ELF entry point is this one too, so Linux runs the image as
+	// a program when it is executed on a host (./hello.xen). It enters
+	// in 64-bit mode with every register but the stack pointer zero,
+	// where a PVH loader has %ebx point at the start info. The test
+	// and the jump mean the same in both modes.
+	TESTL	BX, BX
+	JNE	pvh
+	// A Linux program: say what the image is and exit with 126, as a
+	// shell does for a file it cannot execute.
+	MOVL	$1, AX	// write
+	MOVL	$2, DI	// standard error
+	MOVQ	runtime·hostedMessage+0(SB), SI
+	MOVQ	runtime·hostedMessage+8(SB), DX
+	SYSCALL
+	MOVL	$231, AX	// exit_group
+	MOVL	$126, DI
+	SYSCALL
+	INT	$3	// not reached
+
+pvh:
 	CLI
 	CLD
 	MOVL	BX, SI	// start info, handed to Go below
