@@ -39,6 +39,48 @@ func TestGoRunArgsAndExit3(t *testing.T) {
 	}
 }
 
+// TestGoRunWrapperInGOROOT: $GOROOT/bin/go finds the exec wrapper
+// beside itself when $GOROOT/bin is not on PATH (a cmd/go patch), for
+// go run and go test.
+func TestGoRunWrapperInGOROOT(t *testing.T) {
+	gr := goroot(t)
+	e := env(t, "GOOS=xen", "GOARCH=amd64")
+	var path string
+	for _, kv := range e {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	var dirs []string
+	for _, d := range filepath.SplitList(path) {
+		if _, err := os.Stat(filepath.Join(d, "go_xen_amd64_exec")); err != nil {
+			dirs = append(dirs, d)
+		}
+	}
+	e = withPATH(e, false, dirs...)
+	goCmd := filepath.Join(gr, "bin", "go")
+	r := run(t, progsDir(t), e, goCmd, "run", "./return")
+	if r.code != 0 || !strings.Contains(r.stdout, "returning from main\n") {
+		t.Errorf("want exit status 0 and \"returning from main\":\n%s", r)
+	}
+	r = run(t, progsDir(t), e, goCmd, "test", "-count=1", "./pass")
+	if r.code != 0 || !strings.Contains(r.stdout, "ok ") {
+		t.Errorf("want go test to pass:\n%s", r)
+	}
+}
+
+// TestCgoEnabled: CGO_ENABLED=1 stops a build with one line, whether
+// or not the program uses cgo.
+func TestCgoEnabled(t *testing.T) {
+	want := "go: CGO_ENABLED=1 is not supported for GOOS=xen: its images have no C library; build with CGO_ENABLED=0, the default\n"
+	for _, args := range [][]string{{"build", "-o", os.DevNull, "./return"}, {"run", "./return"}, {"test", "./pass"}} {
+		r := mgoEnv(t, progsDir(t), "xen/amd64", []string{"CGO_ENABLED=1"}, args...)
+		if r.code != 1 || r.stderr != want || r.stdout != "" {
+			t.Errorf("want exit status 1 and only %q on stderr:\n%s", want, r)
+		}
+	}
+}
+
 func TestGoRunReturn(t *testing.T) {
 	r := mgo(t, progsDir(t), "xen/amd64", "run", "./return")
 	if r.code != 0 || !strings.Contains(r.stdout, "returning from main\n") {
