@@ -119,3 +119,53 @@ func requiredBy(mods []string, p string) bool {
 	}
 	return false
 }
+
+// TestVendorClosed: every import in std's vendor tree, under any build
+// tag, resolves inside it. go mod tidy reads files for every tag, and
+// an import that reaches outside std makes it add a module to the go.mod
+// of every program that imports net (gvisor.dev/gvisor's checklocks
+// and lockdep builds did).
+func TestVendorClosed(t *testing.T) {
+	vendor := filepath.Join(goroot(t), "src", "vendor")
+	err := filepath.WalkDir(vendor, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if !strings.Contains(strings.Split(p, "/")[0], ".") {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(vendor, p)); err != nil {
+				rel, _ := filepath.Rel(vendor, path)
+				t.Errorf("vendor/%s imports %s, which std does not vendor", rel, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// And go mod tidy, offline, leaves a net/http program's go.mod
+	// without requirements.
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":  "module tidy\n\ngo 1.27\n",
+		"main.go": "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":80\", nil) }\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := mgoEnv(t, dir, "xen/amd64", []string{"GOPROXY=off", "GOFLAGS=-mod=mod"}, "mod", "tidy")
+	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if r.code != 0 || string(mod) != files["go.mod"] {
+		t.Errorf("go mod tidy: want exit status 0 and go.mod unchanged, got:\n%s\n--- go.mod ---\n%s", r, mod)
+	}
+}
