@@ -325,14 +325,15 @@ func TestNetEcho(t *testing.T) {
 }
 
 // TestNetInterfaces: net.Interfaces lists lo and eth0 with their
-// addresses, the IPv4 one from DHCP.
+// addresses, the IPv4 one from DHCP, in the forms Linux gives (IPv4
+// addresses 16 bytes long, with 4-byte masks).
 func TestNetInterfaces(t *testing.T) {
 	g := startGuest(t, []string{"MIRAGO_NET=user"}, nil, "ifaces")
 	g.wait(t, 2*time.Minute)
 	out := g.output()
 	for _, re := range []string{
-		`(?m)^1 lo mtu=65536 mac= flags=up\|loopback\|running addrs=\[127\.0\.0\.1/8 ::1/128\]$`,
-		`(?m)^2 eth0 mtu=1500 mac=52:54:00:12:34:56 flags=up\|broadcast\|multicast\|running addrs=\[10\.0\.2\.15/24 fe80::5054:ff:fe12:3456/64.*\]$`,
+		`(?m)^1 lo mtu=65536 mac= flags=up\|loopback\|running addrs=\[127\.0\.0\.1/8 ::1/128\] lens=\[16/4 16/16\]$`,
+		`(?m)^2 eth0 mtu=1500 mac=52:54:00:12:34:56 flags=up\|broadcast\|multicast\|running addrs=\[10\.0\.2\.15/24 fe80::5054:ff:fe12:3456/64.*\] lens=\[16/4 16/16.*\]$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("no line matching %s in:\n%s", re, out)

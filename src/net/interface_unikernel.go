@@ -61,8 +61,18 @@ func interfaceAddrTable(ifi *Interface) ([]Addr, error) {
 			continue
 		}
 		for _, p := range si.Addrs {
-			ip := make(IP, len(p.IP))
-			copy(ip, p.IP)
+			// As on Linux (newAddr in interface_linux.go): an IPv4
+			// address in its 16-byte form, with a 4-byte mask.
+			var ip IP
+			switch len(p.IP) {
+			case IPv4len:
+				ip = IPv4(p.IP[0], p.IP[1], p.IP[2], p.IP[3])
+			case IPv6len:
+				ip = make(IP, IPv6len)
+				copy(ip, p.IP)
+			default:
+				continue
+			}
 			addrs = append(addrs, &IPNet{IP: ip, Mask: CIDRMask(p.Bits, 8*len(p.IP))})
 		}
 	}

@@ -205,7 +205,15 @@ func ifaces() {
 		if err != nil {
 			fail("addrs: %v", err)
 		}
-		fmt.Printf("%d %s mtu=%d mac=%s flags=%s addrs=%v\n", ifi.Index, ifi.Name, ifi.MTU, ifi.HardwareAddr, ifi.Flags, addrs)
+		// The lengths of each address and mask, which Linux gives
+		// as 16 and 4 bytes for IPv4.
+		var lens []string
+		for _, a := range addrs {
+			if n, ok := a.(*net.IPNet); ok {
+				lens = append(lens, fmt.Sprintf("%d/%d", len(n.IP), len(n.Mask)))
+			}
+		}
+		fmt.Printf("%d %s mtu=%d mac=%s flags=%s addrs=%v lens=%v\n", ifi.Index, ifi.Name, ifi.MTU, ifi.HardwareAddr, ifi.Flags, addrs, lens)
 	}
 }
 
