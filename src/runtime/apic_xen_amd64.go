@@ -48,10 +48,15 @@ const (
 
 	msrAPICBase    = 0x1b
 	msrTSCDeadline = 0x6e0
+	msrX2APIC      = 0x800 // x2APIC registers: msrX2APIC + offset/16
+
+	apicBaseEnable = 1 << 11
+	apicBaseX2APIC = 1 << 10
 )
 
 var (
 	lapicBase      uintptr
+	lapicX2        bool   // x2APIC mode: registers are MSRs
 	lapicDeadline  bool   // TSC-deadline mode; else one-shot counts
 	lapicPerNsMul  uint64 // one-shot counts = ns * lapicPerNsMul >> 32
 	tscPerNsMul    uint64 // ticks = ns * tscPerNsMul >> 32
@@ -69,13 +74,22 @@ var (
 // disabled until minit.
 func lapicInit(tscHz uint64) {
 	tscPerNsMul, _ = bits.Div64(tscHz>>32, tscHz<<32, 1e9)
-	lapicBase = uintptr(rdmsr(msrAPICBase) &^ 0xfff & (1<<36 - 1))
+	base := rdmsr(msrAPICBase)
+	lapicBase = uintptr(base &^ 0xfff & (1<<36 - 1))
+	// x2APIC mode where the CPU has it, as Linux prefers: its
+	// registers are MSRs, so a hypervisor handles an EOI or a timer
+	// write as a plain MSR exit, without decoding the instruction
+	// that wrote to an MMIO page.
+	_, _, ecx, _ := cpuid(1, 0)
+	if ecx&(1<<21) != 0 {
+		wrmsr(msrAPICBase, base|apicBaseEnable|apicBaseX2APIC)
+		lapicX2 = true
+	}
 	lapicWrite(lapicTPR, 0)
 	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable
 	// LINT1 delivers NMIs, as on a PC's boot CPU: QEMU's nmi command
 	// comes in through it (see exceptionSignal).
 	lapicWrite(lapicLVTLINT1, lvtDeliverNMI)
-	_, _, ecx, _ := cpuid(1, 0)
 	lapicDeadline = ecx&(1<<24) != 0
 	if lapicDeadline {
 		lapicWrite(lapicLVTTimer, lvtTSCDeadline|vectorTimer)
@@ -118,12 +132,29 @@ func minit() {
 	sti()
 }
 
+// lapicRead and lapicWrite access the local APIC register at offset
+// reg of the xAPIC page, in either mode.
 func lapicRead(reg uintptr) uint32 {
+	if lapicX2 {
+		return uint32(rdmsr(msrX2APIC + uint32(reg>>4)))
+	}
 	return atomic.Load((*uint32)(unsafe.Pointer(lapicBase + reg)))
 }
 
 func lapicWrite(reg uintptr, v uint32) {
+	if lapicX2 {
+		wrmsr(msrX2APIC+uint32(reg>>4), uint64(v))
+		return
+	}
 	atomic.Store((*uint32)(unsafe.Pointer(lapicBase+reg)), v)
+}
+
+// lapicID returns this CPU's local APIC ID.
+func lapicID() uint32 {
+	if lapicX2 {
+		return lapicRead(lapicIDReg)
+	}
+	return lapicRead(lapicIDReg) >> 24
 }
 
 func lapicEOI() {

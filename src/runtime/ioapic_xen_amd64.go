@@ -246,7 +246,7 @@ func devices_routeGSI(gsi int) int {
 	l.gsi = uint32(gsi)
 	l.entry = uint32(ioapicVectorBase+free) | redirLevel // fixed delivery, physical destination
 	cli()
-	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicRead(lapicIDReg)&0xff000000) // this CPU
+	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicID()<<24) // this CPU
 	ioapicWrite(a, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
 	l.apic = a
 	sti()
