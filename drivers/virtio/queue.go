@@ -44,6 +44,7 @@ type QueueStats struct {
 	BadIdx     uint64 // used index ahead of the chains in flight; queue stopped
 	Reclaimed  uint64 // chains taken back by Reset
 	Suppressed uint64 // Kick calls that the device asked not to notify
+	Nudges     uint64 // notifications sent to a device that used nothing since the last Kick
 }
 
 // Queue is a split virtqueue (§2.7): a descriptor table, an available
@@ -77,6 +78,8 @@ type Queue struct {
 	availFlags uint16 // shadow of avail.flags
 	lastUsed   uint16 // used ring index of the next entry to read
 	kicked     uint16 // availIdx at the last Kick
+	kickUsed   uint16 // used.idx at the last Kick
+	stuck      uint8  // Kicks in a row that found the device had used nothing
 	broken     bool
 
 	notify func() // tells the device about new buffers (the transport's)
@@ -233,6 +236,26 @@ func (q *Queue) Kick() bool {
 	} else {
 		need = load16(q.used, virtiospec.RingOffFlags)&virtiospec.UsedFNoNotify == 0
 	}
+	// A device that has used nothing over two Kicks, with chains
+	// outstanding, is notified anyway. The suppression protocol needs
+	// a store-load barrier on both sides, and QEMU's TCG with one vCPU
+	// runs the guest's without one on the host, so the device thread
+	// can miss our avail.idx while we read its stale event index;
+	// then neither notifies and the queue stalls for good (seen in
+	// TestNetServe: 102 transmit buffers published, avail_event at
+	// the first of them, never read). A spare notification costs one
+	// exit.
+	used := load16(q.used, virtiospec.RingOffIdx)
+	if used != q.kickUsed || q.inFlight == q.availIdx-old {
+		q.stuck = 0 // progress, or nothing was outstanding before
+	} else if q.stuck++; q.stuck >= 2 && !need {
+		need = true
+		q.Stats.Nudges++
+	}
+	q.kickUsed = used
+	if need {
+		q.stuck = 0
+	}
 	if !need {
 		q.Stats.Suppressed++
 		return false
@@ -347,7 +370,7 @@ func (q *Queue) Reset(reclaim func(head uint16)) {
 	clear(q.desc)
 	clear(q.avail)
 	clear(q.used)
-	q.availIdx, q.availFlags, q.lastUsed, q.kicked = 0, 0, 0, 0
+	q.availIdx, q.availFlags, q.lastUsed, q.kicked, q.kickUsed, q.stuck = 0, 0, 0, 0, 0, 0
 	q.inFlight = 0
 	q.broken = false
 }

@@ -391,6 +391,39 @@ func TestKickSuppression(t *testing.T) {
 	})
 }
 
+// TestKickNudge: a device that uses nothing over two Kicks with chains
+// outstanding is notified although it asked not to be, as it would be
+// after a notification lost to missing barriers.
+func TestKickNudge(t *testing.T) {
+	d, m, q := newTestQueue(t, 8, false)
+	_, phys := d.mem.Alloc(8, 8)
+	q.Add(Seg{phys, 8, true})
+	if !q.Kick() {
+		t.Fatalf("first Kick did not notify")
+	}
+	d.setNotifySuppressed(0, true)
+	for i, want := range []bool{false, true, false, true} {
+		q.Add(Seg{phys, 8, true})
+		if got := q.Kick(); got != want {
+			t.Errorf("Kick %d with the device stuck: notified %v, want %v", i+2, got, want)
+		}
+	}
+	if len(m.notified) != 3 || q.Stats.Nudges != 2 {
+		t.Errorf("notified %d times, %d nudges; want 3, 2", len(m.notified), q.Stats.Nudges)
+	}
+	// Once the device uses a chain, suppression holds again.
+	head, _, ok := d.pop(0)
+	if !ok {
+		t.Fatal("the device found nothing to pop")
+	}
+	d.push(0, head, 0)
+	q.Add(Seg{phys, 8, true})
+	if q.Kick() {
+		t.Errorf("Kick notified a device that asked not to be and made progress")
+	}
+	noDeviceErrors(t, d)
+}
+
 func TestInterruptSuppression(t *testing.T) {
 	for _, eventIdx := range []bool{false, true} {
 		d, _, q := newTestQueue(t, 8, eventIdx)
