@@ -11,8 +11,8 @@ import (
 
 // TestSyscallLinuxAPI runs, in the VM, the tests of names that package
 // syscall exports for Linux code (issue 12): Flock, anonymous Mmap,
-// Munmap and Madvise, resource limits, process IDs, Fdatasync and
-// EBADFD.
+// Munmap and Madvise, resource limits, process IDs, Fdatasync,
+// EBADFD, and the Set*id calls golang.org/x/sys/unix needs.
 func TestSyscallLinuxAPI(t *testing.T) {
 	r := mgo(t, progsDir(t), "xen/amd64", "test", "-count=1", "-v", "./linuxapi")
 	for _, want := range []string{
@@ -25,6 +25,7 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestRlimitFsize",
 		"--- PASS: TestRlimitOthers",
 		"--- PASS: TestProcessIDs",
+		"--- PASS: TestSetuid",
 		"ok  \texample/linuxapi",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -17,9 +17,9 @@
 //     /dev/zero, /dev/urandom;
 //   - the clock, the console and the hardware random number generator,
 //     which the runtime provides (runtime_unikernel.go);
-//   - sockets, which package net fakes in process for now
-//     (net_fake.go, net_unikernel.go);
-//   - constants for the one process: its pid, uid and gid.
+//   - sockets, whose endpoints are the TCP/IP stack's that package net
+//     installs (net_unikernel.go);
+//   - the one process: its pid, and its user and group IDs (ids_unikernel.go).
 //
 // Everything that needs a second process (fork, exec, wait, signals
 // between processes) fails with ENOSYS, which names the operation in
@@ -314,27 +314,22 @@ func setTimeval(sec, usec int64) Timeval {
 
 type Iovec struct{} // no vectored I/O
 
-// Process: there is exactly one, with fixed identities. It runs as the
-// super-user: there is nobody else to protect files from, and so
-// permission bits are recorded and reported but only the execute bits
-// are enforced, as for root on Unix.
+// Process: there is exactly one. It starts as the super-user: there is
+// nobody else to protect files from, and so permission bits are
+// recorded and reported but only the execute bits are enforced, as for
+// root on Unix. Its user and group IDs change as on Linux
+// (ids_unikernel.go), and new files take them, but the permission
+// checks stay those of root.
 
 const (
 	pid  = 1
 	ppid = 0
-	uid  = 0
-	gid  = 0
 )
 
-func Getpid() int                          { return pid }
-func Gettid() int                          { return pid } // the one thread is the process
-func Getpgrp() int                         { return pid }
-func Getppid() int                         { return ppid }
-func Getuid() int                          { return uid }
-func Geteuid() int                         { return uid }
-func Getgid() int                          { return gid }
-func Getegid() int                         { return gid }
-func Getgroups() (groups []int, err error) { return []int{gid}, nil }
+func Getpid() int  { return pid }
+func Gettid() int  { return pid } // the one thread is the process
+func Getpgrp() int { return pid }
+func Getppid() int { return ppid }
 
 // Getpgid reports the process group of pid, 0 or this process.
 func Getpgid(pid int) (pgid int, err error) {

@@ -348,3 +348,46 @@ func TestProcessIDs(t *testing.T) {
 		t.Errorf("Getpgid(42): %v, want ESRCH", err)
 	}
 }
+
+// TestSetuid follows Linux's rules for a process that starts as root
+// and gives it up. It runs last: the process is not root after it.
+func TestSetuid(t *testing.T) {
+	ids := func() [4]int {
+		return [4]int{syscall.Getuid(), syscall.Geteuid(), syscall.Getgid(), syscall.Getegid()}
+	}
+	if err := syscall.Setgid(50); err != nil || ids() != [4]int{0, 0, 50, 50} {
+		t.Fatalf("Setgid(50): %v, ids %v", err, ids())
+	}
+	fd := open(t, "/tmp/setuid")
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil || st.Uid != 0 || st.Gid != 50 {
+		t.Errorf("a new file is owned by %d:%d (%v), want 0:50", st.Uid, st.Gid, err)
+	}
+	syscall.Close(fd)
+	if err := syscall.Setresuid(1000, 1000, 0); err != nil || ids() != [4]int{1000, 1000, 50, 50} {
+		t.Fatalf("Setresuid(1000, 1000, 0): %v, ids %v", err, ids())
+	}
+	if err := syscall.Setuid(2000); err != syscall.EPERM {
+		t.Errorf("Setuid(2000) unprivileged: %v, want EPERM", err)
+	}
+	if err := syscall.Setgid(60); err != syscall.EPERM {
+		t.Errorf("Setgid(60) unprivileged: %v, want EPERM", err)
+	}
+	// The saved ID is 0: the effective one may go back to it.
+	if err := syscall.Setuid(0); err != nil || ids() != [4]int{1000, 0, 50, 50} {
+		t.Fatalf("Setuid(0) to the saved ID: %v, ids %v", err, ids())
+	}
+	// Privileged again, Setreuid sets both and the saved ID follows.
+	if err := syscall.Setreuid(1001, 1001); err != nil || ids() != [4]int{1001, 1001, 50, 50} {
+		t.Fatalf("Setreuid(1001, 1001): %v, ids %v", err, ids())
+	}
+	if err := syscall.Setreuid(-1, 0); err != syscall.EPERM {
+		t.Errorf("Setreuid(-1, 0) after dropping root: %v, want EPERM", err)
+	}
+	if err := syscall.Setresgid(-1, -1, -1); err != nil {
+		t.Errorf("Setresgid(-1, -1, -1): %v", err)
+	}
+	if err := syscall.Setuid(-5); err != syscall.EINVAL {
+		t.Errorf("Setuid(-5): %v, want EINVAL", err)
+	}
+}
