@@ -1,0 +1,3 @@
+package main
+
+const byName = "name_linux.go"

@@ -1,0 +1,3 @@
+package native
+
+const Which = "native_linux.go"

@@ -1,0 +1,5 @@
+//go:build !linux && !xen
+
+package native
+
+const Which = "native_other.go"
