@@ -340,6 +340,12 @@ func quitGuest(mon string, done <-chan error) (ended bool, waitErr error) {
 	if _, err := io.WriteString(c, "nmi\n"); err != nil {
 		return false, nil
 	}
+	return awaitEnd(done)
+}
+
+// awaitEnd waits up to quitWait, after an NMI, for the VM to end, which
+// done reports. It returns whether it ended, and if so, what done said.
+func awaitEnd(done <-chan error) (ended bool, waitErr error) {
 	select {
 	case err := <-done:
 		return true, err

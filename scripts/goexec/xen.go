@@ -298,12 +298,7 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 		if exec.CommandContext(ctx, "xl", "trigger", name, "nmi").Run() != nil {
 			return false, nil
 		}
-		select {
-		case err := <-done:
-			return true, err
-		case <-time.After(quitWait):
-			return false, nil
-		}
+		return awaitEnd(done)
 	}
 	sigquit := make(chan os.Signal, 1)
 	signal.Notify(sigquit, syscall.SIGQUIT)

@@ -20,28 +20,15 @@ var ids struct {
 	rgid, egid, sgid int // group IDs: real, effective, saved
 }
 
-func Getuid() int {
-	ids.mu.Lock()
-	defer ids.mu.Unlock()
-	return ids.ruid
-}
+func Getuid() int  { return getID(&ids.ruid) }
+func Geteuid() int { return getID(&ids.euid) }
+func Getgid() int  { return getID(&ids.rgid) }
+func Getegid() int { return getID(&ids.egid) }
 
-func Geteuid() int {
+func getID(p *int) int {
 	ids.mu.Lock()
 	defer ids.mu.Unlock()
-	return ids.euid
-}
-
-func Getgid() int {
-	ids.mu.Lock()
-	defer ids.mu.Unlock()
-	return ids.rgid
-}
-
-func Getegid() int {
-	ids.mu.Lock()
-	defer ids.mu.Unlock()
-	return ids.egid
+	return *p
 }
 
 func Getgroups() (groups []int, err error) {
