@@ -436,9 +436,12 @@ echo "wrapper exit $?"
 spin=1 MIRAGO_ENV=spin MIRAGO_TIMEOUT=5s /tmp/go_xen_amd64_exec /inner/g.elf 2>&1
 echo "wrapper exit $?"
 # A Go program that hangs: at the timeout, and for SIGQUIT, the wrapper
-# sends it an NMI and it prints its goroutines. Only a summary is kept.
+# sends it an NMI and it prints its goroutines. Only the dump's first
+# line is checked here: through xl's console client, lines in the middle
+# of a long dump have been seen missing on a loaded host
+# (TestXenRuntime checks a whole dump, from xenconsoled's log).
 export MIRAGO_MEM=32M
-dump() { grep -c -e '^SIGQUIT: quit' -e '^main\.main()' -e 'm=nil \[chan receive\]:' /tmp/out; grep go_xen_amd64_exec: /tmp/out; }
+dump() { grep -c '^SIGQUIT: quit' /tmp/out; grep go_xen_amd64_exec: /tmp/out; }
 MIRAGO_TIMEOUT=10s /tmp/go_xen_amd64_exec /inner/rt.elf hang >/tmp/out 2>&1
 echo "wrapper exit $?"
 dump
@@ -465,10 +468,10 @@ echo "domains left: $(echo "$l" | grep -c mirago-)"
 		"go_xen_amd64_exec: the guest did not finish within 5s (MIRAGO_TIMEOUT); sent it an NMI, and it ended without reporting a status",
 		"wrapper exit 124",
 		"wrapper exit 124",
-		"3",
+		"1",
 		"go_xen_amd64_exec: the guest did not finish within 10s (MIRAGO_TIMEOUT); sent it an NMI: its goroutines are above",
 		"wrapper exit 2",
-		"3",
+		"1",
 		"domains left: 0",
 	}
 	if g := res.Guests[0]; !slices.Equal(g.Side, want) || g.SideExit != 0 {
