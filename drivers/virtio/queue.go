@@ -44,7 +44,7 @@ type QueueStats struct {
 	BadIdx     uint64 // used index ahead of the chains in flight; queue stopped
 	Reclaimed  uint64 // chains taken back by Reset
 	Suppressed uint64 // Kick calls that the device asked not to notify
-	Nudges     uint64 // notifications sent to a device that used nothing since the last Kick
+	Nudges     uint64 // notifications sent to a device that used nothing over two Kicks
 }
 
 // Queue is a split virtqueue (§2.7): a descriptor table, an available
@@ -246,16 +246,14 @@ func (q *Queue) Kick() bool {
 	// the first of them, never read). A spare notification costs one
 	// exit.
 	used := load16(q.used, virtiospec.RingOffIdx)
-	if used != q.kickUsed || q.inFlight == q.availIdx-old {
-		q.stuck = 0 // progress, or nothing was outstanding before
-	} else if q.stuck++; q.stuck >= 2 && !need {
+	if need || used != q.kickUsed || q.inFlight == q.availIdx-old {
+		q.stuck = 0 // notifying, progress, or nothing was outstanding before
+	} else if q.stuck++; q.stuck >= 2 {
 		need = true
+		q.stuck = 0
 		q.Stats.Nudges++
 	}
 	q.kickUsed = used
-	if need {
-		q.stuck = 0
-	}
 	if !need {
 		q.Stats.Suppressed++
 		return false

@@ -343,6 +343,15 @@ func quitGuest(mon string, done <-chan error) (ended bool, waitErr error) {
 	return awaitEnd(done)
 }
 
+// afterNMI says what became of a guest that ended after an NMI, by
+// whether it reported a status.
+func afterNMI(reported bool) string {
+	if reported {
+		return "sent it an NMI: its goroutines are above"
+	}
+	return "sent it an NMI, and it ended without reporting a status"
+}
+
 // awaitEnd waits up to quitWait, after an NMI, for the VM to end, which
 // done reports. It returns whether it ended, and if so, what done said.
 func awaitEnd(done <-chan error) (ended bool, waitErr error) {
@@ -458,11 +467,8 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		// timeout does for a test binary on Linux.
 		how := "killed QEMU"
 		if ended, err := quitGuest(mon, done); ended {
-			how = "sent it an NMI, and it stopped without reporting a status"
 			var ee *exec.ExitError
-			if errors.As(err, &ee) && ee.ExitCode()&1 == 1 { // isa-debug-exit
-				how = "sent it an NMI: its goroutines are above"
-			}
+			how = afterNMI(errors.As(err, &ee) && ee.ExitCode()&1 == 1) // isa-debug-exit
 		} else {
 			cmd.Process.Kill()
 			<-done

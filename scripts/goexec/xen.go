@@ -313,11 +313,8 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	case err = <-done:
 	case <-expired:
 		if ended, _ := quit(); ended {
-			how := "sent it an NMI, and it ended without reporting a status"
-			if _, hasLine := console.result(); hasLine {
-				how = "sent it an NMI: its goroutines are above"
-			}
-			w.errorf("the guest did not finish within %v (MIRAGO_TIMEOUT); %s", cfg.timeout, how)
+			_, hasLine := console.result()
+			w.errorf("the guest did not finish within %v (MIRAGO_TIMEOUT); %s", cfg.timeout, afterNMI(hasLine))
 			return exitTimeout
 		}
 		stop()
