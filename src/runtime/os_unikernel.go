@@ -348,6 +348,11 @@ func syscall_runtimeRandom(p []byte) bool {
 	return readRandom(p) == len(p)
 }
 
+//go:linkname syscall_sleep syscall.sleep
+func syscall_sleep(ns int64) {
+	timeSleep(ns)
+}
+
 //go:linkname syscall_now syscall.now
 func syscall_now() (sec int64, nsec int32, mono int64) {
 	return time_now()

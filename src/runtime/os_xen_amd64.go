@@ -30,6 +30,7 @@ const identityMapEnd = 4 << 30
 func osinit() {
 	mach = selectMachine()
 	trapInit()
+	syscallTrapInit()
 	physPageSize = 4096
 	initBloc()
 	pvhInit()
@@ -152,6 +153,28 @@ func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, en
 	}
 	consider(cur, hi)
 	return start, end
+}
+
+// syscall_memInfo tells package syscall (sysinfo(2)) how many bytes of
+// RAM the loader's memory map gives the machine and how many of them
+// the runtime has not taken: the rest of the break's regions and the
+// heap's free pages.
+//
+//go:linkname syscall_memInfo syscall.memInfo
+func syscall_memInfo() (total, free uint64) {
+	for _, e := range bootMemmap {
+		if e.typ == hvmMemmapTypeRAM {
+			total += e.size
+		}
+	}
+	free = uint64(blocMax - bloc)
+	for _, r := range breakRegions {
+		if r.end > r.start {
+			free += uint64(r.end - r.start)
+		}
+	}
+	free += gcController.heapFree.load() + gcController.heapReleased.load()
+	return total, min(free, total)
 }
 
 // bootMemmap is the loader's memory map, copied into bootMemmapBuf.

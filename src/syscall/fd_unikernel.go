@@ -665,6 +665,18 @@ const direntHeader = 8 + 2 + 1
 // current offset, as Dirent records, and returns how many bytes it
 // filled; 0 at the end of the directory. The offset counts entries.
 func ReadDirent(fd int, buf []byte) (n int, err error) {
+	return readDirent(fd, buf, false)
+}
+
+// linuxDirentHeader is the size of Linux's struct linux_dirent64
+// without its name: inode, offset of the next entry, record length and
+// type.
+const linuxDirentHeader = 8 + 8 + 2 + 1
+
+// readDirent is ReadDirent, or getdents64(2) if linux is set: then the
+// records are Linux's, with the offset of the next entry, a name
+// terminated by NUL, and the length rounded up to 8 bytes.
+func readDirent(fd int, buf []byte, linux bool) (n int, err error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f, err := fs.file(fd)
@@ -693,6 +705,9 @@ func ReadDirent(fd int, buf []byte) (n int, err error) {
 			continue
 		}
 		reclen := direntHeader + len(name)
+		if linux {
+			reclen = (linuxDirentHeader + len(name) + 1 + 7) &^ 7
+		}
 		if n+reclen > len(buf) {
 			if n == 0 {
 				return 0, EINVAL // buf cannot hold one entry
@@ -701,9 +716,16 @@ func ReadDirent(fd int, buf []byte) (n int, err error) {
 		}
 		rec := buf[n : n+reclen]
 		byteorder.LEPutUint64(rec[0:8], ip.ino) // amd64 and arm64 are little-endian
-		byteorder.LEPutUint16(rec[8:10], uint16(reclen))
-		rec[10] = direntType(ip)
-		copy(rec[direntHeader:], name)
+		if linux {
+			byteorder.LEPutUint64(rec[8:16], uint64(f.off+1))
+			byteorder.LEPutUint16(rec[16:18], uint16(reclen))
+			rec[18] = direntType(ip)
+			clear(rec[copy(rec[linuxDirentHeader:], name)+linuxDirentHeader:])
+		} else {
+			byteorder.LEPutUint16(rec[8:10], uint16(reclen))
+			rec[10] = direntType(ip)
+			copy(rec[direntHeader:], name)
+		}
 		n += reclen
 		f.off++
 	}

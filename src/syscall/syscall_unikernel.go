@@ -402,31 +402,6 @@ type ProcAttr struct {
 
 type SysProcAttr struct{}
 
-// Syscall and its kin make no system call: there is no kernel. They
-// fail with ENOSYS. golang.org/x/sys/unix's assembly jumps to them, as
-// on Linux, so they are pushed with //go:linkname, which gives them the
-// ABI0 entry points that assembly in another package needs.
-
-//go:linkname Syscall
-func Syscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno) {
-	return 0, 0, ENOSYS
-}
-
-//go:linkname Syscall6
-func Syscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno) {
-	return 0, 0, ENOSYS
-}
-
-//go:linkname RawSyscall
-func RawSyscall(trap, a1, a2, a3 uintptr) (r1, r2 uintptr, err Errno) {
-	return 0, 0, ENOSYS
-}
-
-//go:linkname RawSyscall6
-func RawSyscall6(trap, a1, a2, a3, a4, a5, a6 uintptr) (r1, r2 uintptr, err Errno) {
-	return 0, 0, ENOSYS
-}
-
 func ForkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) {
 	return 0, ENOSYS
 }

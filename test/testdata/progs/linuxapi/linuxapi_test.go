@@ -4,7 +4,8 @@
 
 // Package linuxapi tests, in the guest, names of package syscall that
 // Linux code uses and GOOS=xen gained for it (issue 12): flock locks,
-// memory mappings, resource limits, process IDs, Fdatasync and EBADFD.
+// memory mappings, resource limits, process IDs, Fdatasync and EBADFD;
+// and Linux system calls by number (linuxcall_test.go).
 package linuxapi
 
 import (

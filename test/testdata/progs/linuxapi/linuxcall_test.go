@@ -1,0 +1,278 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package linuxapi
+
+import (
+	"bytes"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	_ "net" // the TCP/IP stack, for TestSyscallSockets
+)
+
+// These tests make Linux system calls by number, through
+// syscall.Syscall and through the SYSCALL instruction, as
+// golang.org/x/sys/unix and C libraries translated to Go do. They pass
+// on Linux too, which is how they were checked.
+
+func cstr(s string) *byte {
+	b := append([]byte(s), 0)
+	return &b[0]
+}
+
+func TestSyscallGetpid(t *testing.T) {
+	r, _, e := syscall.Syscall(syscall.SYS_GETPID, 0, 0, 0)
+	if e != 0 || int(r) != os.Getpid() {
+		t.Fatalf("Syscall(SYS_GETPID) = %d, %v; want %d", r, e, os.Getpid())
+	}
+	if r := rawSyscall(syscall.SYS_GETPID, 0, 0, 0); int(r) != os.Getpid() {
+		t.Fatalf("SYSCALL getpid = %d, want %d", r, os.Getpid())
+	}
+	if r := blockingSyscall(syscall.SYS_GETUID, 0, 0, 0); int(r) != os.Getuid() {
+		t.Fatalf("SYSCALL getuid between entersyscall and exitsyscall = %d, want %d", r, os.Getuid())
+	}
+	r, kept := clobberSyscall(syscall.SYS_GETPID)
+	if int(r) != os.Getpid() || !kept {
+		t.Fatalf("SYSCALL getpid = %d, registers kept: %v", r, kept)
+	}
+}
+
+// TestSyscallUnknown checks that a call the guest does not serve fails
+// with ENOSYS. (Only in the guest: a kernel's answer is its own.)
+func TestSyscallUnknown(t *testing.T) {
+	if runtime.GOOS == "linux" {
+		t.Skip("the guest's answer; Linux has its own")
+	}
+	// 335 is past the end of Linux/amd64's table of calls.
+	if _, _, e := syscall.Syscall(335, 0, 0, 0); e != syscall.ENOSYS {
+		t.Errorf("Syscall(335): %v, want ENOSYS", e)
+	}
+	if r := rawSyscall(335, 0, 0, 0); syscall.Errno(-r) != syscall.ENOSYS {
+		t.Errorf("SYSCALL 335 = %#x, want -ENOSYS", r)
+	}
+}
+
+// TestSyscallFiles makes a file with open, write and close, reads it
+// back with openat, fstat and pread64, and lists its directory with
+// getdents64, the structures in Linux's layout.
+func TestSyscallFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/f"
+	fd, _, e := syscall.Syscall(syscall.SYS_OPEN, uintptr(unsafe.Pointer(cstr(path))), syscall.O_CREAT|syscall.O_WRONLY|syscall.O_TRUNC, 0o640)
+	if e != 0 {
+		t.Fatalf("open: %v", e)
+	}
+	msg := []byte("hello, linux")
+	n, _, e := syscall.Syscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+	if e != 0 || int(n) != len(msg) {
+		t.Fatalf("write: %d, %v", n, e)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_CLOSE, fd, 0, 0); e != 0 {
+		t.Fatalf("close: %v", e)
+	}
+	fd, _, e = syscall.Syscall6(syscall.SYS_OPENAT, atFDCWD, uintptr(unsafe.Pointer(cstr(path))), syscall.O_RDONLY, 0, 0, 0)
+	if e != 0 {
+		t.Fatalf("openat: %v", e)
+	}
+	defer syscall.Close(int(fd))
+	var st syscall.Stat_t
+	if _, _, e := syscall.Syscall(syscall.SYS_FSTAT, fd, uintptr(unsafe.Pointer(&st)), 0); e != 0 {
+		t.Fatalf("fstat: %v", e)
+	}
+	if st.Size != int64(len(msg)) || st.Mode != syscall.S_IFREG|0o640 {
+		t.Errorf("fstat: size %d mode %o, want %d %o", st.Size, st.Mode, len(msg), syscall.S_IFREG|0o640)
+	}
+	var buf [5]byte
+	n, _, e = syscall.Syscall6(syscall.SYS_PREAD64, fd, uintptr(unsafe.Pointer(&buf[0])), 5, 7, 0, 0)
+	if e != 0 || string(buf[:n]) != "linux" {
+		t.Errorf("pread64: %q, %v", buf[:n], e)
+	}
+
+	dfd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(dfd)
+	var names []string
+	dbuf := make([]byte, 4096)
+	for {
+		n, _, e := syscall.Syscall(syscall.SYS_GETDENTS64, uintptr(dfd), uintptr(unsafe.Pointer(&dbuf[0])), uintptr(len(dbuf)))
+		if e != 0 {
+			t.Fatalf("getdents64: %v", e)
+		}
+		if n == 0 {
+			break
+		}
+		for b := dbuf[:n]; len(b) > 0; {
+			// struct linux_dirent64: ino, off, reclen, type, name.
+			reclen := int(b[16]) | int(b[17])<<8
+			if reclen < 20 || reclen%8 != 0 || reclen > len(b) {
+				t.Fatalf("getdents64: record length %d", reclen)
+			}
+			name, _, _ := strings.Cut(string(b[19:reclen]), "\x00")
+			if name == "f" && b[18] != syscall.DT_REG {
+				t.Errorf("getdents64: f has type %d, want DT_REG", b[18])
+			}
+			names = append(names, name)
+			b = b[reclen:]
+		}
+	}
+	if !strings.Contains(strings.Join(names, " "), "f") {
+		t.Errorf("getdents64 of %s: %q, want f among them", dir, names)
+	}
+}
+
+const atFDCWD = ^uintptr(99) // AT_FDCWD, -100
+
+// TestSyscallMmap maps anonymous memory with the mmap system call,
+// writes it, and unmaps it.
+func TestSyscallMmap(t *testing.T) {
+	const size = 3 << 12
+	p, _, e := syscall.Syscall6(syscall.SYS_MMAP, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS, ^uintptr(0), 0)
+	if e != 0 {
+		t.Fatalf("mmap: %v", e)
+	}
+	if p%4096 != 0 {
+		t.Fatalf("mmap: %#x is not page-aligned", p)
+	}
+	b := unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&p))), size)
+	for i := range b {
+		if b[i] != 0 {
+			t.Fatalf("mmap: byte %d is %d, want 0", i, b[i])
+		}
+		b[i] = byte(i)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_MUNMAP, p, size, 0); e != 0 {
+		t.Fatalf("munmap: %v", e)
+	}
+}
+
+// TestSyscallUname checks what uname reports: a machine of the
+// program's architecture, and a release that parses as Linux's do.
+func TestSyscallUname(t *testing.T) {
+	var u [6][65]byte
+	if _, _, e := syscall.Syscall(syscall.SYS_UNAME, uintptr(unsafe.Pointer(&u)), 0, 0); e != 0 {
+		t.Fatalf("uname: %v", e)
+	}
+	str := func(b [65]byte) string { s, _, _ := strings.Cut(string(b[:]), "\x00"); return s }
+	if m := str(u[4]); m != "x86_64" {
+		t.Errorf("uname machine %q, want x86_64", m)
+	}
+	if r := str(u[2]); len(r) < 3 || r[0] < '3' || r[0] > '9' || r[1] != '.' {
+		t.Errorf("uname release %q, want a Linux-style version", r)
+	}
+}
+
+// TestSyscallBlockingStackMoves reads from a pipe into a buffer on the
+// goroutine's stack with a blocking SYSCALL, while another goroutine
+// runs the garbage collector (which shrinks the reader's stack when it
+// can) and only then writes. The data must land in the buffer where
+// the stack is now.
+func TestSyscallBlockingStackMoves(t *testing.T) {
+	var p [2]int
+	if err := syscall.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
+	done := make(chan string)
+	moved := make(chan bool, 1)
+	go func() {
+		grow(64) // a large stack, for the collector to shrink
+		var buf [16]byte
+		before := uintptr(unsafe.Pointer(&buf[0]))
+		n := blockingSyscall(syscall.SYS_READ, uintptr(p[0]), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+		moved <- uintptr(unsafe.Pointer(&buf[0])) != before
+		if int(n) < 0 {
+			done <- "read: " + syscall.Errno(-n).Error()
+			return
+		}
+		done <- string(buf[:n])
+	}()
+	for range 3 {
+		runtime.Gosched()
+		runtime.GC()
+	}
+	if _, err := syscall.Write(p[1], []byte("through the pipe")); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-done; got != "through the pipe" {
+		t.Fatalf("got %q", got)
+	}
+	// On Linux the reader waits in the kernel, where its stack stays
+	// put; in the guest it waits as a parked goroutine, whose stack the
+	// collector shrinks, and the test is about that.
+	if !<-moved && runtime.GOOS != "linux" {
+		t.Errorf("the reader's stack did not move: the test tested nothing")
+	}
+}
+
+//go:noinline
+func grow(n int) byte {
+	var pad [1024]byte
+	pad[n%1024] = byte(n)
+	if n > 0 {
+		return grow(n-1) + pad[0]
+	}
+	return pad[0]
+}
+
+// TestSyscallSockets runs a TCP connection over loopback made only of
+// Linux system calls by number: socket, bind, listen, getsockname,
+// connect, accept4, sendto, recvfrom, setsockopt and getsockopt.
+func TestSyscallSockets(t *testing.T) {
+	sys := func(name string, trap uintptr, a ...uintptr) uintptr {
+		t.Helper()
+		var v [6]uintptr
+		copy(v[:], a)
+		r, _, e := syscall.Syscall6(trap, v[0], v[1], v[2], v[3], v[4], v[5])
+		if e != 0 {
+			t.Fatalf("%s: %v", name, e)
+		}
+		return r
+	}
+	ln := sys("socket", syscall.SYS_SOCKET, syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	defer syscall.Close(int(ln))
+	one := int32(1)
+	sys("setsockopt", syscall.SYS_SETSOCKOPT, ln, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, uintptr(unsafe.Pointer(&one)), 4)
+	// struct sockaddr_in for 127.0.0.1, port 0.
+	sa := [16]byte{syscall.AF_INET, 0, 0, 0, 127, 0, 0, 1}
+	sys("bind", syscall.SYS_BIND, ln, uintptr(unsafe.Pointer(&sa[0])), 16)
+	sys("listen", syscall.SYS_LISTEN, ln, 8)
+	var bound [16]byte
+	l := uint32(len(bound))
+	sys("getsockname", syscall.SYS_GETSOCKNAME, ln, uintptr(unsafe.Pointer(&bound[0])), uintptr(unsafe.Pointer(&l)))
+	if l != 16 || bound[0] != syscall.AF_INET || bound[2]|bound[3] == 0 || !bytes.Equal(bound[4:8], []byte{127, 0, 0, 1}) {
+		t.Fatalf("getsockname: %v (length %d)", bound, l)
+	}
+
+	c := sys("socket", syscall.SYS_SOCKET, syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	defer syscall.Close(int(c))
+	sys("connect", syscall.SYS_CONNECT, c, uintptr(unsafe.Pointer(&bound[0])), 16)
+	var peer [16]byte
+	l = uint32(len(peer))
+	s := sys("accept4", syscall.SYS_ACCEPT4, ln, uintptr(unsafe.Pointer(&peer[0])), uintptr(unsafe.Pointer(&l)), syscall.SOCK_CLOEXEC)
+	defer syscall.Close(int(s))
+	if peer[0] != syscall.AF_INET || !bytes.Equal(peer[4:8], []byte{127, 0, 0, 1}) {
+		t.Errorf("accept4 peer: %v", peer)
+	}
+	msg := []byte("ping")
+	sys("sendto", syscall.SYS_SENDTO, c, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)), 0, 0, 0)
+	var in [8]byte
+	n := sys("recvfrom", syscall.SYS_RECVFROM, s, uintptr(unsafe.Pointer(&in[0])), uintptr(len(in)), 0, 0, 0)
+	if string(in[:n]) != "ping" {
+		t.Errorf("recvfrom: %q", in[:n])
+	}
+	var typ int32
+	l = 4
+	sys("getsockopt", syscall.SYS_GETSOCKOPT, s, syscall.SOL_SOCKET, syscall.SO_TYPE, uintptr(unsafe.Pointer(&typ)), uintptr(unsafe.Pointer(&l)))
+	if typ != syscall.SOCK_STREAM || l != 4 {
+		t.Errorf("getsockopt SO_TYPE: %d (length %d)", typ, l)
+	}
+}
