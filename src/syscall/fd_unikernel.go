@@ -446,6 +446,11 @@ func Read(fd int, p []byte) (n int, err error) {
 		fs.mu.Unlock()
 		return s.recv(p, nonblock)
 	}
+	if e, ok := ip.dev.(*eventFD); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return e.readNB(p, nonblock)
+	}
 	if k, ok := ip.dev.(*disk); ok {
 		off := f.off
 		fs.mu.Unlock()
@@ -478,6 +483,11 @@ func Write(fd int, p []byte) (n int, err error) {
 		nonblock := f.flags&O_NONBLOCK != 0
 		fs.mu.Unlock()
 		return s.send(p, nonblock)
+	}
+	if e, ok := ip.dev.(*eventFD); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return e.writeNB(p, nonblock)
 	}
 	if k, ok := ip.dev.(*disk); ok {
 		off := f.off

@@ -126,6 +126,15 @@ var linuxCalls = [...]linuxCall{
 	SYS_DUP3:              {sysDup3, 0},
 	SYS_PIPE2:             {sysPipe2, 1 << 0},
 	SYS_PRLIMIT64:         {sysPrlimit, 1<<2 | 1<<3},
+	SYS_POLL:              {sysPoll, 1 << 0},
+	SYS_PPOLL:             {sysPpoll, 1<<0 | 1<<2},
+	SYS_EPOLL_CREATE:      {sysEpollCreate, 0},
+	SYS_EPOLL_CREATE1:     {sysEpollCreate1, 0},
+	SYS_EPOLL_CTL:         {sysEpollCtl, 1 << 3},
+	SYS_EPOLL_WAIT:        {sysEpollWait, 1 << 1},
+	SYS_EPOLL_PWAIT:       {sysEpollWait, 1 << 1},
+	SYS_EVENTFD:           {sysEventfd, 0},
+	SYS_EVENTFD2:          {sysEventfd, 0},
 	sys_RENAMEAT2:         {sysRenameat2, 1<<1 | 1<<3},
 	sys_GETRANDOM:         {sysGetrandom, 1 << 0},
 }
@@ -1282,4 +1291,101 @@ func sysGetsockopt(a linuxArgs) (uintptr, Errno) {
 	*(*int32)(a.p[3]) = int32(v)
 	*(*uint32)(a.p[4]) = 4
 	return 0, 0
+}
+
+// Event loops (epoll_unikernel.go).
+
+func sysEpollCreate(a linuxArgs) (uintptr, Errno) { return ret(EpollCreate(a.int32(0))) }
+
+func sysEpollCreate1(a linuxArgs) (uintptr, Errno) { return ret(EpollCreate1(a.int32(0))) }
+
+func sysEpollCtl(a linuxArgs) (uintptr, Errno) {
+	var ev EpollEvent
+	if a.p[3] != nil {
+		ev = *(*EpollEvent)(a.p[3])
+	} else if op := a.int32(1); op != EPOLL_CTL_DEL {
+		return 0, EFAULT
+	}
+	return ret0(EpollCtl(a.int32(0), a.int32(1), a.int32(2), &ev))
+}
+
+// sysEpollWait serves epoll_wait and epoll_pwait, whose signal mask
+// does not matter: no signal interrupts a wait.
+func sysEpollWait(a linuxArgs) (uintptr, Errno) {
+	n := a.int32(2)
+	if n <= 0 || n > 1<<20 {
+		return 0, EINVAL
+	}
+	if a.p[1] == nil {
+		return 0, EFAULT
+	}
+	return ret(EpollWait(a.int32(0), unsafe.Slice((*EpollEvent)(a.p[1]), n), a.int32(3)))
+}
+
+// sysEventfd serves eventfd (whose flags are 0) and eventfd2.
+func sysEventfd(a linuxArgs) (uintptr, Errno) {
+	flags := 0
+	if a.v[1] != 0 {
+		flags = a.int32(1)
+	}
+	return ret(Eventfd(a.uint32(0), flags))
+}
+
+// linuxPollfd is Linux's struct pollfd.
+type linuxPollfd struct {
+	fd      int32
+	events  int16
+	revents int16
+}
+
+func sysPoll(a linuxArgs) (uintptr, Errno) {
+	return poll(&a, a.int32(2))
+}
+
+func sysPpoll(a linuxArgs) (uintptr, Errno) {
+	ms := -1
+	if a.p[2] != nil {
+		ts := *(*Timespec)(a.p[2])
+		if ts.Sec < 0 || ts.Nsec < 0 || ts.Nsec >= 1e9 {
+			return 0, EINVAL
+		}
+		ms = int(ts.Sec*1e3 + (ts.Nsec+999999)/1e6)
+	}
+	return poll(&a, ms)
+}
+
+// poll waits, as epoll_wait does, for one of the descriptors to be
+// ready, or msec milliseconds (-1: for ever).
+func poll(a *linuxArgs, msec int) (uintptr, Errno) {
+	n := a.v[1]
+	if n > 1<<16 {
+		return 0, EINVAL
+	}
+	if n > 0 && a.p[0] == nil {
+		return 0, EFAULT
+	}
+	fds := unsafe.Slice((*linuxPollfd)(a.p[0]), n)
+	scan := func() int {
+		ready := 0
+		for i := range fds {
+			p := &fds[i]
+			p.revents = 0
+			if p.fd < 0 {
+				continue
+			}
+			fs.mu.Lock()
+			f, err := fs.file(int(p.fd))
+			fs.mu.Unlock()
+			if err != nil {
+				p.revents = 0x20 // POLLNVAL
+			} else {
+				p.revents = int16(readiness(f) & (uint32(uint16(p.events)) | EPOLLERR | EPOLLHUP))
+			}
+			if p.revents != 0 {
+				ready++
+			}
+		}
+		return ready
+	}
+	return uintptr(waitReady(scan, msec)), 0
 }

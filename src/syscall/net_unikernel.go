@@ -192,6 +192,7 @@ func (s *socket) notify(events uint32) {
 	}
 	s.cond.Broadcast()
 	s.mu.Unlock()
+	pollChanged()
 }
 
 // wait makes a blocking call: it repeats op until op no longer fails

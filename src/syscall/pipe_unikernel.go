@@ -110,6 +110,7 @@ func (p *pipe) read(b []byte) (int, error) {
 		p.buf = nil // let the buffer go
 	}
 	p.cond.Broadcast()
+	pollChanged()
 	return n, nil
 }
 
@@ -130,6 +131,7 @@ func (p *pipe) write(b []byte) (int, error) {
 		p.buf = append(p.buf, b[n:n+m]...)
 		n += m
 		p.cond.Broadcast()
+		pollChanged()
 	}
 	return n, nil
 }
@@ -146,6 +148,7 @@ func (p *pipe) openEnd(reader, writer bool) {
 		p.writers++
 	}
 	p.cond.Broadcast()
+	pollChanged()
 }
 
 // closeEnd records that the last descriptor of an open end closed, and
@@ -163,4 +166,5 @@ func (p *pipe) closeEnd(reader, writer bool) {
 		p.writers--
 	}
 	p.cond.Broadcast()
+	pollChanged()
 }

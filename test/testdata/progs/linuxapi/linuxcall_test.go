@@ -6,14 +6,15 @@ package linuxapi
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unsafe"
-
-	_ "net" // the TCP/IP stack, for TestSyscallSockets
 )
 
 // These tests make Linux system calls by number, through
@@ -274,5 +275,160 @@ func TestSyscallSockets(t *testing.T) {
 	sys("getsockopt", syscall.SYS_GETSOCKOPT, s, syscall.SOL_SOCKET, syscall.SO_TYPE, uintptr(unsafe.Pointer(&typ)), uintptr(unsafe.Pointer(&l)))
 	if typ != syscall.SOCK_STREAM || l != 4 {
 		t.Errorf("getsockopt SO_TYPE: %d (length %d)", typ, l)
+	}
+}
+
+// epollEvent is Linux/amd64's packed struct epoll_event.
+type epollEvent struct {
+	events uint32
+	data   [8]byte
+}
+
+// TestSyscallEpoll runs an event loop as gnet does: a non-blocking
+// listener and connection and an eventfd in one epoll instance, all by
+// system call number.
+func TestSyscallEpoll(t *testing.T) {
+	sys := func(name string, trap uintptr, a ...uintptr) uintptr {
+		t.Helper()
+		var v [6]uintptr
+		copy(v[:], a)
+		r, _, e := syscall.Syscall6(trap, v[0], v[1], v[2], v[3], v[4], v[5])
+		if e != 0 {
+			t.Fatalf("%s: %v", name, e)
+		}
+		return r
+	}
+	ep := sys("epoll_create1", syscall.SYS_EPOLL_CREATE1, syscall.EPOLL_CLOEXEC)
+	defer syscall.Close(int(ep))
+	add := func(fd uintptr, events uint32, tag byte) {
+		ev := epollEvent{events: events, data: [8]byte{tag}}
+		sys("epoll_ctl", syscall.SYS_EPOLL_CTL, ep, syscall.EPOLL_CTL_ADD, fd, uintptr(unsafe.Pointer(&ev)))
+	}
+	wait := func(ms int) []epollEvent {
+		evs := make([]epollEvent, 8)
+		n := sys("epoll_wait", syscall.SYS_EPOLL_WAIT, ep, uintptr(unsafe.Pointer(&evs[0])), uintptr(len(evs)), uintptr(ms))
+		return evs[:n]
+	}
+	if unsafe.Sizeof(epollEvent{}) != 12 {
+		t.Fatalf("epollEvent is %d bytes, want 12", unsafe.Sizeof(epollEvent{}))
+	}
+
+	// Nothing is ready: a wait with a timeout returns none.
+	efd := sys("eventfd2", syscall.SYS_EVENTFD2, 0, syscall.O_NONBLOCK|syscall.O_CLOEXEC)
+	defer syscall.Close(int(efd))
+	add(efd, syscall.EPOLLIN, 'e')
+	if evs := wait(20); len(evs) != 0 {
+		t.Fatalf("epoll_wait with nothing ready: %v", evs)
+	}
+	// Another goroutine writes the eventfd while the loop waits.
+	go func() {
+		one := uint64(1)
+		syscall.Syscall(syscall.SYS_WRITE, efd, uintptr(unsafe.Pointer(&one)), 8)
+	}()
+	if evs := wait(-1); len(evs) != 1 || evs[0].data[0] != 'e' || evs[0].events&syscall.EPOLLIN == 0 {
+		t.Fatalf("epoll_wait after an eventfd write: %v", evs)
+	}
+	var cnt uint64
+	if n := sys("read", syscall.SYS_READ, efd, uintptr(unsafe.Pointer(&cnt)), 8); n != 8 || cnt != 1 {
+		t.Fatalf("eventfd read: %d bytes, count %d", n, cnt)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_READ, efd, uintptr(unsafe.Pointer(&cnt)), 8); e != syscall.EAGAIN {
+		t.Fatalf("read of an empty non-blocking eventfd: %v, want EAGAIN", e)
+	}
+
+	// A non-blocking listener: an incoming connection makes it ready.
+	ln := sys("socket", syscall.SYS_SOCKET, syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK, 0)
+	defer syscall.Close(int(ln))
+	sa := [16]byte{syscall.AF_INET, 0, 0, 0, 127, 0, 0, 1}
+	sys("bind", syscall.SYS_BIND, ln, uintptr(unsafe.Pointer(&sa[0])), 16)
+	sys("listen", syscall.SYS_LISTEN, ln, 8)
+	l := uint32(16)
+	sys("getsockname", syscall.SYS_GETSOCKNAME, ln, uintptr(unsafe.Pointer(&sa[0])), uintptr(unsafe.Pointer(&l)))
+	add(ln, syscall.EPOLLIN, 'l')
+	port := int(sa[2])<<8 | int(sa[3])
+	go func() {
+		c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err == nil {
+			c.Write([]byte("hello, loop"))
+			time.Sleep(time.Second)
+			c.Close()
+		}
+	}()
+	if evs := wait(5000); len(evs) != 1 || evs[0].data[0] != 'l' {
+		t.Fatalf("epoll_wait for a connection: %v", evs)
+	}
+	c := sys("accept4", syscall.SYS_ACCEPT4, ln, 0, 0, syscall.SOCK_NONBLOCK)
+	defer syscall.Close(int(c))
+	add(c, syscall.EPOLLIN|syscall.EPOLLRDHUP|1<<31, 'c') // EPOLLET
+	var got []byte
+	for len(got) < len("hello, loop") {
+		evs := wait(5000)
+		if len(evs) == 0 {
+			t.Fatalf("epoll_wait for data: timed out with %q", got)
+		}
+		for _, ev := range evs {
+			if ev.data[0] != 'c' {
+				continue
+			}
+			var buf [64]byte
+			for {
+				n, _, e := syscall.Syscall(syscall.SYS_READ, c, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+				if e == syscall.EAGAIN {
+					break
+				}
+				if e != 0 {
+					t.Fatalf("read: %v", e)
+				}
+				got = append(got, buf[:n]...)
+			}
+		}
+	}
+	if string(got) != "hello, loop" {
+		t.Fatalf("read %q", got)
+	}
+	sys("epoll_ctl", syscall.SYS_EPOLL_CTL, ep, syscall.EPOLL_CTL_DEL, c, 0)
+	if _, _, e := syscall.Syscall6(syscall.SYS_EPOLL_CTL, ep, syscall.EPOLL_CTL_DEL, c, 0, 0, 0); e != syscall.ENOENT {
+		t.Errorf("second EPOLL_CTL_DEL: %v, want ENOENT", e)
+	}
+	f, err := os.Create(t.TempDir() + "/regular")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ev := epollEvent{events: syscall.EPOLLIN}
+	if _, _, e := syscall.Syscall6(syscall.SYS_EPOLL_CTL, ep, syscall.EPOLL_CTL_ADD, f.Fd(), uintptr(unsafe.Pointer(&ev)), 0, 0); e != syscall.EPERM {
+		t.Errorf("EPOLL_CTL_ADD of a regular file: %v, want EPERM", e)
+	}
+}
+
+// TestSyscallPoll waits with poll(2) for a pipe to become readable.
+func TestSyscallPoll(t *testing.T) {
+	var p [2]int
+	if err := syscall.Pipe(p[:]); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(p[0])
+	defer syscall.Close(p[1])
+	type pollfd struct {
+		fd              int32
+		events, revents int16
+	}
+	const pollIn, pollOut = 1, 4
+	fds := []pollfd{{fd: int32(p[0]), events: pollIn}, {fd: int32(p[1]), events: pollOut}}
+	n, _, e := syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&fds[0])), 1, 0)
+	if e != 0 || n != 0 || fds[0].revents != 0 {
+		t.Fatalf("poll of an empty pipe: %d, %v, revents %#x", n, e, fds[0].revents)
+	}
+	n, _, e = syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&fds[1])), 1, 0)
+	if e != 0 || n != 1 || fds[1].revents != pollOut {
+		t.Fatalf("poll of a pipe's write end: %d, %v, revents %#x", n, e, fds[1].revents)
+	}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		syscall.Write(p[1], []byte("x"))
+	}()
+	n, _, e = syscall.Syscall(syscall.SYS_POLL, uintptr(unsafe.Pointer(&fds[0])), 1, 5000)
+	if e != 0 || n != 1 || fds[0].revents != pollIn {
+		t.Fatalf("poll for a write: %d, %v, revents %#x", n, e, fds[0].revents)
 	}
 }
