@@ -157,12 +157,6 @@ const (
 	fIONBIO    = 0x5421
 	fIOCLEX    = 0x5451
 	fIONCLEX   = 0x5450
-
-	// POSIX record locks (fcntl)
-	f_GETLK  = 5
-	f_SETLK  = 6
-	f_SETLKW = 7
-	f_UNLCK  = 2
 )
 
 func sysRead(a linuxArgs) (uintptr, Errno) {
@@ -716,34 +710,25 @@ func sysTgkill(a linuxArgs) (uintptr, Errno) {
 	return ret0(Kill(pid, Signal(a.int32(2))))
 }
 
-// linuxUtsname is Linux's struct utsname.
-type linuxUtsname struct {
-	sysname, nodename, release, version, machine, domainname [65]byte
-}
-
 // sysUname names the system as what it is, a Mirago unikernel, with
 // the Linux release whose system call interface it serves, so that
 // version checks of the kind golang.org/x/sys/unix.KernelVersion makes
 // see a kernel that has what they look for.
 func sysUname(a linuxArgs) (uintptr, Errno) {
-	var u linuxUtsname
+	var u Utsname
 	host, _ := Sysctl("kern.hostname")
-	copy(u.sysname[:64], "Mirago")
-	copy(u.nodename[:64], host)
-	copy(u.release[:64], "6.1.0-mirago")
-	copy(u.version[:64], "#1 "+runtime.Version()+" "+runtime.GOOS)
-	copy(u.machine[:64], "x86_64")
-	copy(u.domainname[:64], "(none)")
+	set := func(f *[65]int8, s string) {
+		for i := 0; i < len(s) && i < len(f)-1; i++ {
+			f[i] = int8(s[i])
+		}
+	}
+	set(&u.Sysname, "Mirago")
+	set(&u.Nodename, host)
+	set(&u.Release, "6.1.0-mirago")
+	set(&u.Version, "#1 "+runtime.Version()+" "+runtime.GOOS)
+	set(&u.Machine, "x86_64")
+	set(&u.Domainname, "(none)")
 	return 0, out(&a, 0, u)
-}
-
-// linuxFlock is Linux's struct flock.
-type linuxFlock struct {
-	typ    int16
-	whence int16
-	start  int64
-	len    int64
-	pid    int32
 }
 
 // sysFcntl adds POSIX record locks to Fcntl. Those locks belong to a
@@ -754,19 +739,19 @@ type linuxFlock struct {
 func sysFcntl(a linuxArgs) (uintptr, Errno) {
 	fd, cmd := a.int32(0), a.int32(1)
 	switch cmd {
-	case f_GETLK, f_SETLK, f_SETLKW:
+	case F_GETLK, F_SETLK, F_SETLKW:
 		if _, err := Fcntl(fd, F_GETFL, 0); err != nil {
 			return 0, errnoOf(err)
 		}
 		if a.p[2] == nil {
 			return 0, EFAULT
 		}
-		l := (*linuxFlock)(a.p[2])
-		if l.typ < 0 || l.typ > f_UNLCK || l.whence < 0 || l.whence > 2 {
+		l := (*Flock_t)(a.p[2])
+		if l.Type < F_RDLCK || l.Type > F_UNLCK || l.Whence < 0 || l.Whence > 2 {
 			return 0, EINVAL
 		}
-		if cmd == f_GETLK {
-			l.typ = f_UNLCK
+		if cmd == F_GETLK {
+			l.Type = F_UNLCK
 		}
 		return 0, 0
 	case F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC:
@@ -784,6 +769,31 @@ func sysTruncate(a linuxArgs) (uintptr, Errno) {
 		return 0, e
 	}
 	return ret0(Truncate(path, int64(a.v[1])))
+}
+
+// sysFallocate grows a file to off+len with mode 0; other modes fail
+// with EOPNOTSUPP, as on file systems that lack them.
+func sysFallocate(a linuxArgs) (uintptr, Errno) {
+	fd, mode, off, n := a.int32(0), a.v[1], int64(a.v[2]), int64(a.v[3])
+	if off < 0 || n <= 0 {
+		return 0, EINVAL
+	}
+	var st Stat_t
+	if err := Fstat(fd, &st); err != nil {
+		return 0, errnoOf(err)
+	}
+	if mode != 0 {
+		return 0, EOPNOTSUPP
+	}
+	switch {
+	case st.Mode&S_IFMT == S_IFDIR:
+		return 0, EISDIR
+	case st.Mode&S_IFMT != S_IFREG:
+		return 0, ENODEV
+	case off+n <= st.Size:
+		return 0, 0
+	}
+	return ret0(Ftruncate(fd, off+n))
 }
 
 func sysFtruncate(a linuxArgs) (uintptr, Errno) {
@@ -989,30 +999,17 @@ func sysGetrusage(a linuxArgs) (uintptr, Errno) {
 	return 0, out(&a, 1, linuxRusage{utime: r.Utime, stime: r.Stime})
 }
 
-// linuxSysinfo is Linux/amd64's struct sysinfo.
-type linuxSysinfo struct {
-	uptime                                             int64
-	loads                                              [3]uint64
-	totalram, freeram, sharedram, bufferram, totalswap uint64
-	freeswap                                           uint64
-	procs                                              uint16
-	_                                                  [6]byte
-	totalhigh, freehigh                                uint64
-	unit                                               uint32
-	_                                                  [4]byte
-}
-
 // sysSysinfo reports the uptime and the one process; the memory figures
 // are the runtime's view of the machine's RAM.
 func sysSysinfo(a linuxArgs) (uintptr, Errno) {
 	_, _, mono := now()
 	total, free := memInfo()
-	return 0, out(&a, 0, linuxSysinfo{
-		uptime:   mono / 1e9,
-		totalram: total,
-		freeram:  free,
-		procs:    1,
-		unit:     1,
+	return 0, out(&a, 0, Sysinfo_t{
+		Uptime:   mono / 1e9,
+		Totalram: total,
+		Freeram:  free,
+		Procs:    1,
+		Unit:     1,
 	})
 }
 
@@ -1020,21 +1017,12 @@ func sysSysinfo(a linuxArgs) (uintptr, Errno) {
 // runtime has not taken; it is pushed here by the runtime.
 func memInfo() (total, free uint64)
 
-// linuxStatfs is Linux/amd64's struct statfs.
-type linuxStatfs struct {
-	typ, bsize                          int64
-	blocks, bfree, bavail, files, ffree uint64
-	fsid                                [2]int32
-	namelen, frsize, flags              int64
-	spare                               [4]int64
-}
-
 // statfs describes the one file system, which lives in memory as
 // tmpfs does; like a tmpfs mounted without a size, it reports no block
 // counts.
 func statfs(a *linuxArgs, i int) (uintptr, Errno) {
 	const tmpfsMagic = 0x01021994
-	return 0, out(a, i, linuxStatfs{typ: tmpfsMagic, bsize: pageSize, frsize: pageSize, namelen: nameMax})
+	return 0, out(a, i, Statfs_t{Type: tmpfsMagic, Bsize: pageSize, Frsize: pageSize, Namelen: nameMax})
 }
 
 func sysStatfs(a linuxArgs) (uintptr, Errno) {

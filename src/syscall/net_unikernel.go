@@ -65,6 +65,7 @@ const (
 	SO_SNDLOWAT   = 0x13
 	SO_ACCEPTCONN = 0x1e
 	SO_DOMAIN     = 0x27
+	SO_PROTOCOL   = 0x26
 
 	TCP_NODELAY   = 0x1
 	TCP_MAXSEG    = 0x2
@@ -507,6 +508,14 @@ func GetsockoptInt(fd, level, opt int) (value int, err error) {
 		return s.sotype, nil
 	case level == SOL_SOCKET && opt == SO_DOMAIN:
 		return s.family, nil
+	case level == SOL_SOCKET && opt == SO_PROTOCOL:
+		// golang.org/x/sys/unix asks, to decode an address.
+		switch s.sotype {
+		case SOCK_STREAM:
+			return IPPROTO_TCP, nil
+		case SOCK_DGRAM:
+			return IPPROTO_UDP, nil
+		}
 	}
 	return s.ep.GetsockoptInt(level, opt)
 }
