@@ -37,6 +37,9 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestSyscallSockets",
 		"--- PASS: TestSyscallEpoll",
 		"--- PASS: TestSyscallPoll",
+		"--- PASS: TestPacketInfo",
+		"--- PASS: TestFallocate",
+		"--- PASS: TestProc",
 		"ok  \texample/linuxapi",
 	} {
 		if !strings.Contains(r.stdout, want) {

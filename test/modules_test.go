@@ -15,10 +15,7 @@ import (
 // modulesKnownFailing are the packages of testdata/modules that fail in
 // the VM today, each with the reason. A package that starts passing
 // fails the test until it is taken off the list.
-var modulesKnownFailing = map[string]string{
-	"dns":      "miekg/dns asks for IP_PKTINFO control messages (setsockopt: ENOPROTOOPT); the stack's glue does not pass them through Recvmsg yet",
-	"gopsutil": "gopsutil reads /proc (cpuinfo, stat, meminfo), which the guest does not have; cpu.Times returns no values and no error",
-}
+var modulesKnownFailing = map[string]string{}
 
 // TestModules builds, for xen/amd64, a test of each popular module on
 // issue 12's list (testdata/modules: gin, fiber, gorm with SQLite,

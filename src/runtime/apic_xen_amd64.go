@@ -61,6 +61,7 @@ var (
 	lapicPerNsMul  uint64 // one-shot counts = ns * lapicPerNsMul >> 32
 	tscPerNsMul    uint64 // ticks = ns * tscPerNsMul >> 32
 	idling         bool   // idleWait is halted
+	idleTotal      int64  // nanoseconds idleWait has halted, since boot
 	tickSchedtick  uint32 // P's schedtick at the last tick
 	tickRunningFor int64  // since when the current goroutine runs
 
@@ -259,6 +260,7 @@ func idleWait(until int64) {
 	idling = false
 	now := nanotime()
 	profNext += now - start // halted time is not profiled
+	idleTotal += now - start
 	tickArm(now)
 	sti()
 }

@@ -37,6 +37,7 @@ func osinit() {
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
 	hz := mach.init()
+	cpuHz = hz
 	vmInit(bootMemmap)
 	lapicInit(hz)
 }

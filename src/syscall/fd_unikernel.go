@@ -280,6 +280,10 @@ func Openat(dirfd int, path string, mode int, perm uint32) (fd int, err error) {
 			return -1, err
 		}
 	}
+	if ip.gen != nil {
+		ip.data = ip.gen()
+		ip.size = int64(len(ip.data))
+	}
 	f := &openFile{ip: ip, flags: mode & (O_ACCMODE | O_APPEND | O_NONBLOCK), refs: 1}
 	fd, err = fs.install(f, 0, mode&O_CLOEXEC != 0)
 	if err == nil {

@@ -64,6 +64,9 @@ type inode struct {
 	// Symbolic links: the target.
 	target string
 
+	// Files of /proc: what the file holds, made when it is opened.
+	gen func() []byte
+
 	// Character devices: what reads and writes do.
 	dev device
 
@@ -115,6 +118,7 @@ func newFileSystem() *fileSystem {
 		ip.writeAt([]byte(f.data), 0)
 		fs.link(etc, f.name, ip)
 	}
+	fs.makeProc(fs.root)
 	dev := fs.mustMkdir(fs.root, "dev", 0755)
 	fs.dev = dev
 	fs.makeDevices(dev)

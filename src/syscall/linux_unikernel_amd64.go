@@ -126,6 +126,9 @@ var linuxCalls = [...]linuxCall{
 	SYS_DUP3:              {sysDup3, 0},
 	SYS_PIPE2:             {sysPipe2, 1 << 0},
 	SYS_PRLIMIT64:         {sysPrlimit, 1<<2 | 1<<3},
+	SYS_FALLOCATE:         {sysFallocate, 0},
+	SYS_SENDMSG:           {sysSendmsg, 1 << 1},
+	SYS_RECVMSG:           {sysRecvmsg, 1 << 1},
 	SYS_POLL:              {sysPoll, 1 << 0},
 	SYS_PPOLL:             {sysPpoll, 1<<0 | 1<<2},
 	SYS_EPOLL_CREATE:      {sysEpollCreate, 0},
@@ -1078,6 +1081,11 @@ func (a *linuxArgs) sockaddrIn(i, n int) (Sockaddr, Errno) {
 	if e != 0 {
 		return nil, e
 	}
+	return sockaddrFrom(b)
+}
+
+// sockaddrFrom decodes a struct sockaddr.
+func sockaddrFrom(b []byte) (Sockaddr, Errno) {
 	if len(b) < 2 {
 		return nil, EINVAL
 	}
@@ -1121,6 +1129,13 @@ func (a *linuxArgs) sockaddrOut(i, n int, sa Sockaddr) Errno {
 		}
 		return EFAULT
 	}
+	sockaddrTo(a.p[i], (*uint32)(a.p[n]), sa)
+	return 0
+}
+
+// sockaddrTo writes sa as a struct sockaddr at p, whose room is *room
+// bytes, truncating as Linux does, and stores its full length in room.
+func sockaddrTo(p unsafe.Pointer, room *uint32, sa Sockaddr) {
 	var b []byte
 	switch sa := sa.(type) {
 	case *SockaddrInet4:
@@ -1141,12 +1156,10 @@ func (a *linuxArgs) sockaddrOut(i, n int, sa Sockaddr) Errno {
 	default:
 		b = []byte{AF_UNSPEC, 0}
 	}
-	room := (*uint32)(a.p[n])
-	if a.p[i] != nil {
-		copy(unsafe.Slice((*byte)(a.p[i]), *room), b)
+	if p != nil {
+		copy(unsafe.Slice((*byte)(p), *room), b)
 	}
 	*room = uint32(len(b))
-	return 0
 }
 
 func sysSocket(a linuxArgs) (uintptr, Errno) {
@@ -1376,4 +1389,92 @@ func poll(a *linuxArgs, msec int) (uintptr, Errno) {
 		return ready
 	}
 	return uintptr(waitReady(scan, msec)), 0
+}
+
+// linuxMsghdr is Linux/amd64's struct msghdr.
+type linuxMsghdr struct {
+	name       unsafe.Pointer
+	namelen    uint32
+	_          uint32
+	iov        *linuxIovec
+	iovlen     uint64
+	control    unsafe.Pointer
+	controllen uint64
+	flags      int32
+	_          uint32
+}
+
+// msghdr reads the struct msghdr at argument i: its buffers (gathered
+// into one for sending, or one to scatter from after receiving), and
+// its control buffer.
+func (a *linuxArgs) msghdr(i int) (m *linuxMsghdr, bufs [][]byte, total int, control []byte, e Errno) {
+	if a.p[i] == nil {
+		return nil, nil, 0, nil, EFAULT
+	}
+	m = (*linuxMsghdr)(a.p[i])
+	if m.iovlen > 1024 {
+		return nil, nil, 0, nil, EMSGSIZE
+	}
+	if m.iovlen > 0 && m.iov == nil {
+		return nil, nil, 0, nil, EFAULT
+	}
+	for _, v := range unsafe.Slice(m.iov, m.iovlen) {
+		if v.len == 0 {
+			continue
+		}
+		if v.base == nil {
+			return nil, nil, 0, nil, EFAULT
+		}
+		bufs = append(bufs, unsafe.Slice((*byte)(v.base), v.len))
+		total += int(v.len)
+	}
+	if m.controllen > 0 {
+		if m.control == nil {
+			return nil, nil, 0, nil, EFAULT
+		}
+		control = unsafe.Slice((*byte)(m.control), m.controllen)
+	}
+	return m, bufs, total, control, 0
+}
+
+func sysSendmsg(a linuxArgs) (uintptr, Errno) {
+	m, bufs, total, control, e := a.msghdr(1)
+	if e != 0 {
+		return 0, e
+	}
+	p := make([]byte, 0, total)
+	for _, b := range bufs {
+		p = append(p, b...)
+	}
+	var to Sockaddr
+	if m.name != nil && m.namelen > 0 {
+		if to, e = sockaddrFrom(unsafe.Slice((*byte)(m.name), m.namelen)); e != 0 {
+			return 0, e
+		}
+	}
+	return ret(SendmsgN(a.int32(0), p, control, to, a.int32(2)))
+}
+
+func sysRecvmsg(a linuxArgs) (uintptr, Errno) {
+	m, bufs, total, control, e := a.msghdr(1)
+	if e != 0 {
+		return 0, e
+	}
+	p := make([]byte, total)
+	n, oobn, recvflags, from, err := Recvmsg(a.int32(0), p, control, a.int32(2))
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	left := p[:min(n, total)]
+	for _, b := range bufs {
+		left = left[copy(b, left):]
+	}
+	if m.name != nil && from != nil {
+		sockaddrTo(m.name, &m.namelen, from)
+	} else {
+		m.namelen = 0
+	}
+	m.controllen = uint64(oobn)
+	m.flags = int32(recvflags)
+	return uintptr(n), 0
 }

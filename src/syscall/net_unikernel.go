@@ -20,6 +20,7 @@ package syscall
 import (
 	"internal/sockets"
 	"sync"
+	"unsafe"
 )
 
 const (
@@ -76,6 +77,7 @@ const (
 
 	IP_TOS             = 0x1
 	IP_TTL             = 0x2
+	IP_PKTINFO         = 0x8
 	IP_MULTICAST_IF    = 0x20
 	IP_MULTICAST_TTL   = 0x21
 	IP_MULTICAST_LOOP  = 0x22
@@ -89,9 +91,12 @@ const (
 	IPV6_JOIN_GROUP     = 0x14
 	IPV6_LEAVE_GROUP    = 0x15
 	IPV6_V6ONLY         = 0x1a
+	IPV6_RECVPKTINFO    = 0x31
+	IPV6_PKTINFO        = 0x32
 	IPV6_TCLASS         = 0x43
 
 	MSG_OOB      = 0x1
+	MSG_CTRUNC   = 0x8
 	MSG_PEEK     = 0x2
 	MSG_TRUNC    = 0x20
 	MSG_DONTWAIT = 0x40
@@ -467,17 +472,83 @@ func Sendto(fd int, p []byte, flags int, to Sockaddr) error {
 	return err
 }
 
-// Recvmsg receives like Recvfrom; there is no control data to receive,
-// so oobn is always 0.
+// Recvmsg receives like Recvfrom. The only control data is a
+// datagram's destination, as an IP_PKTINFO or IPV6_PKTINFO message
+// for a socket that asked for it; MSG_CTRUNC says oob was too short.
 func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from Sockaddr, err error) {
-	n, from, err = Recvfrom(fd, p, flags)
-	return n, 0, 0, from, err
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	var a sockets.Addr
+	var info *sockets.PacketInfo
+	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
+		n, a, info, err = s.ep.RecvMsg(p, flags&^MSG_DONTWAIT)
+		return err
+	})
+	if err != nil {
+		return n, 0, 0, nil, err
+	}
+	if info != nil {
+		var msg []byte
+		switch info.Family {
+		case AF_INET:
+			// struct in_pktinfo: the interface, the local address
+			// (the one a reply goes from), the destination.
+			msg = cmsg(IPPROTO_IP, IP_PKTINFO, 12)
+			d := msg[CmsgLen(0):]
+			d[0], d[1], d[2], d[3] = byte(info.Ifindex), byte(info.Ifindex>>8), byte(info.Ifindex>>16), byte(info.Ifindex>>24)
+			copy(d[4:8], info.Addr[:4])
+			copy(d[8:12], info.Addr[:4])
+		case AF_INET6:
+			// struct in6_pktinfo: the destination, the interface.
+			msg = cmsg(IPPROTO_IPV6, IPV6_PKTINFO, 20)
+			d := msg[CmsgLen(0):]
+			copy(d[:16], info.Addr[:])
+			d[16], d[17], d[18], d[19] = byte(info.Ifindex), byte(info.Ifindex>>8), byte(info.Ifindex>>16), byte(info.Ifindex>>24)
+		}
+		if len(msg) > len(oob) {
+			recvflags |= MSG_CTRUNC
+		} else {
+			oobn = copy(oob, msg)
+		}
+	}
+	return n, oobn, recvflags, fromAddr(a), nil
 }
 
-// SendmsgN sends like Sendto. Control data is not supported.
+// cmsg returns a control message of the level and type with room for
+// datalen bytes of data.
+func cmsg(level, typ int32, datalen int) []byte {
+	b := make([]byte, CmsgSpace(datalen))
+	h := (*Cmsghdr)(unsafe.Pointer(&b[0]))
+	h.Level, h.Type = level, typ
+	h.SetLen(CmsgLen(datalen))
+	return b
+}
+
+// SendmsgN sends like Sendto. The control data may hold an IP_PKTINFO
+// or IPV6_PKTINFO message, which asks for a source address and
+// interface; the stack serves that as internal/netstack's SendMsg says.
+// Other control messages fail with EOPNOTSUPP.
 func SendmsgN(fd int, p, oob []byte, to Sockaddr, flags int) (n int, err error) {
+	var info *sockets.PacketInfo
 	if len(oob) > 0 {
-		return 0, EOPNOTSUPP
+		msgs, err := ParseSocketControlMessage(oob)
+		if err != nil {
+			return 0, err
+		}
+		for _, m := range msgs {
+			switch {
+			case m.Header.Level == IPPROTO_IP && m.Header.Type == IP_PKTINFO && len(m.Data) >= 12:
+				info = &sockets.PacketInfo{Family: AF_INET, Ifindex: int(int32(uint32(m.Data[0]) | uint32(m.Data[1])<<8 | uint32(m.Data[2])<<16 | uint32(m.Data[3])<<24))}
+				copy(info.Addr[:4], m.Data[4:8]) // ipi_spec_dst, the source asked for
+			case m.Header.Level == IPPROTO_IPV6 && m.Header.Type == IPV6_PKTINFO && len(m.Data) >= 20:
+				info = &sockets.PacketInfo{Family: AF_INET6, Ifindex: int(int32(uint32(m.Data[16]) | uint32(m.Data[17])<<8 | uint32(m.Data[18])<<16 | uint32(m.Data[19])<<24))}
+				copy(info.Addr[:], m.Data[:16])
+			default:
+				return 0, EOPNOTSUPP
+			}
+		}
 	}
 	s, nonblock, err := sock(fd)
 	if err != nil {
@@ -492,7 +563,7 @@ func SendmsgN(fd int, p, oob []byte, to Sockaddr, flags int) (n int, err error) 
 		a = &addr
 	}
 	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
-		n, err = s.ep.SendTo(p, flags&^MSG_DONTWAIT, a)
+		n, err = s.ep.SendMsg(p, flags&^MSG_DONTWAIT, a, info)
 		return err
 	})
 	return n, err

@@ -422,8 +422,19 @@ func Kill(pid int, signum Signal) error {
 	return ENOSYS
 }
 
+// Getrusage reports the CPU time the program ran (not halted) as user
+// time, for RUSAGE_SELF and RUSAGE_THREAD; there are no children.
 func Getrusage(who int, rusage *Rusage) error {
-	return ENOSYS
+	switch who {
+	case 0, 1: // RUSAGE_SELF, RUSAGE_THREAD
+		busy, _ := cpuTime()
+		*rusage = Rusage{Utime: NsecToTimeval(busy)}
+	case -1: // RUSAGE_CHILDREN
+		*rusage = Rusage{}
+	default:
+		return EINVAL
+	}
+	return nil
 }
 
 type Rlimit struct {

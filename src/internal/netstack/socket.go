@@ -163,8 +163,13 @@ func (s *socket) Read(p []byte) (int, error) {
 }
 
 func (s *socket) RecvFrom(p []byte, flags int) (int, sockets.Addr, error) {
+	n, from, _, err := s.RecvMsg(p, flags)
+	return n, from, err
+}
+
+func (s *socket) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.PacketInfo, error) {
 	if flags&^(syscall.MSG_PEEK|syscall.MSG_TRUNC|syscall.MSG_NOSIGNAL) != 0 {
-		return 0, sockets.Addr{}, syscall.EOPNOTSUPP
+		return 0, sockets.Addr{}, nil, syscall.EOPNOTSUPP
 	}
 	// The stack copies into w until it is full, and then takes the
 	// rest of a stream for the next read and drops the rest of a
@@ -175,10 +180,10 @@ func (s *socket) RecvFrom(p []byte, flags int) (int, sockets.Addr, error) {
 		NeedRemoteAddr: s.sotype == syscall.SOCK_DGRAM,
 	})
 	if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
-		return 0, sockets.Addr{}, nil
+		return 0, sockets.Addr{}, nil, nil
 	}
 	if err != nil {
-		return 0, sockets.Addr{}, errno(err)
+		return 0, sockets.Addr{}, nil, errno(err)
 	}
 	n := res.Count
 	if flags&syscall.MSG_TRUNC != 0 && s.sotype == syscall.SOCK_DGRAM {
@@ -188,7 +193,16 @@ func (s *socket) RecvFrom(p []byte, flags int) (int, sockets.Addr, error) {
 	if s.sotype == syscall.SOCK_DGRAM {
 		from = s.sockAddr(res.RemoteAddr)
 	}
-	return n, from, nil
+	var info *sockets.PacketInfo
+	switch cm := res.ControlMessages; {
+	case cm.HasIPPacketInfo:
+		info = &sockets.PacketInfo{Family: syscall.AF_INET, Ifindex: int(cm.PacketInfo.NIC)}
+		copy(info.Addr[:], cm.PacketInfo.DestinationAddr.AsSlice())
+	case cm.HasIPv6PacketInfo:
+		info = &sockets.PacketInfo{Family: syscall.AF_INET6, Ifindex: int(cm.IPv6PacketInfo.NIC)}
+		copy(info.Addr[:], cm.IPv6PacketInfo.Addr.AsSlice())
+	}
+	return n, from, info, nil
 }
 
 func (s *socket) Write(p []byte) (int, error) {
@@ -196,6 +210,16 @@ func (s *socket) Write(p []byte) (int, error) {
 }
 
 func (s *socket) SendTo(p []byte, flags int, a *sockets.Addr) (int, error) {
+	return s.SendMsg(p, flags, a, nil)
+}
+
+// SendMsg takes IPV6_PKTINFO to the stack, which sends from the address
+// and interface asked for. The stack has no such choice for IPv4: it
+// sends from the address of the interface the route goes out on, so an
+// IP_PKTINFO that asks for a source address is taken only if that is
+// an address of this host, which, with an address per interface, is the
+// one the route gives for a reply to a datagram that came in on it.
+func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.PacketInfo) (int, error) {
 	if flags&^syscall.MSG_NOSIGNAL != 0 {
 		return 0, syscall.EOPNOTSUPP
 	}
@@ -206,6 +230,21 @@ func (s *socket) SendTo(p []byte, flags int, a *sockets.Addr) (int, error) {
 			return 0, err
 		}
 		opts.To = &fa
+	}
+	if info != nil {
+		if s.sotype != syscall.SOCK_DGRAM {
+			return 0, syscall.EINVAL
+		}
+		switch info.Family {
+		case syscall.AF_INET6:
+			opts.ControlMessages.HasIPv6PacketInfo = true
+			opts.ControlMessages.IPv6PacketInfo = tcpip.IPv6PacketInfo{Addr: tcpip.AddrFrom16(info.Addr), NIC: tcpip.NICID(info.Ifindex)}
+		case syscall.AF_INET:
+			addr := tcpip.AddrFrom4([4]byte(info.Addr[:4]))
+			if addr != (tcpip.Address{}) && addr != tcpip.AddrFrom4([4]byte{}) && theStack.s.CheckLocalAddress(0, ipv4.ProtocolNumber, addr) == 0 {
+				return 0, syscall.EINVAL // not an address of this host
+			}
+		}
 	}
 	n, err := s.ep.Write(bytes.NewReader(p), opts)
 	if err != nil && n == 0 {
@@ -311,6 +350,8 @@ func (s *socket) GetsockoptInt(level, opt int) (int, error) {
 		}
 	case syscall.IPPROTO_IP:
 		switch opt {
+		case syscall.IP_PKTINFO:
+			return b2i(so.GetReceivePacketInfo()), nil
 		case syscall.IP_TTL:
 			v, err := s.ep.GetSockOptInt(tcpip.IPv4TTLOption)
 			return v, errno(err)
@@ -327,6 +368,8 @@ func (s *socket) GetsockoptInt(level, opt int) (int, error) {
 		switch opt {
 		case syscall.IPV6_V6ONLY:
 			return b2i(so.GetV6Only()), nil
+		case syscall.IPV6_RECVPKTINFO:
+			return b2i(so.GetIPv6ReceivePacketInfo()), nil
 		case syscall.IPV6_UNICAST_HOPS:
 			v, err := s.ep.GetSockOptInt(tcpip.IPv6HopLimitOption)
 			return v, errno(err)
@@ -396,6 +439,12 @@ func (s *socket) SetsockoptInt(level, opt, value int) error {
 		}
 	case syscall.IPPROTO_IP:
 		switch opt {
+		case syscall.IP_PKTINFO:
+			if s.sotype != syscall.SOCK_DGRAM {
+				return syscall.ENOPROTOOPT
+			}
+			so.SetReceivePacketInfo(on)
+			return nil
 		case syscall.IP_TTL:
 			return errno(s.ep.SetSockOptInt(tcpip.IPv4TTLOption, value))
 		case syscall.IP_TOS:
@@ -410,6 +459,12 @@ func (s *socket) SetsockoptInt(level, opt, value int) error {
 		switch opt {
 		case syscall.IPV6_V6ONLY:
 			so.SetV6Only(on)
+			return nil
+		case syscall.IPV6_RECVPKTINFO:
+			if s.sotype != syscall.SOCK_DGRAM || s.family != syscall.AF_INET6 {
+				return syscall.ENOPROTOOPT
+			}
+			so.SetIPv6ReceivePacketInfo(on)
 			return nil
 		case syscall.IPV6_UNICAST_HOPS:
 			return errno(s.ep.SetSockOptInt(tcpip.IPv6HopLimitOption, value))

@@ -32,6 +32,15 @@ const (
 	EventHup = 0x10
 )
 
+// PacketInfo is what IP_PKTINFO and IPV6_PKTINFO control messages
+// carry: a datagram's destination address and the interface it came in
+// on, or, when sending, the source address and interface asked for.
+type PacketInfo struct {
+	Family  int      // AF_INET or AF_INET6
+	Addr    [16]byte // an IPv4 address in the first 4 bytes
+	Ifindex int
+}
+
 // A Socket is one endpoint of the stack. Calls never block: where
 // Linux would wait, they return EAGAIN (or EINPROGRESS from Connect),
 // and the socket's notify function is called when the state changes.
@@ -48,6 +57,13 @@ type Socket interface {
 	RecvFrom(p []byte, flags int) (int, Addr, error)
 	// SendTo sends to a, or to the connected peer if a is nil.
 	SendTo(p []byte, flags int, a *Addr) (int, error)
+	// RecvMsg is RecvFrom that also returns where a datagram was sent
+	// to, if the socket was asked to tell (IP_PKTINFO,
+	// IPV6_RECVPKTINFO); info is nil otherwise.
+	RecvMsg(p []byte, flags int) (n int, from Addr, info *PacketInfo, err error)
+	// SendMsg is SendTo with the packet information that the caller
+	// gave as a control message, or nil.
+	SendMsg(p []byte, flags int, a *Addr, info *PacketInfo) (int, error)
 	Shutdown(how int) error
 	Close() error
 	LocalAddr() (Addr, error)

@@ -432,3 +432,187 @@ func TestSyscallPoll(t *testing.T) {
 		t.Fatalf("poll for a write: %d, %v, revents %#x", n, e, fds[0].revents)
 	}
 }
+
+// TestPacketInfo asks a UDP socket for IP_PKTINFO, as DNS servers do to
+// answer from the address a query came to, reads the control message
+// that comes with a datagram, and sends the answer with it; then the
+// same through the sendmsg and recvmsg system calls.
+func TestPacketInfo(t *testing.T) {
+	srv, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4zero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	raw, err := srv.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var serr error
+	raw.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_PKTINFO, 1) })
+	if serr != nil {
+		t.Fatalf("setsockopt IP_PKTINFO: %v", serr)
+	}
+	port := srv.LocalAddr().(*net.UDPAddr).Port
+	cl, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := cl.Write([]byte("query")); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetDeadline(time.Now().Add(5 * time.Second))
+	buf, oob := make([]byte, 64), make([]byte, 64)
+	n, oobn, _, from, err := srv.ReadMsgUDP(buf, oob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := syscall.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 || msgs[0].Header.Level != syscall.IPPROTO_IP || msgs[0].Header.Type != syscall.IP_PKTINFO || len(msgs[0].Data) < 12 {
+		t.Fatalf("control messages %v (%v) from %d bytes, want one IP_PKTINFO", msgs, err, oobn)
+	}
+	if dst := net.IP(msgs[0].Data[8:12]); !dst.Equal(net.IPv4(127, 0, 0, 1)) {
+		t.Errorf("IP_PKTINFO destination %v, want 127.0.0.1", dst)
+	}
+	if string(buf[:n]) != "query" {
+		t.Errorf("read %q", buf[:n])
+	}
+	// Answer from the address the query came to, as miekg/dns does.
+	if _, _, err := srv.WriteMsgUDP([]byte("answer"), oob[:oobn], from); err != nil {
+		t.Fatalf("WriteMsgUDP with IP_PKTINFO: %v", err)
+	}
+	cl.SetDeadline(time.Now().Add(5 * time.Second))
+	n, err = cl.Read(buf)
+	if err != nil || string(buf[:n]) != "answer" {
+		t.Fatalf("answer: %q, %v", buf[:n], err)
+	}
+
+	// The same through sendmsg and recvmsg by number.
+	type iovec struct {
+		base *byte
+		len  uint64
+	}
+	type msghdr struct {
+		name       *byte
+		namelen    uint32
+		_          uint32
+		iov        *iovec
+		iovlen     uint64
+		control    *byte
+		controllen uint64
+		flags      int32
+		_          uint32
+	}
+	cfd, err := cl.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent, recvd uintptr
+	var e1, e2 syscall.Errno
+	part1, part2 := []byte("two "), []byte("parts")
+	out := []iovec{{&part1[0], uint64(len(part1))}, {&part2[0], uint64(len(part2))}}
+	cfd.Control(func(fd uintptr) {
+		m := msghdr{iov: &out[0], iovlen: 2}
+		sent, _, e1 = syscall.Syscall(syscall.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&m)), 0)
+	})
+	if e1 != 0 || sent != 9 {
+		t.Fatalf("sendmsg: %d, %v", sent, e1)
+	}
+	in1, in2 := make([]byte, 5), make([]byte, 16)
+	in := []iovec{{&in1[0], 5}, {&in2[0], 16}}
+	var name [16]byte
+	ctl := make([]byte, 64)
+	m := msghdr{name: &name[0], namelen: 16, iov: &in[0], iovlen: 2, control: &ctl[0], controllen: 64}
+	raw.Read(func(fd uintptr) bool {
+		recvd, _, e2 = syscall.Syscall(syscall.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&m)), 0)
+		return e2 != syscall.EAGAIN
+	})
+	if e2 != 0 || recvd != 9 || string(in1)+string(in2[:4]) != "two parts" {
+		t.Fatalf("recvmsg: %d, %v: %q %q", recvd, e2, in1, in2[:4])
+	}
+	if m.namelen != 16 || name[0] != syscall.AF_INET || !bytes.Equal(name[4:8], []byte{127, 0, 0, 1}) {
+		t.Errorf("recvmsg name %v (%d bytes)", name, m.namelen)
+	}
+	if m.controllen < 28 {
+		t.Errorf("recvmsg control length %d, want an IP_PKTINFO message", m.controllen)
+	}
+}
+
+// TestFallocate grows a file with fallocate's mode 0.
+func TestFallocate(t *testing.T) {
+	f, err := os.Create(t.TempDir() + "/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Fallocate(int(f.Fd()), 0, 0, 8192); err != nil {
+		t.Fatalf("Fallocate: %v", err)
+	}
+	if st, err := f.Stat(); err != nil || st.Size() != 8192 {
+		t.Fatalf("size after Fallocate: %v, %v", st.Size(), err)
+	}
+}
+
+// TestProc reads what Linux programs read of /proc about the machine
+// and themselves, and checks that it parses and agrees with what the
+// program knows.
+func TestProc(t *testing.T) {
+	read := func(path string) string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if self, err := os.Readlink("/proc/self"); err != nil || self != strconv.Itoa(os.Getpid()) {
+		t.Errorf("/proc/self -> %q, %v; want %d", self, err, os.Getpid())
+	}
+	stat := read("/proc/stat")
+	f := strings.Fields(stat)
+	if len(f) < 5 || f[0] != "cpu" || !strings.Contains(stat, "\nbtime ") {
+		t.Errorf("/proc/stat: %q", stat)
+	}
+	for _, v := range f[1:5] {
+		if _, err := strconv.ParseUint(v, 10, 64); err != nil {
+			t.Errorf("/proc/stat cpu line: %v", err)
+		}
+	}
+	mem := read("/proc/meminfo")
+	var total, avail uint64
+	for _, line := range strings.Split(mem, "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		n, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch k {
+		case "MemTotal":
+			total = n
+		case "MemAvailable":
+			avail = n
+		}
+	}
+	if total == 0 || avail == 0 || avail > total {
+		t.Errorf("/proc/meminfo: MemTotal %d kB, MemAvailable %d kB:\n%s", total, avail, mem)
+	}
+	if up := strings.Fields(read("/proc/uptime")); len(up) != 2 {
+		t.Errorf("/proc/uptime: %q", up)
+	} else if s, err := strconv.ParseFloat(up[0], 64); err != nil || s <= 0 {
+		t.Errorf("/proc/uptime: %q, %v", up[0], err)
+	}
+	if ci := read("/proc/cpuinfo"); !strings.Contains(ci, "processor\t: 0") || !strings.Contains(ci, "vendor_id") {
+		t.Errorf("/proc/cpuinfo: %q", ci)
+	}
+	if cmd := strings.Split(read("/proc/self/cmdline"), "\x00"); cmd[0] != os.Args[0] {
+		t.Errorf("/proc/self/cmdline: %q, want %q first", cmd, os.Args[0])
+	}
+	st := strings.Fields(read("/proc/self/stat"))
+	if len(st) < 24 || st[0] != strconv.Itoa(os.Getpid()) {
+		t.Errorf("/proc/self/stat: %q", st)
+	}
+	if s := read("/proc/self/status"); !strings.Contains(s, "\nPid:\t"+strconv.Itoa(os.Getpid())+"\n") {
+		t.Errorf("/proc/self/status: %q", s)
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil || ru.Utime.Sec == 0 && ru.Utime.Usec == 0 {
+		t.Errorf("Getrusage: %+v, %v; want some user time", ru, err)
+	}
+}
