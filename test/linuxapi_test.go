@@ -40,6 +40,7 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestPacketInfo",
 		"--- PASS: TestFallocate",
 		"--- PASS: TestProc",
+		"--- PASS: TestUnixSockets",
 		"ok  \texample/linuxapi",
 	} {
 		if !strings.Contains(r.stdout, want) {

@@ -19,7 +19,7 @@ func setDefaultSockopts(s, family, sotype int, ipv6only bool) error {
 		// Dual stack unless the caller asked for IPv6 only.
 		syscall.SetsockoptInt(s, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, boolint(ipv6only))
 	}
-	if sotype == syscall.SOCK_DGRAM {
+	if sotype == syscall.SOCK_DGRAM && family != syscall.AF_UNIX {
 		return os.NewSyscallError("setsockopt", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1))
 	}
 	return nil

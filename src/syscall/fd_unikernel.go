@@ -269,6 +269,8 @@ func Openat(dirfd int, path string, mode int, perm uint32) (fd int, err error) {
 		return -1, EEXIST
 	case ip.isSymlink(): // only with O_NOFOLLOW
 		return -1, ELOOP
+	case ip.isSocket(): // a Unix socket's name
+		return -1, ENXIO
 	case mode&O_DIRECTORY != 0 && !ip.isDir():
 		return -1, ENOTDIR
 	case ip.isDir() && (acc != O_RDONLY || mode&O_TRUNC != 0):

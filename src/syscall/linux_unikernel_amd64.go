@@ -127,6 +127,7 @@ var linuxCalls = [...]linuxCall{
 	SYS_PIPE2:             {sysPipe2, 1 << 0},
 	SYS_PRLIMIT64:         {sysPrlimit, 1<<2 | 1<<3},
 	SYS_FALLOCATE:         {sysFallocate, 0},
+	SYS_SOCKETPAIR:        {sysSocketpair, 1 << 3},
 	SYS_SENDMSG:           {sysSendmsg, 1 << 1},
 	SYS_RECVMSG:           {sysRecvmsg, 1 << 1},
 	SYS_POLL:              {sysPoll, 1 << 0},
@@ -1109,6 +1110,10 @@ func sockaddrFrom(b []byte) (Sockaddr, Errno) {
 		return sa, 0
 	case AF_UNIX:
 		name := b[2:]
+		if len(name) > 0 && name[0] == 0 {
+			// An abstract name: all of the address's length.
+			return &SockaddrUnix{Name: "@" + string(name[1:])}, 0
+		}
 		for k, c := range name {
 			if c == 0 {
 				name = name[:k]
@@ -1150,9 +1155,16 @@ func sockaddrTo(p unsafe.Pointer, room *uint32, sa Sockaddr) {
 		copy(b[8:24], sa.Addr[:])
 		b[24], b[25], b[26], b[27] = byte(sa.ZoneId), byte(sa.ZoneId>>8), byte(sa.ZoneId>>16), byte(sa.ZoneId>>24)
 	case *SockaddrUnix:
-		b = make([]byte, 2+len(sa.Name)+1)
+		if sa.Name != "" && sa.Name[0] == '@' {
+			b = make([]byte, 2+len(sa.Name)) // abstract: no NUL at the end
+			copy(b[3:], sa.Name[1:])
+		} else if sa.Name == "" {
+			b = make([]byte, 2) // unnamed
+		} else {
+			b = make([]byte, 2+len(sa.Name)+1)
+			copy(b[2:], sa.Name)
+		}
 		b[0] = AF_UNIX
-		copy(b[2:], sa.Name)
 	default:
 		b = []byte{AF_UNSPEC, 0}
 	}
@@ -1477,4 +1489,15 @@ func sysRecvmsg(a linuxArgs) (uintptr, Errno) {
 	m.controllen = uint64(oobn)
 	m.flags = int32(recvflags)
 	return uintptr(n), 0
+}
+
+func sysSocketpair(a linuxArgs) (uintptr, Errno) {
+	if a.p[3] == nil {
+		return 0, EFAULT
+	}
+	fd, err := Socketpair(a.int32(0), a.int32(1), a.int32(2))
+	if err != nil {
+		return 0, errnoOf(err)
+	}
+	return 0, out(&a, 3, [2]int32{int32(fd[0]), int32(fd[1])})
 }

@@ -130,6 +130,12 @@ type SockaddrUnix struct {
 	Name string
 }
 
+// RawSockaddrUnix is Linux's struct sockaddr_un.
+type RawSockaddrUnix struct {
+	Family uint16
+	Path   [108]int8
+}
+
 func (*SockaddrInet4) sockaddr() {}
 func (*SockaddrInet6) sockaddr() {}
 func (*SockaddrUnix) sockaddr()  {}
@@ -292,6 +298,14 @@ func Socket(domain, typ, proto int) (fd int, err error) {
 		flags |= O_CLOEXEC
 	}
 	typ &^= SOCK_NONBLOCK | SOCK_CLOEXEC
+	if domain == AF_UNIX {
+		if proto != 0 {
+			return -1, EPROTONOSUPPORT
+		}
+		return installSocket(domain, typ, flags, func(notify func(uint32)) (sockets.Socket, error) {
+			return newUnixSocket(typ, notify)
+		})
+	}
 	st := sockets.Default
 	if st == nil || (domain != AF_INET && domain != AF_INET6) {
 		return -1, EAFNOSUPPORT
@@ -320,6 +334,16 @@ func toAddr(sa Sockaddr) (sockets.Addr, error) {
 		a.IP = sa.Addr
 		a.Port = sa.Port
 		a.Zone = sa.ZoneId
+	case *SockaddrUnix:
+		name := sa.Name
+		if len(name) > len(RawSockaddrUnix{}.Path) {
+			return a, EINVAL
+		}
+		if name != "" && name[0] == '@' {
+			name = "\x00" + name[1:] // an abstract name, as on Linux
+		}
+		a.Family = AF_UNIX
+		a.Name = name
 	case nil:
 		return a, EINVAL
 	default:
@@ -336,6 +360,12 @@ func fromAddr(a sockets.Addr) Sockaddr {
 		return sa
 	case AF_INET6:
 		return &SockaddrInet6{Port: a.Port, ZoneId: a.Zone, Addr: a.IP}
+	case AF_UNIX:
+		name := a.Name
+		if name != "" && name[0] == 0 {
+			name = "@" + name[1:]
+		}
+		return &SockaddrUnix{Name: name}
 	}
 	return nil
 }

@@ -15,12 +15,13 @@
 // error.
 package sockets
 
-// An Addr is an IPv4 or IPv6 socket address.
+// An Addr is an IPv4, IPv6 or Unix socket address.
 type Addr struct {
-	Family int      // AF_INET or AF_INET6
+	Family int      // AF_INET, AF_INET6 or AF_UNIX
 	IP     [16]byte // an IPv4 address in the first 4 bytes
 	Port   int
 	Zone   uint32 // the IPv6 scope: an interface index
+	Name   string // AF_UNIX: a path, or an abstract name starting with NUL
 }
 
 // Events a socket reports to its notify function, with Linux's poll

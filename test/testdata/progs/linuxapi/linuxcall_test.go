@@ -616,3 +616,95 @@ func TestProc(t *testing.T) {
 		t.Errorf("Getrusage: %+v, %v; want some user time", ru, err)
 	}
 }
+
+// TestUnixSockets runs package net's Unix networks over AF_UNIX
+// sockets: a stream listener at a path, a seqpacket one at an abstract
+// name, datagrams between two bound sockets, and a socket pair.
+func TestUnixSockets(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ network, addr string }{
+		{"unix", dir + "/stream.sock"},
+		{"unixpacket", "@mirago-test-" + strconv.Itoa(os.Getpid())},
+	} {
+		ln, err := net.Listen(tc.network, tc.addr)
+		if err != nil {
+			t.Fatalf("Listen(%s, %s): %v", tc.network, tc.addr, err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err != nil {
+				done <- err
+				return
+			}
+			defer c.Close()
+			buf := make([]byte, 64)
+			n, err := c.Read(buf)
+			if err == nil {
+				_, err = c.Write(append([]byte("echo: "), buf[:n]...))
+			}
+			done <- err
+		}()
+		c, err := net.Dial(tc.network, tc.addr)
+		if err != nil {
+			t.Fatalf("Dial(%s, %s): %v", tc.network, tc.addr, err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte("hi")); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 64)
+		n, err := c.Read(buf)
+		if err != nil || string(buf[:n]) != "echo: hi" {
+			t.Errorf("%s: read %q, %v", tc.network, buf[:n], err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("%s server: %v", tc.network, err)
+		}
+		// The server closed: the client reads end of file.
+		if n, err := c.Read(buf); n != 0 || err == nil {
+			t.Errorf("%s: read after the peer closed: %d, %v; want EOF", tc.network, n, err)
+		}
+		c.Close()
+		ln.Close()
+	}
+	if st, err := os.Lstat(dir + "/stream.sock"); err == nil && st.Mode()&os.ModeSocket == 0 {
+		t.Errorf("stream.sock: mode %v, want a socket", st.Mode())
+	}
+	if _, err := net.Dial("unix", dir+"/none.sock"); err == nil {
+		t.Errorf("Dial of a missing name: no error")
+	}
+
+	a, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: dir + "/a.sock", Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: dir + "/b.sock", Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := a.WriteToUnix([]byte("datagram"), b.LocalAddr().(*net.UnixAddr)); err != nil {
+		t.Fatal(err)
+	}
+	b.SetDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 64)
+	n, from, err := b.ReadFromUnix(buf)
+	if err != nil || string(buf[:n]) != "datagram" || from == nil || from.Name != dir+"/a.sock" {
+		t.Errorf("ReadFromUnix: %q from %v, %v", buf[:n], from, err)
+	}
+
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fds[0])
+	defer syscall.Close(fds[1])
+	if _, err := syscall.Write(fds[0], []byte("pair")); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := syscall.Read(fds[1], buf); err != nil || string(buf[:n]) != "pair" {
+		t.Errorf("socket pair: %q, %v", buf[:n], err)
+	}
+}
