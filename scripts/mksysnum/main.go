@@ -8,9 +8,10 @@
 // names (syscall.SYS_*, as golang.org/x/sys/unix passes them to
 // Syscall) and the table that serves them in the guest are Linux's,
 // not a second, hand-written list. It also writes the rest of Linux's
-// constants (zerrors_unikernel_amd64.go: open flags, socket options,
-// ioctl requests, ...) that the package's own files do not define,
-// from zerrors_linux_amd64.go:
+// constants and structures (zerrors_unikernel_amd64.go: open flags,
+// socket options, ioctl requests, raw socket addresses, ...) that the
+// package's own files do not define, from zerrors_linux_amd64.go and
+// ztypes_linux_amd64.go:
 //
 //	go run ./scripts/mksysnum                 # rewrite the file
 //	go run ./scripts/mksysnum -check          # fail if it is out of date
@@ -72,11 +73,21 @@ func run(goroot string, check bool) error {
 	if err != nil {
 		return err
 	}
-	consts, err := readConsts(filepath.Join(goroot, "src", "syscall", "zerrors_linux_amd64.go"), have)
+	consts, err := readConsts(filepath.Join(goroot, "src", "syscall", "zerrors_linux_amd64.go"), have, 100)
 	if err != nil {
 		return err
 	}
-	ctext, err := renderConsts(consts)
+	// The clone flags, which SysProcAttr's fields take.
+	clone, err := readConsts(filepath.Join(goroot, "src", "syscall", "exec_linux.go"), have, 20)
+	if err != nil {
+		return err
+	}
+	consts = append(consts, clone...)
+	types, tconsts, err := readTypes(filepath.Join(goroot, "src", "syscall", "ztypes_linux_amd64.go"), have)
+	if err != nil {
+		return err
+	}
+	ctext, err := renderConsts(append(consts, tconsts...), types)
 	if err != nil {
 		return err
 	}
@@ -140,15 +151,54 @@ func declared(dir, skip string) (map[string]bool, error) {
 	return names, nil
 }
 
-// A constDef is one constant of Linux's package syscall.
+// A constDef is one constant of Linux's package syscall, with the
+// message of an Errno.
 type constDef struct {
 	name, value string
+	msg         string
 }
 
-// readConsts reads the untyped constants of a zerrors file (Linux's
-// open flags, socket options, ioctl numbers and the rest; not its
-// Errno and Signal values, which this package has) that have lacks.
-func readConsts(path string, have map[string]bool) ([]constDef, error) {
+// errorMessage returns the message that the errors table of f gives
+// error number n.
+func errorMessage(f *ast.File, n int) string {
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, s := range g.Specs {
+			vs := s.(*ast.ValueSpec)
+			if len(vs.Names) != 1 || vs.Names[0].Name != "errors" || len(vs.Values) != 1 {
+				continue
+			}
+			lit, ok := vs.Values[0].(*ast.CompositeLit)
+			if !ok {
+				continue
+			}
+			for _, e := range lit.Elts {
+				kv, ok := e.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				k, ok1 := kv.Key.(*ast.BasicLit)
+				v, ok2 := kv.Value.(*ast.BasicLit)
+				if !ok1 || !ok2 {
+					continue
+				}
+				if kn, _ := strconv.ParseInt(k.Value, 0, 64); int(kn) == n {
+					msg, _ := strconv.Unquote(v.Value)
+					return msg
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// readConsts reads the constants of a file of Linux's package syscall
+// (zerrors: open flags, socket options, ioctl numbers, error numbers
+// and signals) that have lacks; at least least of them.
+func readConsts(path string, have map[string]bool, least int) ([]constDef, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -169,26 +219,81 @@ func readConsts(path string, have map[string]bool) ([]constDef, error) {
 			if len(vs.Names) != 1 || len(vs.Values) != 1 || vs.Type != nil {
 				continue
 			}
-			if _, typed := vs.Values[0].(*ast.CallExpr); typed {
-				continue // Errno(...), Signal(...)
-			}
 			name := vs.Names[0].Name
+			if call, typed := vs.Values[0].(*ast.CallExpr); typed {
+				// Errno(...) and Signal(...): the package has its own
+				// tables of those; add the ones it lacks, as typed
+				// constants, and their messages.
+				if have[name] || !ast.IsExported(name) {
+					continue
+				}
+				v := string(src[fset.Position(vs.Values[0].Pos()).Offset:fset.Position(vs.Values[0].End()).Offset])
+				defs = append(defs, constDef{name: name, value: v})
+				if fn, ok := call.Fun.(*ast.Ident); ok && fn.Name == "Errno" {
+					if lit, ok := call.Args[0].(*ast.BasicLit); ok {
+						n, _ := strconv.ParseInt(lit.Value, 0, 64)
+						if msg := errorMessage(f, int(n)); msg != "" {
+							defs[len(defs)-1].msg = msg
+						}
+					}
+				}
+				continue
+			}
 			if have[name] || !ast.IsExported(name) {
 				continue
 			}
 			v := vs.Values[0]
-			defs = append(defs, constDef{name, string(src[fset.Position(v.Pos()).Offset:fset.Position(v.End()).Offset])})
+			defs = append(defs, constDef{name: name, value: string(src[fset.Position(v.Pos()).Offset:fset.Position(v.End()).Offset])})
 		}
 	}
-	if len(defs) < 100 {
+	if len(defs) < least {
 		return nil, fmt.Errorf("%s: only %d constants", path, len(defs))
 	}
 	return defs, nil
 }
 
-// renderConsts writes the constants that Linux/amd64's package syscall
-// has and the unikernel's own files do not.
-func renderConsts(defs []constDef) ([]byte, error) {
+// readTypes reads the types and constants of a ztypes file that have
+// lacks, each type as its source text.
+func readTypes(path string, have map[string]bool) (types []string, consts []constDef, err error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	text := func(n ast.Node) string {
+		return string(src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset])
+	}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok {
+			continue
+		}
+		for _, s := range g.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				if !have[s.Name.Name] {
+					types = append(types, text(s))
+				}
+			case *ast.ValueSpec:
+				if g.Tok == token.CONST && len(s.Names) == 1 && len(s.Values) == 1 && !have[s.Names[0].Name] {
+					consts = append(consts, constDef{name: s.Names[0].Name, value: text(s.Values[0])})
+				}
+			}
+		}
+	}
+	if len(types) < 10 {
+		return nil, nil, fmt.Errorf("%s: only %d types", path, len(types))
+	}
+	return types, consts, nil
+}
+
+// renderConsts writes the constants and types that Linux/amd64's
+// package syscall has and the unikernel's own files do not.
+func renderConsts(defs []constDef, types []string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("// Code generated by scripts/mksysnum from the Go tree's src/syscall/zerrors_linux_amd64.go; DO NOT EDIT.\n\n")
 	b.WriteString("//go:build xen || solo5\n\npackage syscall\n\n")
@@ -200,6 +305,19 @@ func renderConsts(defs []constDef) ([]byte, error) {
 		fmt.Fprintf(&b, "%s = %s\n", d.name, d.value)
 	}
 	b.WriteString(")\n")
+	b.WriteString("\n// linuxErrors are the messages of the error numbers above, which\n")
+	b.WriteString("// Errno.Error gives where the package's own table has none.\n")
+	b.WriteString("var linuxErrors = map[Errno]string{\n")
+	for _, d := range defs {
+		if d.msg != "" {
+			fmt.Fprintf(&b, "%s: %q,\n", d.name, d.msg)
+		}
+	}
+	b.WriteString("}\n")
+	b.WriteString("\n// Linux/amd64's structures, in its layout, for the same reason.\n")
+	for _, t := range types {
+		fmt.Fprintf(&b, "\ntype %s\n", t)
+	}
 	return format.Source(b.Bytes())
 }
 

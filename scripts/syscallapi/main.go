@@ -13,8 +13,10 @@
 //
 //	go run ./scripts/syscallapi [-goroot DIR] [-goarch amd64] [-o FILE]
 //
-// It prints, or writes to FILE, a Markdown report: counts, then the
-// missing names by kind.
+// It prints, or writes to FILE, a Markdown report: counts, the missing
+// names by kind, and the names whose Go type differs (a function's
+// parameter and result types, a field's or variable's type, a defined
+// type's underlying type; constants' values are not compared).
 package main
 
 import (
@@ -24,6 +26,7 @@ import (
 	"go/build"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"io"
 	"log"
 	"os"
@@ -64,8 +67,9 @@ func main() {
 
 // exports returns the exported names of package syscall for goos and
 // goarch, each as "KIND NAME": const, var, func and type NAME, method
-// TYPE.NAME, field TYPE.NAME.
-func exports(goroot, goos, goarch string) (map[string]bool, error) {
+// TYPE.NAME, field TYPE.NAME; with each, the Go type it has, as source
+// text without parameter names ("" for constants and struct types).
+func exports(goroot, goos, goarch string) (map[string]string, error) {
 	ctx := build.Default
 	ctx.GOROOT, ctx.GOOS, ctx.GOARCH = goroot, goos, goarch
 	ctx.CgoEnabled = false
@@ -74,7 +78,7 @@ func exports(goroot, goos, goarch string) (map[string]bool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s/%s: %v", goos, goarch, err)
 	}
-	names := map[string]bool{}
+	names := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range pkg.GoFiles {
 		f, err := parser.ParseFile(fset, filepath.Join(pkg.Dir, name), nil, parser.SkipObjectResolution)
@@ -88,9 +92,9 @@ func exports(goroot, goos, goarch string) (map[string]bool, error) {
 					continue
 				}
 				if d.Recv == nil {
-					names["func "+d.Name.Name] = true
+					names["func "+d.Name.Name] = signature(d.Type)
 				} else if t := recvType(d.Recv.List[0].Type); ast.IsExported(t) {
-					names["method "+t+"."+d.Name.Name] = true
+					names["method "+t+"."+d.Name.Name] = signature(d.Type)
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
@@ -100,24 +104,31 @@ func exports(goroot, goos, goarch string) (map[string]bool, error) {
 						if d.Tok == token.CONST {
 							kind = "const"
 						}
+						typ := ""
+						if kind == "var" && s.Type != nil {
+							typ = types.ExprString(s.Type)
+						}
 						for _, n := range s.Names {
 							if n.IsExported() {
-								names[kind+" "+n.Name] = true
+								names[kind+" "+n.Name] = typ
 							}
 						}
 					case *ast.TypeSpec:
 						if !s.Name.IsExported() {
 							continue
 						}
-						names["type "+s.Name.Name] = true
-						if st, ok := s.Type.(*ast.StructType); ok {
+						st, isStruct := s.Type.(*ast.StructType)
+						if isStruct {
+							names["type "+s.Name.Name] = ""
 							for _, fl := range st.Fields.List {
 								for _, n := range fl.Names {
 									if n.IsExported() {
-										names["field "+s.Name.Name+"."+n.Name] = true
+										names["field "+s.Name.Name+"."+n.Name] = types.ExprString(fl.Type)
 									}
 								}
 							}
+						} else {
+							names["type "+s.Name.Name] = types.ExprString(s.Type)
 						}
 					}
 				}
@@ -125,6 +136,28 @@ func exports(goroot, goos, goarch string) (map[string]bool, error) {
 		}
 	}
 	return names, nil
+}
+
+// signature renders a function type without parameter names.
+func signature(ft *ast.FuncType) string {
+	list := func(fl *ast.FieldList) string {
+		if fl == nil {
+			return ""
+		}
+		var ts []string
+		for _, f := range fl.List {
+			n := max(len(f.Names), 1)
+			for range n {
+				ts = append(ts, types.ExprString(f.Type))
+			}
+		}
+		return strings.Join(ts, ", ")
+	}
+	sig := "func(" + list(ft.Params) + ")"
+	if r := list(ft.Results); r != "" {
+		sig += " (" + r + ")"
+	}
+	return sig
 }
 
 // recvType returns the name of a receiver's type, without a pointer.
@@ -140,21 +173,27 @@ func recvType(e ast.Expr) string {
 
 var kinds = []string{"func", "method", "type", "field", "var", "const"}
 
-func report(w io.Writer, goarch string, linux, xen map[string]bool) {
+func report(w io.Writer, goarch string, linux, xen map[string]string) {
 	missing := map[string][]string{}
+	var differ []string
 	n := 0
-	for k := range linux {
-		if xen[k] {
+	for k, lt := range linux {
+		xt, ok := xen[k]
+		if !ok {
+			kind, name, _ := strings.Cut(k, " ")
+			missing[kind] = append(missing[kind], name)
+			n++
 			continue
 		}
-		kind, name, _ := strings.Cut(k, " ")
-		missing[kind] = append(missing[kind], name)
-		n++
+		if xt != lt {
+			differ = append(differ, "- "+k+": linux `"+lt+"`, xen `"+xt+"`")
+		}
 	}
 	fmt.Fprintf(w, "# Package syscall: linux/%s names that xen/%s lacks\n\n", goarch, goarch)
 	fmt.Fprintf(w, "Written by `go run ./scripts/syscallapi -o docs/syscall-api.md` with the\n")
 	fmt.Fprintf(w, "fork's go command (`make syscall-api`). Of the %d names that package\n", len(linux))
-	fmt.Fprintf(w, "syscall exports for linux/%s, xen/%s has %d; %d are missing.\n\n", goarch, goarch, len(linux)-n, n)
+	fmt.Fprintf(w, "syscall exports for linux/%s, xen/%s has %d; %d are missing, and\n", goarch, goarch, len(linux)-n, n)
+	fmt.Fprintf(w, "%d have a different type.\n\n", len(differ))
 	fmt.Fprintf(w, "| kind | linux | missing on xen |\n|---|---|---|\n")
 	for _, kind := range kinds {
 		total := 0
@@ -173,5 +212,9 @@ func report(w io.Writer, goarch string, linux, xen map[string]bool) {
 		sort.Strings(names)
 		names = slices.Compact(names)
 		fmt.Fprintf(w, "\n## %s (%d)\n\n%s\n", kind, len(names), strings.Join(names, ", "))
+	}
+	if len(differ) > 0 {
+		sort.Strings(differ)
+		fmt.Fprintf(w, "\n## Different types (%d)\n\n%s\n", len(differ), strings.Join(differ, "\n"))
 	}
 }

@@ -18,8 +18,18 @@ func TestExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"func Open", "method Errno.Error", "type Stat_t", "field Stat_t.Size", "const O_RDONLY", "var Stdin", "func Flock"} {
-		if !names[want] {
+		if _, ok := names[want]; !ok {
 			t.Errorf("exports lack %q", want)
+		}
+	}
+	for k, want := range map[string]string{
+		"func Open":         "func(string, int, uint32) (int, error)",
+		"field Stat_t.Size": "int64",
+		"type Errno":        "uintptr",
+		"type Stat_t":       "",
+	} {
+		if got := names[k]; got != want {
+			t.Errorf("%s: type %q, want %q", k, got, want)
 		}
 	}
 	for k := range names {
@@ -34,12 +44,12 @@ func TestExports(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
-	linux := map[string]bool{"func Open": true, "func Flock": true, "const LOCK_EX": true}
-	xen := map[string]bool{"func Open": true}
+	linux := map[string]string{"func Open": "func(string) int", "func Flock": "func()", "const LOCK_EX": "", "func Read": "func() int"}
+	xen := map[string]string{"func Open": "func(string) int", "func Read": "func() uint"}
 	var b strings.Builder
 	report(&b, "amd64", linux, xen)
 	out := b.String()
-	for _, want := range []string{"Of the 3 names", "xen/amd64 has 1; 2 are missing", "| func | 2 | 1 |", "## func (1)\n\nFlock\n", "## const (1)\n\nLOCK_EX\n"} {
+	for _, want := range []string{"Of the 4 names", "xen/amd64 has 2; 2 are missing, and\n1 have a different type", "| func | 3 | 1 |", "## func (1)\n\nFlock\n", "## const (1)\n\nLOCK_EX\n", "- func Read: linux `func() int`, xen `func() uint`"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

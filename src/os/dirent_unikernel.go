@@ -7,8 +7,9 @@
 package os
 
 // Directory records as package syscall's in-memory file system writes
-// them on GOOS=xen and GOOS=solo5 (syscall/fd_unikernel.go): a
-// syscall.Dirent header and the name, packed without padding.
+// them on GOOS=xen and GOOS=solo5 (syscall/fd_unikernel.go): Linux's
+// linux_dirent64, syscall.Dirent, with the name terminated by NUL and
+// padded, which readdir trims as on Linux.
 
 import (
 	"syscall"

@@ -674,25 +674,21 @@ func Fsync(fd int) error {
 	return nil
 }
 
-// direntHeader is the size of a Dirent without its name.
-const direntHeader = 8 + 2 + 1
-
 // ReadDirent fills buf with the directory entries of fd from its
-// current offset, as Dirent records, and returns how many bytes it
-// filled; 0 at the end of the directory. The offset counts entries.
+// current offset, as Linux's getdents64 does: Dirent (struct
+// linux_dirent64) records, each with the offset of the next entry and
+// a name terminated by NUL, padded to 8 bytes. It returns how many
+// bytes it filled; 0 at the end of the directory. The offset counts
+// entries.
 func ReadDirent(fd int, buf []byte) (n int, err error) {
-	return readDirent(fd, buf, false)
+	return readDirent(fd, buf)
 }
 
-// linuxDirentHeader is the size of Linux's struct linux_dirent64
-// without its name: inode, offset of the next entry, record length and
-// type.
-const linuxDirentHeader = 8 + 8 + 2 + 1
+// direntHeader is the size of a Dirent without its name: inode, offset
+// of the next entry, record length and type.
+const direntHeader = 8 + 8 + 2 + 1
 
-// readDirent is ReadDirent, or getdents64(2) if linux is set: then the
-// records are Linux's, with the offset of the next entry, a name
-// terminated by NUL, and the length rounded up to 8 bytes.
-func readDirent(fd int, buf []byte, linux bool) (n int, err error) {
+func readDirent(fd int, buf []byte) (n int, err error) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f, err := fs.file(fd)
@@ -720,10 +716,7 @@ func readDirent(fd int, buf []byte, linux bool) (n int, err error) {
 			f.off++ // removed since the listing was taken
 			continue
 		}
-		reclen := direntHeader + len(name)
-		if linux {
-			reclen = (linuxDirentHeader + len(name) + 1 + 7) &^ 7
-		}
+		reclen := (direntHeader + len(name) + 1 + 7) &^ 7
 		if n+reclen > len(buf) {
 			if n == 0 {
 				return 0, EINVAL // buf cannot hold one entry
@@ -732,16 +725,10 @@ func readDirent(fd int, buf []byte, linux bool) (n int, err error) {
 		}
 		rec := buf[n : n+reclen]
 		byteorder.LEPutUint64(rec[0:8], ip.ino) // amd64 and arm64 are little-endian
-		if linux {
-			byteorder.LEPutUint64(rec[8:16], uint64(f.off+1))
-			byteorder.LEPutUint16(rec[16:18], uint16(reclen))
-			rec[18] = direntType(ip)
-			clear(rec[copy(rec[linuxDirentHeader:], name)+linuxDirentHeader:])
-		} else {
-			byteorder.LEPutUint16(rec[8:10], uint16(reclen))
-			rec[10] = direntType(ip)
-			copy(rec[direntHeader:], name)
-		}
+		byteorder.LEPutUint64(rec[8:16], uint64(f.off+1))
+		byteorder.LEPutUint16(rec[16:18], uint16(reclen))
+		rec[18] = direntType(ip)
+		clear(rec[copy(rec[direntHeader:], name)+direntHeader:])
 		n += reclen
 		f.off++
 	}
@@ -774,7 +761,7 @@ func direntIno(buf []byte) (uint64, bool) {
 }
 
 func direntReclen(buf []byte) (uint64, bool) {
-	return readInt(buf, 8, 2)
+	return readInt(buf, 16, 2)
 }
 
 func direntNamlen(buf []byte) (uint64, bool) {

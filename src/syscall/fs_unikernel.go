@@ -33,6 +33,7 @@ package syscall
 import (
 	"internal/bytealg"
 	"sync"
+	_ "unsafe" // for go:linkname
 )
 
 // An inode is a file, a directory, a symbolic link or a device.
@@ -123,9 +124,9 @@ func newFileSystem() *fileSystem {
 	fs.dev = dev
 	fs.makeDevices(dev)
 	fs.files = []*fileEntry{
-		Stdin:  {file: &openFile{ip: dev.entries["stdin"], flags: O_RDONLY, refs: 1}},
-		Stdout: {file: &openFile{ip: dev.entries["stdout"], flags: O_WRONLY, refs: 1}},
-		Stderr: {file: &openFile{ip: dev.entries["stderr"], flags: O_WRONLY, refs: 1}},
+		0: {file: &openFile{ip: dev.entries["stdin"], flags: O_RDONLY, refs: 1}},
+		1: {file: &openFile{ip: dev.entries["stdout"], flags: O_WRONLY, refs: 1}},
+		2: {file: &openFile{ip: dev.entries["stderr"], flags: O_WRONLY, refs: 1}},
 	}
 	return fs
 }
@@ -518,16 +519,21 @@ func Mkdirat(dirfd int, path string, mode uint32) error {
 }
 
 func Unlink(path string) error {
-	return Unlinkat(AT_FDCWD, path, 0)
+	return unlinkat(AT_FDCWD, path, 0)
 }
 
 func Rmdir(path string) error {
-	return Unlinkat(AT_FDCWD, path, AT_REMOVEDIR)
+	return unlinkat(AT_FDCWD, path, AT_REMOVEDIR)
 }
 
 // Unlinkat removes the file path relative to the directory dirfd or,
 // with flags AT_REMOVEDIR, the empty directory path.
-func Unlinkat(dirfd int, path string, flags int) error {
+// Unlinkat removes the file path relative to dirfd, as Linux's
+// syscall.Unlinkat does; internal/syscall/unix's takes the flags.
+func Unlinkat(dirfd int, path string) error { return unlinkat(dirfd, path, 0) }
+
+//go:linkname unlinkat
+func unlinkat(dirfd int, path string, flags int) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	l, err := fs.resolveAt(dirfd, path, false)
@@ -848,6 +854,27 @@ func Utimensat(dirfd int, path string, ts *[2]Timespec, flags int) error {
 	if err != nil {
 		return err
 	}
+	return ip.setTimes(ts)
+}
+
+// Futimes sets the access and modification times of the file open as
+// fd.
+func Futimes(fd int, tv []Timeval) error {
+	if len(tv) != 2 {
+		return EINVAL
+	}
+	ts := [2]Timespec{NsecToTimespec(TimevalToNsec(tv[0])), NsecToTimespec(TimevalToNsec(tv[1]))}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	f, err := fs.file(fd)
+	if err != nil {
+		return err
+	}
+	return f.ip.setTimes(&ts)
+}
+
+// setTimes sets ip's times as Utimensat does. fs.mu must be held.
+func (ip *inode) setTimes(ts *[2]Timespec) error {
 	if ip.readOnly {
 		return EROFS
 	}

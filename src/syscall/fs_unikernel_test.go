@@ -13,6 +13,7 @@ package syscall_test
 import (
 	. "syscall"
 	"testing"
+	"unsafe"
 )
 
 func must(t *testing.T, err error) {
@@ -234,9 +235,12 @@ func TestLinks(t *testing.T) {
 	dfd, _ := Open("/tmp/dir", O_RDONLY|O_DIRECTORY, 0)
 	must(t, Fstatat(dfd, "x", &st, 0))
 	must(t, Mkdirat(dfd, "y", 0777))
-	must(t, Unlinkat(dfd, "y", AT_REMOVEDIR))
-	must(t, Unlinkat(dfd, "x", 0))
-	wantErr(t, Unlinkat(dfd, "x", 0), ENOENT)
+	y, _ := BytePtrFromString("y")
+	if _, _, e := Syscall(SYS_UNLINKAT, uintptr(dfd), uintptr(unsafe.Pointer(y)), AT_REMOVEDIR); e != 0 {
+		t.Fatalf("unlinkat(AT_REMOVEDIR): %v", e)
+	}
+	must(t, Unlinkat(dfd, "x"))
+	wantErr(t, Unlinkat(dfd, "x"), ENOENT)
 	// open file survives unlink
 	fd, _ = Open("/tmp/f", O_RDONLY, 0)
 	Unlink("/tmp/f")

@@ -302,9 +302,7 @@ func sysCreat(a linuxArgs) (uintptr, Errno) {
 
 func sysClose(a linuxArgs) (uintptr, Errno) { return ret0(Close(a.int32(0))) }
 
-// The Stat_t of this package has the layout of Linux/amd64's struct
-// stat up to its last field; Linux's ends with 24 reserved bytes, which
-// are left alone.
+// Stat_t is Linux/amd64's struct stat.
 
 func statOut(a *linuxArgs, i int, err error, st *Stat_t) (uintptr, Errno) {
 	if err != nil {
@@ -731,7 +729,13 @@ func sysUname(a linuxArgs) (uintptr, Errno) {
 	set(&u.Release, "6.1.0-mirago")
 	set(&u.Version, "#1 "+runtime.Version()+" "+runtime.GOOS)
 	set(&u.Machine, "x86_64")
-	set(&u.Domainname, "(none)")
+	names.Lock()
+	domain := names.domain
+	names.Unlock()
+	if domain == "" {
+		domain = "(none)"
+	}
+	set(&u.Domainname, domain)
 	return 0, out(&a, 0, u)
 }
 
@@ -827,7 +831,7 @@ func sysGetdents64(a linuxArgs) (uintptr, Errno) {
 	if e != 0 {
 		return 0, e
 	}
-	return ret(readDirent(a.int32(0), b, true))
+	return ret(ReadDirent(a.int32(0), b))
 }
 
 // path1 and path2 run f with the paths at arguments i and j.
@@ -900,7 +904,7 @@ func sysFchownat(a linuxArgs) (uintptr, Errno) {
 }
 
 func sysUnlinkat(a linuxArgs) (uintptr, Errno) {
-	return path1(&a, 1, func(p string) error { return Unlinkat(a.int32(0), p, a.int32(2)) })
+	return path1(&a, 1, func(p string) error { return unlinkat(a.int32(0), p, a.int32(2)) })
 }
 
 func sysRenameat(a linuxArgs) (uintptr, Errno) {
@@ -988,19 +992,12 @@ func sysPrlimit(a linuxArgs) (uintptr, Errno) {
 	return 0, 0
 }
 
-// linuxRusage is Linux's struct rusage: two timevals, then fourteen
-// counters, which are zero.
-type linuxRusage struct {
-	utime, stime Timeval
-	counters     [14]int64
-}
-
 func sysGetrusage(a linuxArgs) (uintptr, Errno) {
 	var r Rusage
 	if err := Getrusage(a.int32(0), &r); err != nil {
 		return 0, errnoOf(err)
 	}
-	return 0, out(&a, 1, linuxRusage{utime: r.Utime, stime: r.Stime})
+	return 0, out(&a, 1, r)
 }
 
 // sysSysinfo reports the uptime and the one process; the memory figures

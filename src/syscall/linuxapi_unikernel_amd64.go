@@ -245,3 +245,7 @@ func ParseUnixRights(m *SocketControlMessage) ([]int, error) {
 	}
 	return fds, nil
 }
+
+func (iov *Iovec) SetLen(length int) { iov.Len = uint64(length) }
+
+func (msghdr *Msghdr) SetControllen(length int) { msghdr.Controllen = uint64(length) }

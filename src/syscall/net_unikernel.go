@@ -320,14 +320,14 @@ func toAddr(sa Sockaddr) (sockets.Addr, error) {
 	var a sockets.Addr
 	switch sa := sa.(type) {
 	case *SockaddrInet4:
-		if sa.Port < 0 || sa.Port > 0xffff {
+		if sa == nil || sa.Port < 0 || sa.Port > 0xffff {
 			return a, EINVAL
 		}
 		a.Family = AF_INET
 		copy(a.IP[:4], sa.Addr[:])
 		a.Port = sa.Port
 	case *SockaddrInet6:
-		if sa.Port < 0 || sa.Port > 0xffff {
+		if sa == nil || sa.Port < 0 || sa.Port > 0xffff {
 			return a, EINVAL
 		}
 		a.Family = AF_INET6
@@ -335,6 +335,9 @@ func toAddr(sa Sockaddr) (sockets.Addr, error) {
 		a.Port = sa.Port
 		a.Zone = sa.ZoneId
 	case *SockaddrUnix:
+		if sa == nil {
+			return a, EINVAL
+		}
 		name := sa.Name
 		if len(name) > len(RawSockaddrUnix{}.Path) {
 			return a, EINVAL

@@ -58,6 +58,9 @@ func (e Errno) Error() string {
 			return s
 		}
 	}
+	if s, ok := linuxErrors[e]; ok {
+		return s
+	}
 	return "errno " + strconv.Itoa(int(e))
 }
 
@@ -166,7 +169,7 @@ var signals = [...]string{
 
 // File system
 
-const (
+var (
 	Stdin  = 0
 	Stdout = 1
 	Stderr = 2
@@ -268,32 +271,11 @@ const PathMax = 4096
 // nameMax is the longest name of one directory entry, in bytes.
 const nameMax = 255
 
-// A Stat_t describes a file, as Stat, Lstat and Fstat return it.
-type Stat_t struct {
-	Dev     uint64
-	Ino     uint64
-	Nlink   uint64
-	Mode    uint32
-	Uid     uint32
-	Gid     uint32
-	Rdev    uint64
-	Size    int64
-	Blksize int64
-	Blocks  int64
-	Atim    Timespec
-	Mtim    Timespec
-	Ctim    Timespec
-}
+// Stat_t (zerrors_unikernel_amd64.go) is Linux's, which Stat, Lstat
+// and Fstat fill.
 
-// A Dirent is the header of one record in the buffer that
-// ReadDirent fills. Name holds Reclen - offsetof(Name) bytes; records
-// are packed without padding.
-type Dirent struct {
-	Ino    uint64
-	Reclen uint16
-	Type   uint8
-	Name   [nameMax + 1]byte
-}
+// Dirent (zerrors_unikernel_amd64.go) is Linux's struct
+// linux_dirent64, the record that ReadDirent writes.
 
 type Timespec struct {
 	Sec  int64
@@ -312,8 +294,6 @@ func setTimespec(sec, nsec int64) Timespec {
 func setTimeval(sec, usec int64) Timeval {
 	return Timeval{Sec: sec, Usec: usec}
 }
-
-type Iovec struct{} // no vectored I/O
 
 // Process: there is exactly one. It starts as the super-user: there is
 // nobody else to protect files from, and so permission bits are
@@ -345,6 +325,12 @@ func Getpgid(pid int) (pgid int, err error) {
 // command line) or else the name of the GOOS.
 func Sysctl(key string) (string, error) {
 	if key == "kern.hostname" {
+		names.Lock()
+		h := names.host
+		names.Unlock()
+		if h != "" {
+			return h, nil // from Sethostname
+		}
 		if h, ok := Getenv("HOSTNAME"); ok && h != "" {
 			return h, nil
 		}
@@ -388,11 +374,6 @@ func (w WaitStatus) Continued() bool    { return false }
 func (w WaitStatus) StopSignal() Signal { return 0 }
 func (w WaitStatus) TrapCause() int     { return 0 }
 
-type Rusage struct {
-	Utime Timeval
-	Stime Timeval
-}
-
 type ProcAttr struct {
 	Dir   string
 	Env   []string
@@ -400,7 +381,45 @@ type ProcAttr struct {
 	Sys   *SysProcAttr
 }
 
-type SysProcAttr struct{}
+// SysProcAttr has Linux's fields, so that code that sets them compiles;
+// StartProcess fails before it would read them.
+type SysProcAttr struct {
+	Chroot                     string
+	Credential                 *Credential
+	Ptrace                     bool
+	Setsid                     bool
+	Setpgid                    bool
+	Setctty                    bool
+	Noctty                     bool
+	Ctty                       int
+	Foreground                 bool
+	Pgid                       int
+	Pdeathsig                  Signal
+	Cloneflags                 uintptr
+	Unshareflags               uintptr
+	UidMappings                []SysProcIDMap
+	GidMappings                []SysProcIDMap
+	GidMappingsEnableSetgroups bool
+	AmbientCaps                []uintptr
+	UseCgroupFD                bool
+	CgroupFD                   int
+	PidFD                      *int
+}
+
+// Credential holds user and group identities for a new process.
+type Credential struct {
+	Uid         uint32
+	Gid         uint32
+	Groups      []uint32
+	NoSetGroups bool
+}
+
+// SysProcIDMap maps a user or group ID range in a user namespace.
+type SysProcIDMap struct {
+	ContainerID int
+	HostID      int
+	Size        int
+}
 
 func ForkExec(argv0 string, argv []string, attr *ProcAttr) (pid int, err error) {
 	return 0, ENOSYS

@@ -12,7 +12,10 @@ package unix
 // Unix, so that os.Root and os.RemoveAll work relative to an open
 // directory as they do there.
 
-import "syscall"
+import (
+	"syscall"
+	_ "unsafe" // for go:linkname
+)
 
 const (
 	AT_EACCESS          = syscall.AT_EACCESS
@@ -32,8 +35,14 @@ func Fstatat(dirfd int, path string, stat *syscall.Stat_t, flags int) error {
 }
 
 func Unlinkat(dirfd int, path string, flags int) error {
-	return syscall.Unlinkat(dirfd, path, flags)
+	return unlinkat(dirfd, path, flags)
 }
+
+// unlinkat is package syscall's, which takes the flags; its exported
+// Unlinkat has Linux's signature, without them.
+//
+//go:linkname unlinkat syscall.unlinkat
+func unlinkat(dirfd int, path string, flags int) error
 
 func Mkdirat(dirfd int, path string, mode uint32) error {
 	return syscall.Mkdirat(dirfd, path, mode)

@@ -29,18 +29,30 @@ func RecvfromInet6(fd int, p []byte, flags int, from *syscall.SockaddrInet6) (n 
 }
 
 func SendtoInet4(fd int, p []byte, flags int, to *syscall.SockaddrInet4) (err error) {
+	if to == nil {
+		return syscall.Sendto(fd, p, flags, nil) // a nil *SockaddrInet4 is no address, not one
+	}
 	return syscall.Sendto(fd, p, flags, to)
 }
 
 func SendtoInet6(fd int, p []byte, flags int, to *syscall.SockaddrInet6) (err error) {
+	if to == nil {
+		return syscall.Sendto(fd, p, flags, nil) // a nil *SockaddrInet6 is no address, not one
+	}
 	return syscall.Sendto(fd, p, flags, to)
 }
 
 func SendmsgNInet4(fd int, p, oob []byte, to *syscall.SockaddrInet4, flags int) (n int, err error) {
+	if to == nil {
+		return syscall.SendmsgN(fd, p, oob, nil, flags)
+	}
 	return syscall.SendmsgN(fd, p, oob, to, flags)
 }
 
 func SendmsgNInet6(fd int, p, oob []byte, to *syscall.SockaddrInet6, flags int) (n int, err error) {
+	if to == nil {
+		return syscall.SendmsgN(fd, p, oob, nil, flags)
+	}
 	return syscall.SendmsgN(fd, p, oob, to, flags)
 }
 
