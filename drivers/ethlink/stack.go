@@ -16,6 +16,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 )
@@ -27,8 +28,9 @@ const (
 	EthernetNIC tcpip.NICID = 2
 )
 
-// NewStack returns a stack with IPv4 (and ARP), IPv6, TCP, UDP and
-// ICMP echo, and the loopback interface lo with 127.0.0.1/8 and ::1.
+// NewStack returns a stack with IPv4 (and ARP), IPv6, TCP, UDP, ICMP
+// echo and raw IP sockets, and the loopback interface lo with
+// 127.0.0.1/8 and ::1.
 // TCP has SACK on, and its buffers may grow to Linux's defaults.
 func NewStack() (*stack.Stack, error) {
 	s := stack.New(stack.Options{
@@ -51,6 +53,7 @@ func NewStack() (*stack.Stack, error) {
 			icmp.NewProtocol4,
 			icmp.NewProtocol6,
 		},
+		RawFactory:  raw.EndpointFactory{},
 		HandleLocal: true,
 	})
 	sack := tcpip.TCPSACKEnabled(true)

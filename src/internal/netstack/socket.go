@@ -64,6 +64,15 @@ func makeSocket(st *stack.Stack, family, sotype, proto int, notify func(uint32))
 		transProto = icmp.ProtocolNumber4
 	case sotype == syscall.SOCK_DGRAM && family == syscall.AF_INET6 && proto == syscall.IPPROTO_ICMPV6:
 		transProto = icmp.ProtocolNumber6
+	case sotype == syscall.SOCK_RAW && proto > 0 && proto < 256:
+		// A raw IP socket, as package net's "ip4:icmp" makes: IPv4
+		// ones receive the IP header, as on Linux.
+		wq := new(waiter.Queue)
+		ep, err := st.NewRawEndpoint(tcpip.TransportProtocolNumber(proto), netProto, wq, true)
+		if err != nil {
+			return nil, errno(err)
+		}
+		return newSocket(ep, wq, family, sotype, notify), nil
 	case sotype != syscall.SOCK_STREAM && sotype != syscall.SOCK_DGRAM:
 		return nil, syscall.ESOCKTNOSUPPORT
 	default:
@@ -174,10 +183,17 @@ func (s *socket) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.Packe
 	// The stack copies into w until it is full, and then takes the
 	// rest of a stream for the next read and drops the rest of a
 	// datagram.
-	w := tcpip.SliceWriter(p)
+	dgram := s.sotype != syscall.SOCK_STREAM
+	buf := p
+	if len(buf) == 0 && dgram {
+		// Linux takes the datagram and returns 0 (or its length
+		// with MSG_TRUNC); the stack wants room for a byte.
+		buf = make([]byte, 1)
+	}
+	w := tcpip.SliceWriter(buf)
 	res, err := s.ep.Read(&w, tcpip.ReadOptions{
 		Peek:           flags&syscall.MSG_PEEK != 0,
-		NeedRemoteAddr: s.sotype == syscall.SOCK_DGRAM,
+		NeedRemoteAddr: dgram,
 	})
 	if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
 		return 0, sockets.Addr{}, nil, nil
@@ -185,12 +201,12 @@ func (s *socket) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.Packe
 	if err != nil {
 		return 0, sockets.Addr{}, nil, errno(err)
 	}
-	n := res.Count
-	if flags&syscall.MSG_TRUNC != 0 && s.sotype == syscall.SOCK_DGRAM {
+	n := min(res.Count, len(p))
+	if flags&syscall.MSG_TRUNC != 0 && dgram {
 		n = res.Total
 	}
 	var from sockets.Addr
-	if s.sotype == syscall.SOCK_DGRAM {
+	if dgram {
 		from = s.sockAddr(res.RemoteAddr)
 	}
 	var info *sockets.PacketInfo
@@ -224,7 +240,7 @@ func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.Pac
 		return 0, syscall.EOPNOTSUPP
 	}
 	var opts tcpip.WriteOptions
-	if a != nil && s.sotype == syscall.SOCK_DGRAM {
+	if a != nil && s.sotype != syscall.SOCK_STREAM {
 		fa, err := s.fullAddress(*a)
 		if err != nil {
 			return 0, err
@@ -232,7 +248,7 @@ func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.Pac
 		opts.To = &fa
 	}
 	if info != nil {
-		if s.sotype != syscall.SOCK_DGRAM {
+		if s.sotype == syscall.SOCK_STREAM {
 			return 0, syscall.EINVAL
 		}
 		switch info.Family {
