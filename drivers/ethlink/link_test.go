@@ -233,7 +233,7 @@ func TestLinkTCP(t *testing.T) {
 	a.peer, b.peer = b, a
 	stacks := make([]*stack.Stack, 2)
 	for i, dev := range []*fakeEth{a, b} {
-		s, err := NewStack()
+		s, err := NewStack(nil)
 		if err != nil {
 			t.Fatal(err)
 		}

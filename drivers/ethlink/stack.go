@@ -32,8 +32,12 @@ const (
 // echo and raw IP sockets, and the loopback interface lo with
 // 127.0.0.1/8 and ::1.
 // TCP has SACK on, and its buffers may grow to Linux's defaults.
-func NewStack() (*stack.Stack, error) {
+//
+// clock is the stack's clock, or nil for gVisor's, which reads package
+// time.
+func NewStack(clock tcpip.Clock) (*stack.Stack, error) {
 	s := stack.New(stack.Options{
+		Clock: clock,
 		NetworkProtocols: []stack.NetworkProtocolFactory{
 			ipv4.NewProtocol,
 			ipv6.NewProtocolWithOptions(ipv6.Options{

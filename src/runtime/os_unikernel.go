@@ -348,6 +348,47 @@ func syscall_runtimeRandom(p []byte) bool {
 	return readRandom(p) == len(p)
 }
 
+// internal_netstack_goUnbubbled starts fn in a goroutine outside the
+// caller's testing/synctest bubble. The network stack, started by the
+// first goroutine that uses the network, serves the whole program as a
+// kernel does; its goroutines must not join that goroutine's bubble,
+// which would wait for them to exit. Preemption is off while the
+// caller's bubble is set aside, so that no status change of the caller
+// escapes the bubble's count.
+//
+//go:linkname internal_netstack_goUnbubbled internal/netstack.goUnbubbled
+func internal_netstack_goUnbubbled(fn func()) {
+	mp := acquirem()
+	gp := getg()
+	b := gp.bubble
+	gp.bubble = nil
+	go fn()
+	gp.bubble = b
+	releasem(mp)
+}
+
+// internal_netstack_unbubbled runs fn with the calling goroutine
+// outside its testing/synctest bubble, for the network stack's clock:
+// its timers run on the machine's time. fn must not block; preemption
+// is off meanwhile, as in internal_netstack_goUnbubbled.
+//
+//go:linkname internal_netstack_unbubbled internal/netstack.unbubbled
+func internal_netstack_unbubbled(fn func()) {
+	mp := acquirem()
+	gp := getg()
+	b := gp.bubble
+	gp.bubble = nil
+	fn()
+	gp.bubble = b
+	releasem(mp)
+}
+
+//go:linkname internal_netstack_runtimeNanotime internal/netstack.runtimeNanotime
+func internal_netstack_runtimeNanotime() int64 { return nanotime() }
+
+//go:linkname internal_netstack_runtimeWalltime internal/netstack.runtimeWalltime
+func internal_netstack_runtimeWalltime() (sec int64, nsec int32) { return walltime() }
+
 //go:linkname syscall_sleep syscall.sleep
 func syscall_sleep(ns int64) {
 	timeSleep(ns)

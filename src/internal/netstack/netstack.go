@@ -39,6 +39,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	_ "unsafe" // for go:linkname
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
@@ -107,16 +108,29 @@ type netStack struct {
 
 var theStack = new(netStack)
 
-// get sets the stack up on first use.
+// get sets the stack up on first use. The stack's goroutines serve the
+// whole program, as a kernel would, so they are started outside any
+// testing/synctest bubble that the first user may be in: a bubble waits
+// for its goroutines to exit, and these never do.
 func (n *netStack) get() (*stack.Stack, error) {
 	n.once.Do(func() {
-		n.s, n.err = setup()
+		var mu sync.Mutex // not a channel: it would belong to the bubble
+		mu.Lock()
+		goUnbubbled(func() {
+			n.s, n.err = setup()
+			mu.Unlock()
+		})
+		mu.Lock()
 		if n.err != nil {
 			fatal(n.err.Error())
 		}
 	})
 	return n.s, n.err
 }
+
+// goUnbubbled starts fn in a goroutine outside the caller's synctest
+// bubble, if it has one; the runtime provides it.
+func goUnbubbled(fn func())
 
 func (n *netStack) Socket(family, sotype, proto int, notify func(uint32)) (sockets.Socket, error) {
 	s, err := n.get()
@@ -211,7 +225,7 @@ func setup() (*stack.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := ethlink.NewStack()
+	s, err := ethlink.NewStack(realClock{})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ package netstack
 import (
 	"bytes"
 	"internal/sockets"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,6 +30,14 @@ type socket struct {
 	entry  waiter.Entry
 	family int
 	sotype int
+
+	// The writer a read copies into and the reader a write copies
+	// from, kept so that neither allocates, as package net's
+	// TestTCPReadWriteAllocs wants.
+	rmu sync.Mutex
+	w   tcpip.SliceWriter
+	wmu sync.Mutex
+	r   bytes.Reader
 }
 
 // allEvents are the events a socket passes to its notify function.
@@ -190,11 +199,14 @@ func (s *socket) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.Packe
 		// with MSG_TRUNC); the stack wants room for a byte.
 		buf = make([]byte, 1)
 	}
-	w := tcpip.SliceWriter(buf)
-	res, err := s.ep.Read(&w, tcpip.ReadOptions{
+	s.rmu.Lock()
+	s.w = buf
+	res, err := s.ep.Read(&s.w, tcpip.ReadOptions{
 		Peek:           flags&syscall.MSG_PEEK != 0,
 		NeedRemoteAddr: dgram,
 	})
+	s.w = nil
+	s.rmu.Unlock()
 	if _, eof := err.(*tcpip.ErrClosedForReceive); eof {
 		return 0, sockets.Addr{}, nil, nil
 	}
@@ -262,7 +274,11 @@ func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.Pac
 			}
 		}
 	}
-	n, err := s.ep.Write(bytes.NewReader(p), opts)
+	s.wmu.Lock()
+	s.r.Reset(p)
+	n, err := s.ep.Write(&s.r, opts)
+	s.r.Reset(nil)
+	s.wmu.Unlock()
 	if err != nil && n == 0 {
 		return 0, errno(err)
 	}
