@@ -226,32 +226,13 @@ func (a *linuxArgs) iovecs(i, n int) ([][]byte, Errno) {
 	return bufs, 0
 }
 
-func sysReadv(a linuxArgs) (uintptr, Errno) {
-	bufs, e := a.iovecs(1, 2)
-	if e != 0 {
-		return 0, e
-	}
-	total := 0
-	for _, b := range bufs {
-		if len(b) == 0 {
-			continue
-		}
-		n, err := Read(a.int32(0), b)
-		if err != nil {
-			if total > 0 {
-				break
-			}
-			return 0, errnoOf(err)
-		}
-		total += n
-		if n < len(b) {
-			break
-		}
-	}
-	return uintptr(total), 0
-}
+func sysReadv(a linuxArgs) (uintptr, Errno)  { return vectored(&a, Read) }
+func sysWritev(a linuxArgs) (uintptr, Errno) { return vectored(&a, Write) }
 
-func sysWritev(a linuxArgs) (uintptr, Errno) {
+// vectored reads or writes (op) the buffers of an iovec array in turn,
+// stopping at a short transfer; an error after some bytes moved ends
+// the call with the count, as on Linux.
+func vectored(a *linuxArgs, op func(int, []byte) (int, error)) (uintptr, Errno) {
 	bufs, e := a.iovecs(1, 2)
 	if e != 0 {
 		return 0, e
@@ -261,7 +242,7 @@ func sysWritev(a linuxArgs) (uintptr, Errno) {
 		if len(b) == 0 {
 			continue
 		}
-		n, err := Write(a.int32(0), b)
+		n, err := op(a.int32(0), b)
 		if err != nil {
 			if total > 0 {
 				break

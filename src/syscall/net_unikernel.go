@@ -289,15 +289,20 @@ func sock(fd int) (*socket, bool, error) {
 	return s, f.flags&O_NONBLOCK != 0, nil
 }
 
-func Socket(domain, typ, proto int) (fd int, err error) {
-	flags := 0
+// sockFlags splits a socket type into the type and the descriptor's
+// open flags that SOCK_NONBLOCK and SOCK_CLOEXEC ask for.
+func sockFlags(typ int) (sotype, flags int) {
 	if typ&SOCK_NONBLOCK != 0 {
 		flags |= O_NONBLOCK
 	}
 	if typ&SOCK_CLOEXEC != 0 {
 		flags |= O_CLOEXEC
 	}
-	typ &^= SOCK_NONBLOCK | SOCK_CLOEXEC
+	return typ &^ (SOCK_NONBLOCK | SOCK_CLOEXEC), flags
+}
+
+func Socket(domain, typ, proto int) (fd int, err error) {
+	typ, flags := sockFlags(typ)
 	if domain == AF_UNIX {
 		if proto != 0 {
 			return -1, EPROTONOSUPPORT

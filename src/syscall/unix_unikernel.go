@@ -83,14 +83,7 @@ func Socketpair(domain, typ, proto int) (fd [2]int, err error) {
 	if proto != 0 {
 		return fd, EPROTONOSUPPORT
 	}
-	flags := 0
-	if typ&SOCK_NONBLOCK != 0 {
-		flags |= O_NONBLOCK
-	}
-	if typ&SOCK_CLOEXEC != 0 {
-		flags |= O_CLOEXEC
-	}
-	typ &^= SOCK_NONBLOCK | SOCK_CLOEXEC
+	typ, flags := sockFlags(typ)
 	var a, b *unixSock
 	fd[0], err = installSocket(AF_UNIX, typ, flags, func(notify func(uint32)) (sockets.Socket, error) {
 		ep, err := newUnixSocket(typ, notify)

@@ -129,6 +129,21 @@ func TestSyscallFiles(t *testing.T) {
 	}
 }
 
+// caller returns a function that makes system call trap, by number,
+// and fails t if it fails.
+func caller(t *testing.T) func(name string, trap uintptr, a ...uintptr) uintptr {
+	return func(name string, trap uintptr, a ...uintptr) uintptr {
+		t.Helper()
+		var v [6]uintptr
+		copy(v[:], a)
+		r, _, e := syscall.Syscall6(trap, v[0], v[1], v[2], v[3], v[4], v[5])
+		if e != 0 {
+			t.Fatalf("%s: %v", name, e)
+		}
+		return r
+	}
+}
+
 const atFDCWD = ^uintptr(99) // AT_FDCWD, -100
 
 // TestSyscallMmap maps anonymous memory with the mmap system call,
@@ -228,16 +243,7 @@ func grow(n int) byte {
 // Linux system calls by number: socket, bind, listen, getsockname,
 // connect, accept4, sendto, recvfrom, setsockopt and getsockopt.
 func TestSyscallSockets(t *testing.T) {
-	sys := func(name string, trap uintptr, a ...uintptr) uintptr {
-		t.Helper()
-		var v [6]uintptr
-		copy(v[:], a)
-		r, _, e := syscall.Syscall6(trap, v[0], v[1], v[2], v[3], v[4], v[5])
-		if e != 0 {
-			t.Fatalf("%s: %v", name, e)
-		}
-		return r
-	}
+	sys := caller(t)
 	ln := sys("socket", syscall.SYS_SOCKET, syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	defer syscall.Close(int(ln))
 	one := int32(1)
@@ -288,16 +294,7 @@ type epollEvent struct {
 // listener and connection and an eventfd in one epoll instance, all by
 // system call number.
 func TestSyscallEpoll(t *testing.T) {
-	sys := func(name string, trap uintptr, a ...uintptr) uintptr {
-		t.Helper()
-		var v [6]uintptr
-		copy(v[:], a)
-		r, _, e := syscall.Syscall6(trap, v[0], v[1], v[2], v[3], v[4], v[5])
-		if e != 0 {
-			t.Fatalf("%s: %v", name, e)
-		}
-		return r
-	}
+	sys := caller(t)
 	ep := sys("epoll_create1", syscall.SYS_EPOLL_CREATE1, syscall.EPOLL_CLOEXEC)
 	defer syscall.Close(int(ep))
 	add := func(fd uintptr, events uint32, tag byte) {
