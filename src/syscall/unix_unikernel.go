@@ -398,6 +398,10 @@ func (s *unixSock) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.P
 		unixMu.Unlock()
 		return 0, EPIPE
 	}
+	if len(p) == 0 && s.sotype == SOCK_STREAM {
+		unixMu.Unlock()
+		return 0, nil // nothing to send, and an empty read would say end of file
+	}
 	room := unixBufSize - dst.rqBytes
 	n := len(p)
 	switch {
