@@ -445,6 +445,7 @@ dump() { grep -c '^SIGQUIT: quit' /tmp/out; grep go_xen_amd64_exec: /tmp/out; }
 MIRAGO_TIMEOUT=10s /tmp/go_xen_amd64_exec /inner/rt.elf hang >/tmp/out 2>&1
 echo "wrapper exit $?"
 dump
+cp /tmp/out /tmp/out.timeout
 /tmp/go_xen_amd64_exec /inner/rt.elf hang >/tmp/out 2>&1 &
 pid=$!
 i=0; while [ $i -lt 60 ] && ! grep -q hanging /tmp/out; do sleep 1; i=$((i+1)); done
@@ -456,6 +457,8 @@ dump
 # libxentoolcore's handlereg.c); ask again rather than fail on that.
 for i in 1 2 3; do l=$(xl list 2>&1) && break; sleep 1; done
 echo "domains left: $(echo "$l" | grep -c mirago-)"
+# What the timed-out guest printed, for a failure's message.
+tail -n 20 /tmp/out.timeout | sed 's/^/out: /'
 `
 	res := xenRun(t, []harness.Guest{{
 		Name: "outer", Image: img, Memory: 16, Extra: "spin", Timeout: 3 * time.Minute,
@@ -474,7 +477,17 @@ echo "domains left: $(echo "$l" | grep -c mirago-)"
 		"1",
 		"domains left: 0",
 	}
-	if g := res.Guests[0]; !slices.Equal(g.Side, want) || g.SideExit != 0 {
-		t.Errorf("the wrapper in dom0 said %q (exit %d), want %q (exit 0)", g.Side, g.SideExit, want)
+	g := res.Guests[0]
+	var said, out []string
+	for _, l := range g.Side {
+		if o, ok := strings.CutPrefix(l, "out: "); ok {
+			out = append(out, o)
+		} else {
+			said = append(said, l)
+		}
+	}
+	if !slices.Equal(said, want) || g.SideExit != 0 {
+		t.Errorf("the wrapper in dom0 said %q (exit %d), want %q (exit 0); the guest at the timeout printed:\n%s",
+			said, g.SideExit, want, strings.Join(out, "\n"))
 	}
 }
