@@ -22,6 +22,7 @@ package syscall
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -48,15 +49,23 @@ const (
 )
 
 // pollGen counts changes that may make some file ready; pollCond wakes
-// the epoll_wait calls that wait for one.
+// the epoll_wait calls that wait for one. pollWaiters counts those
+// calls, so that a change with none waiting (every socket event of a
+// program without an event loop of its own) costs no lock.
 var (
-	pollMu   sync.Mutex
-	pollCond = sync.Cond{L: &pollMu}
-	pollGen  uint64
+	pollMu      sync.Mutex
+	pollCond    = sync.Cond{L: &pollMu}
+	pollGen     uint64
+	pollWaiters atomic.Int32
 )
 
-// pollChanged tells waiting epoll_wait calls to look again.
+// pollChanged tells waiting epoll_wait calls to look again. A waiter
+// counts itself before it first looks, so a change it does not see in
+// that look finds it counted.
 func pollChanged() {
+	if pollWaiters.Load() == 0 {
+		return
+	}
 	pollMu.Lock()
 	pollGen++
 	pollCond.Broadcast()
@@ -292,6 +301,8 @@ func EpollWait(epfd int, events []EpollEvent, msec int) (n int, err error) {
 // a change in between, or until msec milliseconds have passed (-1: no
 // limit), and returns what scan last returned.
 func waitReady(scan func() int, msec int) int {
+	pollWaiters.Add(1)
+	defer pollWaiters.Add(-1)
 	var expired bool // guarded by pollMu
 	if msec > 0 {
 		go func() {

@@ -27,6 +27,7 @@ package syscall
 
 import (
 	"internal/strconv"
+	"internal/stringslite"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -137,7 +138,7 @@ func linuxUnserved(trap uintptr) (r1, r2 uintptr, err Errno) {
 		v, _ := Getenv("GODEBUG")
 		for v != "" {
 			var kv string
-			kv, v, _ = cut(v, ',')
+			kv, v, _ = stringslite.Cut(v, ",")
 			if kv == "linuxsyscall=1" {
 				unservedLog = true
 			}
@@ -161,15 +162,6 @@ func linuxUnserved(trap uintptr) (r1, r2 uintptr, err Errno) {
 		}
 	}
 	return ^uintptr(0), 0, ENOSYS
-}
-
-func cut(s string, sep byte) (before, after string, found bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == sep {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // errnoOf is the error number of an error that this package returned.

@@ -371,16 +371,18 @@ func SetsockoptTimeval(fd, level, opt int, tv *Timeval) error {
 	return ENOPROTOOPT
 }
 
-func SetsockoptIPMreq(fd, level, opt int, mreq *IPMreq) error     { return noMulticast(fd) }
-func SetsockoptIPMreqn(fd, level, opt int, mreq *IPMreqn) error   { return noMulticast(fd) }
-func SetsockoptIPv6Mreq(fd, level, opt int, mreq *IPv6Mreq) error { return noMulticast(fd) }
+func SetsockoptIPMreq(fd, level, opt int, mreq *IPMreq) error     { return noSockopt(fd) }
+func SetsockoptIPMreqn(fd, level, opt int, mreq *IPMreqn) error   { return noSockopt(fd) }
+func SetsockoptIPv6Mreq(fd, level, opt int, mreq *IPv6Mreq) error { return noSockopt(fd) }
 
-func GetsockoptIPMreq(fd, level, opt int) (*IPMreq, error)     { return nil, noMulticast(fd) }
-func GetsockoptIPMreqn(fd, level, opt int) (*IPMreqn, error)   { return nil, noMulticast(fd) }
-func GetsockoptIPv6Mreq(fd, level, opt int) (*IPv6Mreq, error) { return nil, noMulticast(fd) }
+func GetsockoptIPMreq(fd, level, opt int) (*IPMreq, error)     { return nil, noSockopt(fd) }
+func GetsockoptIPMreqn(fd, level, opt int) (*IPMreqn, error)   { return nil, noSockopt(fd) }
+func GetsockoptIPv6Mreq(fd, level, opt int) (*IPv6Mreq, error) { return nil, noSockopt(fd) }
 
-// noMulticast: the stack's glue serves no group membership.
-func noMulticast(fd int) error {
+// noSockopt fails an option the stack's glue does not serve (group
+// membership, ICMPv6 filters, binding to a device, BPF filters) as
+// Linux fails an option a socket lacks.
+func noSockopt(fd int) error {
 	if _, _, err := sock(fd); err != nil {
 		return err
 	}
@@ -388,19 +390,19 @@ func noMulticast(fd int) error {
 }
 
 func GetsockoptIPv6MTUInfo(fd, level, opt int) (*IPv6MTUInfo, error) {
-	return nil, noMulticast(fd)
+	return nil, noSockopt(fd)
 }
 
 func GetsockoptICMPv6Filter(fd, level, opt int) (*ICMPv6Filter, error) {
-	return nil, noMulticast(fd)
+	return nil, noSockopt(fd)
 }
 
 func SetsockoptICMPv6Filter(fd, level, opt int, filter *ICMPv6Filter) error {
-	return noMulticast(fd)
+	return noSockopt(fd)
 }
 
 // BindToDevice fails: the stack's glue binds to addresses only.
-func BindToDevice(fd int, device string) error { return noMulticast(fd) }
+func BindToDevice(fd int, device string) error { return noSockopt(fd) }
 
 // GetsockoptUcred answers SO_PEERCRED for a connected Unix socket: the
 // peer is this process.
@@ -530,8 +532,8 @@ func (r *PtraceRegs) SetPC(pc uint64)                                { r.Rip = p
 // neither.
 func LsfSocket(ifindex, proto int) (int, error) { return -1, EAFNOSUPPORT }
 func SetLsfPromisc(name string, m bool) error   { return ENODEV }
-func AttachLsf(fd int, i []SockFilter) error    { return noMulticast(fd) }
-func DetachLsf(fd int) error                    { return noMulticast(fd) }
+func AttachLsf(fd int, i []SockFilter) error    { return noSockopt(fd) }
+func DetachLsf(fd int) error                    { return noSockopt(fd) }
 func LsfStmt(code, k int) *SockFilter           { return &SockFilter{Code: uint16(code), K: uint32(k)} }
 func LsfJump(code, k, jt, jf int) *SockFilter {
 	return &SockFilter{Code: uint16(code), Jt: uint8(jt), Jf: uint8(jf), K: uint32(k)}
