@@ -15,7 +15,7 @@ MIRAGO = PATH="$(GOROOT_DIR)/bin:$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
 GO_DIRS := sys drivers scripts examples test
 ROOT_PKGS := ./scripts/... ./examples/... ./test/...
 
-.PHONY: all deps toolchain demo test test-host vet patches bench std-status syscall-api clean clean-cache xen test-xen
+.PHONY: all deps toolchain demo test test-host vet patches bench std-status syscall-api clean clean-cache xen test-xen docker test-docker
 
 all: toolchain
 
@@ -41,6 +41,7 @@ vet: deps
 	cd drivers && $(HOSTGO) go vet ./...
 	$(HOSTGO) go vet $(ROOT_PKGS)
 	$(HOSTGO) go vet -tags xenharness ./test/...
+	$(HOSTGO) go vet -tags dockerharness ./test/...
 	@bad=$$($(HOSTGO) gofmt -l $(GO_DIRS)); \
 	if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 
@@ -50,6 +51,16 @@ vet: deps
 test: toolchain test-host vet xen
 	$(HOSTGO) go test -count=1 -v -timeout 75m ./test/...
 	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^TestXen' -timeout 30m ./test/
+	$(HOSTGO) scripts/docker.sh test
+
+# The toolchain image (Dockerfile), built with a real Docker daemon:
+# scripts/docker.sh uses the one `docker info` reaches, or starts
+# Debian's. test-docker builds it and runs test/docker_test.go on it.
+docker: deps
+	$(HOSTGO) scripts/docker.sh build
+
+test-docker: toolchain
+	$(HOSTGO) scripts/docker.sh test
 
 # The real-Xen harness (scripts/xen, docs/xen.md): Debian 12's Xen 4.17
 # and a Linux dom0, nested in QEMU, built into the cache by input key;

@@ -12,11 +12,13 @@
 #			host toolchain is built from that we change: the pin,
 #			patches touching cmd/, go/ or the packages that list
 #			the ports (internal/{syslist,platform,goos,buildcfg}),
-#			and the overlay's src/cmd. Other overlay files build
-#			only for GOOS=xen/solo5 (by name or build tag), and the
-#			other patches (runtime, syscall, os, ...) only add those
-#			GOOSes to build constraints or code paths; the go
-#			command compiles all that from source on demand.
+#			and the overlay's src/cmd and src/internal/syscall/unix
+#			(make.bash copies it for its bootstrap toolchain).
+#			Other overlay files build only for GOOS=xen/solo5 (by
+#			name or build tag), and the other patches (runtime,
+#			syscall, os, ...) only add those GOOSes to build
+#			constraints or code paths; the go command compiles
+#			all that from source on demand.
 #	goroot-KEY	the assembled tree; KEY hashes every input.
 #
 # So an unchanged tree takes a second, a runtime edit a few seconds, and
@@ -33,7 +35,10 @@ toolpatches=$(for p in patches/*.patch; do
 		echo "$p"
 	fi
 done)
-toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd)
+# Also our files in the packages make.bash copies for its bootstrap
+# toolchain (cmd/dist's bootstrapDirs): it checks their imports whatever
+# their build tags, so a new import there can break make.bash.
+toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd src/internal/syscall/unix)
 fullkey=$(hash_files scripts patches src sys drivers go.mod go.sum)
 tools=$cache/tools-$GO_UPSTREAM-$toolkey
 goroot=$cache/goroot-$GO_UPSTREAM-$fullkey

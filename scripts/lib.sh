@@ -21,9 +21,10 @@ hostgo() {
 # as the official toolchain module through the module proxy; the go command
 # verifies its checksum against the checksum database.
 pristine() {
-	local mod="golang.org/toolchain@v0.0.1-$GO_UPSTREAM.linux-amd64" dir
-	dir=$(cd / && hostgo mod download -json "$mod" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[ -d "$dir/src" ] || die "cannot download $mod through the module proxy"
+	local mod="golang.org/toolchain@v0.0.1-$GO_UPSTREAM.linux-amd64" out dir
+	out=$(cd / && hostgo mod download -json "$mod" 2>&1) || true
+	dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$out")
+	[ -d "$dir/src" ] || die "cannot download $mod through the module proxy: $(sed -n 's/^[[:space:]]*"Error": //p' <<<"$out")"
 	echo "$dir"
 }
 

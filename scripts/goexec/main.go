@@ -59,6 +59,15 @@
 // GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK, TZ, and the network
 // settings MIRAGO_IP and MIRAGO_DNS (see internal/netstack) are passed to
 // the guest when set.
+//
+// Called as mirago-exec, it also writes what other engines need to run
+// an image, without running it:
+//
+//	mirago-exec deploy KIND [flags] IMAGE [ARGS...]
+//
+// where KIND is qemu (a shell script), xl (a Xen domain configuration),
+// firecracker (a VM configuration) or oci (a container image holding the
+// image, for KubeVirt's kernel boot); see deploy.go and docs/deploy.md.
 package main
 
 import (
@@ -134,12 +143,18 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 		fs.StringVar(&w.goarch, "goarch", env("GOARCH"), "target `GOARCH` (default $GOARCH)")
 		fs.Usage = func() {
 			fmt.Fprintf(stderr, "usage: %s [-goos GOOS] [-goarch GOARCH] IMAGE [ARGS...]\n", w.name)
+			fmt.Fprintf(stderr, "       %s deploy KIND [flags] IMAGE [ARGS...]\n", w.name)
 			fs.PrintDefaults()
 		}
 		if err := fs.Parse(args); err != nil {
 			return exitFailed
 		}
 		args = fs.Args()
+		// Only under its own name: for the go command, the first
+		// argument is always the image.
+		if len(args) > 0 && args[0] == "deploy" {
+			return w.deploy(args[1:])
+		}
 	}
 	if len(args) < 1 {
 		fmt.Fprintf(stderr, "usage: %s IMAGE [ARGS...]\n", w.name)
@@ -255,12 +270,11 @@ func readConfig(lookup func(string) (string, bool)) (config, error) {
 	}
 	cfg.timeout = timeout
 	if v, _ := lookup("MIRAGO_NET"); v != "" {
-		if strings.HasPrefix(v, "id=") || strings.Contains(v, ",id=") {
-			return cfg, fmt.Errorf("MIRAGO_NET=%q: leave out the id; the wrapper names the backend", v)
+		net, err := netArgs(v)
+		if err != nil {
+			return cfg, fmt.Errorf("MIRAGO_NET=%q: %v", v, err)
 		}
-		cfg.extra = append(cfg.extra,
-			"-netdev", v+",id=mirago-net0",
-			"-device", "virtio-net-device,netdev=mirago-net0")
+		cfg.extra = append(cfg.extra, net...)
 	}
 	if v, _ := lookup("MIRAGO_QEMU_FLAGS"); v != "" {
 		cfg.extra = append(cfg.extra, strings.Fields(v)...)
@@ -269,6 +283,18 @@ func readConfig(lookup func(string) (string, bool)) (config, error) {
 	accel, _ := lookup("MIRAGO_ACCEL")
 	cfg.kvm, err = useKVM(accel)
 	return cfg, err
+}
+
+// netArgs returns the QEMU arguments for a virtio-net device on the
+// -netdev backend, such as user,hostfwd=tcp::8080-:80.
+func netArgs(backend string) ([]string, error) {
+	if strings.HasPrefix(backend, "id=") || strings.Contains(backend, ",id=") {
+		return nil, errors.New("leave out the id; the wrapper names the backend")
+	}
+	return []string{
+		"-netdev", backend + ",id=mirago-net0",
+		"-device", "virtio-net-device,netdev=mirago-net0",
+	}, nil
 }
 
 // useKVM decides between KVM and TCG. $MIRAGO_ACCEL may say "kvm" or

@@ -224,6 +224,17 @@ func (w *wrapper) reportXen(hasLine bool, status int, reason string, timeout tim
 	}
 }
 
+// xlConfig returns the domain configuration for the image at kernel
+// with these settings. runXL creates domains from it, and deploy xl
+// writes it, so that what the tests run in a dom0 is what users deploy.
+func (cfg xenConfig) xlConfig(name, kernel, cmdline, ramdisk string) harness.XLConfig {
+	xc := harness.XLConfig{Name: name, Kernel: kernel, Ramdisk: ramdisk, Extra: cmdline, Memory: cfg.memMiB, VCPUs: 1, Disk: cfg.disk}
+	if cfg.vif {
+		xc.Bridge = cfg.bridge
+	}
+	return xc
+}
+
 // runXL runs the image with xl create in this dom0, its console through
 // xl's console client, and waits for the domain's end.
 func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg xenConfig) int {
@@ -233,10 +244,7 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 		return exitFailed
 	}
 	name := fmt.Sprintf("mirago-%d", os.Getpid())
-	xc := harness.XLConfig{Name: name, Kernel: img, Ramdisk: archive, Extra: cmdline, Memory: cfg.memMiB, VCPUs: 1, Disk: cfg.disk}
-	if cfg.vif {
-		xc.Bridge = cfg.bridge
-	}
+	xc := cfg.xlConfig(name, img, cmdline, archive)
 	f, err := os.CreateTemp("", "mirago-*.cfg")
 	if err != nil {
 		w.errorf("%v", err)
