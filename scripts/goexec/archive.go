@@ -221,6 +221,9 @@ func cwdArchive() (file, dir, warning string) {
 	if z := gorootZoneinfo(); z != "" {
 		extra = append(extra, tree{dir: z})
 	}
+	for _, f := range hostNetFiles() {
+		extra = append(extra, tree{dir: f})
+	}
 	trees := append(mountTrees(dir), extra...)
 	err = writeTreeArchive(f, trees, maxArchiveBytes, maxArchiveEntries)
 	if errors.Is(err, errTreeTooBig) && len(trees) > 1+len(extra) {
@@ -267,4 +270,23 @@ func gorootZoneinfo() string {
 		return ""
 	}
 	return z
+}
+
+// netFiles are the host's files that package net reads on Linux and
+// that the guest has no other source for: the service names of
+// LookupPort and the protocol names of "ip4:icmp"-style networks. Both
+// have built-in fallbacks for the common names; with the files the
+// guest resolves what a Linux process on this host would.
+var netFiles = []string{"/etc/services", "/etc/protocols"}
+
+// hostNetFiles returns those of netFiles that are regular files here,
+// to carry in the archive at the same paths.
+func hostNetFiles() []string {
+	var files []string
+	for _, f := range netFiles {
+		if fi, err := os.Stat(f); err == nil && fi.Mode().IsRegular() {
+			files = append(files, f)
+		}
+	}
+	return files
 }

@@ -12,8 +12,9 @@ import "syscall"
 // It returns the files and an error, if any.
 //
 // On GOOS=xen and GOOS=solo5 the pipe is package syscall's in-memory
-// one (syscall/pipe_unikernel.go): reads and writes block the calling
-// goroutine, and deadlines do not apply.
+// one (syscall/pipe_unikernel.go). As on Linux, its descriptors are
+// non-blocking and the runtime's poller waits for them, so deadlines
+// apply.
 func Pipe() (r *File, w *File, err error) {
 	var p [2]int
 	if e := syscall.Pipe2(p[:], syscall.O_CLOEXEC); e != nil {

@@ -17,8 +17,9 @@ package syscall
 // entropy device, with no weak fallback), hwrng (the entropy device)
 // and console.
 //
-// Pipes (pipe_unikernel.go) block, and so do sockets (net_unikernel.go)
-// unless O_NONBLOCK is set, which package net always sets.
+// Pipes (pipe_unikernel.go) and sockets (net_unikernel.go) block
+// unless O_NONBLOCK is set, which package net always sets, and package
+// os for the pipes of os.Pipe.
 
 import (
 	"internal/byteorder"
@@ -216,19 +217,28 @@ func (fs *fileSystem) install(f *openFile, min int, cloexec bool) (int, error) {
 	return fd, nil
 }
 
+// A polledDevice wakes the runtime's netpoller for each descriptor
+// that refers to it (netpollReady) when it becomes ready: sockets and
+// pipes.
+type polledDevice interface {
+	addFD(fd int)
+	removeFD(fd int)
+}
+
 // setFile puts e (nil to free the slot) in descriptor fd, which must
-// exist. A socket learns which descriptors refer to it, so that its
-// events wake the goroutines polling any of them. fs.mu must be held.
+// exist. A socket or pipe learns which descriptors refer to it, so that
+// its events wake the goroutines polling any of them. fs.mu must be
+// held.
 func (fs *fileSystem) setFile(fd int, e *fileEntry) {
 	if old := fs.files[fd]; old != nil {
-		if s, ok := old.file.ip.dev.(*socket); ok {
-			s.removeFD(fd)
+		if d, ok := old.file.ip.dev.(polledDevice); ok {
+			d.removeFD(fd)
 		}
 	}
 	fs.files[fd] = e
 	if e != nil {
-		if s, ok := e.file.ip.dev.(*socket); ok {
-			s.addFD(fd)
+		if d, ok := e.file.ip.dev.(polledDevice); ok {
+			d.addFD(fd)
 		}
 	}
 }
@@ -332,18 +342,14 @@ func CloseOnExec(fd int) {
 	}
 }
 
-// SetNonblock records O_NONBLOCK for fd. Only pipes ever block, and
-// they cannot be made not to: for them SetNonblock fails, so that
-// package os treats them as blocking files.
+// SetNonblock records O_NONBLOCK for fd, which sockets, pipes and
+// eventfds honour; reads and writes of other files never wait.
 func SetNonblock(fd int, nonblocking bool) error {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f, err := fs.file(fd)
 	if err != nil {
 		return err
-	}
-	if f.ip.isPipe() && nonblocking {
-		return EOPNOTSUPP
 	}
 	if nonblocking {
 		f.flags |= O_NONBLOCK
@@ -452,6 +458,11 @@ func Read(fd int, p []byte) (n int, err error) {
 		fs.mu.Unlock()
 		return s.recv(p, nonblock)
 	}
+	if pp, ok := ip.dev.(*pipe); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return pp.readNB(p, nonblock)
+	}
 	if e, ok := ip.dev.(*eventFD); ok {
 		nonblock := f.flags&O_NONBLOCK != 0
 		fs.mu.Unlock()
@@ -489,6 +500,11 @@ func Write(fd int, p []byte) (n int, err error) {
 		nonblock := f.flags&O_NONBLOCK != 0
 		fs.mu.Unlock()
 		return s.send(p, nonblock)
+	}
+	if pp, ok := ip.dev.(*pipe); ok {
+		nonblock := f.flags&O_NONBLOCK != 0
+		fs.mu.Unlock()
+		return pp.writeNB(p, nonblock)
 	}
 	if e, ok := ip.dev.(*eventFD); ok {
 		nonblock := f.flags&O_NONBLOCK != 0

@@ -378,6 +378,18 @@ func fromAddr(a sockets.Addr) Sockaddr {
 	return nil
 }
 
+// sockname is fromAddr for the names of sockets themselves, those that
+// getsockname, getpeername and accept return. Linux gives an unnamed
+// Unix socket's name as the address family alone, which package
+// syscall there reads as "@" (an empty abstract name); programs and
+// package net's tests expect that name.
+func sockname(a sockets.Addr) Sockaddr {
+	if a.Family == AF_UNIX && a.Name == "" {
+		return &SockaddrUnix{Name: "@"}
+	}
+	return fromAddr(a)
+}
+
 func Bind(fd int, sa Sockaddr) error {
 	s, _, err := sock(fd)
 	if err != nil {
@@ -431,7 +443,7 @@ func Accept4(fd int, flags int) (nfd int, sa Sockaddr, err error) {
 	if err != nil {
 		return -1, nil, err
 	}
-	return nfd, fromAddr(from), nil
+	return nfd, sockname(from), nil
 }
 
 // Connect starts a connection. A blocking socket waits for it to be
@@ -474,7 +486,7 @@ func Getsockname(fd int) (sa Sockaddr, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return fromAddr(a), nil
+	return sockname(a), nil
 }
 
 func Getpeername(fd int) (sa Sockaddr, err error) {
@@ -486,23 +498,28 @@ func Getpeername(fd int) (sa Sockaddr, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return fromAddr(a), nil
+	return sockname(a), nil
 }
 
 func Recvfrom(fd int, p []byte, flags int) (n int, from Sockaddr, err error) {
-	s, nonblock, err := sock(fd)
-	if err != nil {
-		return 0, nil, err
-	}
-	var a sockets.Addr
-	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
-		n, a, err = s.ep.RecvFrom(p, flags&^MSG_DONTWAIT)
-		return err
-	})
+	n, a, err := recvfrom(fd, p, flags)
 	if err != nil {
 		return n, nil, err
 	}
 	return n, fromAddr(a), nil
+}
+
+// recvfrom is Recvfrom with the sender's address as the stack's value.
+func recvfrom(fd int, p []byte, flags int) (n int, from sockets.Addr, err error) {
+	s, nonblock, err := sock(fd)
+	if err != nil {
+		return 0, from, err
+	}
+	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
+		n, from, err = s.ep.RecvFrom(p, flags&^MSG_DONTWAIT)
+		return err
+	})
+	return n, from, err
 }
 
 func Sendto(fd int, p []byte, flags int, to Sockaddr) error {
@@ -514,18 +531,26 @@ func Sendto(fd int, p []byte, flags int, to Sockaddr) error {
 // datagram's destination, as an IP_PKTINFO or IPV6_PKTINFO message
 // for a socket that asked for it; MSG_CTRUNC says oob was too short.
 func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from Sockaddr, err error) {
+	n, oobn, recvflags, a, err := recvmsg(fd, p, oob, flags)
+	if err != nil {
+		return n, oobn, recvflags, nil, err
+	}
+	return n, oobn, recvflags, fromAddr(a), nil
+}
+
+// recvmsg is Recvmsg with the sender's address as the stack's value.
+func recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from sockets.Addr, err error) {
 	s, nonblock, err := sock(fd)
 	if err != nil {
-		return 0, 0, 0, nil, err
+		return 0, 0, 0, from, err
 	}
-	var a sockets.Addr
 	var info *sockets.PacketInfo
 	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
-		n, a, info, err = s.ep.RecvMsg(p, flags&^MSG_DONTWAIT)
+		n, from, info, err = s.ep.RecvMsg(p, flags&^MSG_DONTWAIT)
 		return err
 	})
 	if err != nil {
-		return n, 0, 0, nil, err
+		return n, 0, 0, sockets.Addr{}, err
 	}
 	if info != nil {
 		var msg []byte
@@ -551,7 +576,7 @@ func Recvmsg(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from Soc
 			oobn = copy(oob, msg)
 		}
 	}
-	return n, oobn, recvflags, fromAddr(a), nil
+	return n, oobn, recvflags, from, nil
 }
 
 // cmsg returns a control message of the level and type with room for
@@ -569,6 +594,18 @@ func cmsg(level, typ int32, datalen int) []byte {
 // interface; the stack serves that as internal/netstack's SendMsg says.
 // Other control messages fail with EOPNOTSUPP.
 func SendmsgN(fd int, p, oob []byte, to Sockaddr, flags int) (n int, err error) {
+	var a sockets.Addr // AF_UNSPEC: to the connected peer
+	if to != nil {
+		if a, err = toAddr(to); err != nil {
+			return 0, err
+		}
+	}
+	return sendmsg(fd, p, oob, a, flags)
+}
+
+// sendmsg is SendmsgN with the address as the stack's value, the zero
+// Addr for none.
+func sendmsg(fd int, p, oob []byte, to sockets.Addr, flags int) (n int, err error) {
 	var info *sockets.PacketInfo
 	if len(oob) > 0 {
 		msgs, err := ParseSocketControlMessage(oob)
@@ -592,19 +629,82 @@ func SendmsgN(fd int, p, oob []byte, to Sockaddr, flags int) (n int, err error) 
 	if err != nil {
 		return 0, err
 	}
-	var a *sockets.Addr
-	if to != nil {
-		addr, err := toAddr(to)
-		if err != nil {
-			return 0, err
-		}
-		a = &addr
-	}
 	err = s.wait(nonblock || flags&MSG_DONTWAIT != 0, func() error {
-		n, err = s.ep.SendMsg(p, flags&^MSG_DONTWAIT, a, info)
+		n, err = s.ep.SendMsg(p, flags&^MSG_DONTWAIT, to, info)
 		return err
 	})
 	return n, err
+}
+
+// The socket calls with typed addresses that package net uses on Unix,
+// through internal/syscall/unix, so that a datagram costs no
+// allocation. On Linux they take pointers that the kernel reads and
+// writes; here the calls are Go, and internal/syscall/unix declares
+// them without bodies, so a pointer would escape and move the caller's
+// address to the heap. The addresses are values instead; a send to no
+// address goes through SendmsgN.
+
+//go:linkname recvfromInet4
+func recvfromInet4(fd int, p []byte, flags int) (n int, from SockaddrInet4, err error) {
+	n, a, err := recvfrom(fd, p, flags)
+	inet4(&from, a)
+	return n, from, err
+}
+
+//go:linkname recvfromInet6
+func recvfromInet6(fd int, p []byte, flags int) (n int, from SockaddrInet6, err error) {
+	n, a, err := recvfrom(fd, p, flags)
+	inet6(&from, a)
+	return n, from, err
+}
+
+//go:linkname recvmsgInet4
+func recvmsgInet4(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from SockaddrInet4, err error) {
+	n, oobn, recvflags, a, err := recvmsg(fd, p, oob, flags)
+	inet4(&from, a)
+	return n, oobn, recvflags, from, err
+}
+
+//go:linkname recvmsgInet6
+func recvmsgInet6(fd int, p, oob []byte, flags int) (n, oobn, recvflags int, from SockaddrInet6, err error) {
+	n, oobn, recvflags, a, err := recvmsg(fd, p, oob, flags)
+	inet6(&from, a)
+	return n, oobn, recvflags, from, err
+}
+
+//go:linkname sendmsgNInet4
+func sendmsgNInet4(fd int, p, oob []byte, to SockaddrInet4, flags int) (n int, err error) {
+	a, err := toAddr(&to)
+	if err != nil {
+		return 0, err
+	}
+	return sendmsg(fd, p, oob, a, flags)
+}
+
+//go:linkname sendmsgNInet6
+func sendmsgNInet6(fd int, p, oob []byte, to SockaddrInet6, flags int) (n int, err error) {
+	a, err := toAddr(&to)
+	if err != nil {
+		return 0, err
+	}
+	return sendmsg(fd, p, oob, a, flags)
+}
+
+// inet4 and inet6 set sa to a received address. One of the other
+// family, which a socket of this one does not receive, leaves it zero.
+func inet4(sa *SockaddrInet4, a sockets.Addr) {
+	if a.Family == AF_INET {
+		sa.Port = a.Port
+		sa.Addr = [4]byte(a.IP[:4])
+	}
+}
+
+func inet6(sa *SockaddrInet6, a sockets.Addr) {
+	if a.Family == AF_INET6 {
+		sa.Port = a.Port
+		sa.ZoneId = a.Zone
+		sa.Addr = a.IP
+	}
 }
 
 func GetsockoptInt(fd, level, opt int) (value int, err error) {

@@ -15,24 +15,35 @@ package syscall
 // parks only the calling goroutine: the pipe waits on a sync.Cond, not
 // on a kernel.
 //
-// A pipe is never pollable (SetNonblock fails for it), so package os
-// reads and writes it as a blocking file and deadlines do not apply.
+// With O_NONBLOCK, reading an empty pipe and writing a full one fail
+// with EAGAIN instead, and the pipe tells the runtime's netpoller when
+// that changes, as a socket does: package os sets O_NONBLOCK on the
+// pipes of os.Pipe and polls them, so that deadlines apply to them as
+// on Linux.
 //
 // Mkfifo makes a named pipe: opening it attaches a read or write end to
 // the pipe of its inode. Unlike on Unix, opening one end does not wait
 // for the other: a reader that finds no writer reads end of file.
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // pipeSize is how many bytes a pipe buffers, as on Linux.
 const pipeSize = 64 << 10
+
+// pipeBuf is PIPE_BUF: a write of at most this many bytes goes into
+// the pipe whole or not at all, so that writers' messages do not mix.
+const pipeBuf = 4096
 
 type pipe struct {
 	mu      sync.Mutex
 	cond    sync.Cond // signalled when buf, readers or writers change
 	buf     []byte
-	readers int // open read ends
-	writers int // open write ends
+	readers int   // open read ends
+	writers int   // open write ends
+	fds     []int // the descriptors that refer to the pipe
 }
 
 func Pipe(p []int) error {
@@ -40,8 +51,7 @@ func Pipe(p []int) error {
 }
 
 // Pipe2 makes a pipe and puts its read end in p[0] and its write end in
-// p[1]. flags may hold O_CLOEXEC and O_NONBLOCK; the latter is
-// recorded but pipes block all the same.
+// p[1]. flags may hold O_CLOEXEC and O_NONBLOCK.
 func Pipe2(p []int, flags int) error {
 	if len(p) != 2 {
 		return EINVAL
@@ -92,7 +102,13 @@ func newPipe() *pipe {
 	return p
 }
 
-func (p *pipe) read(b []byte) (int, error) {
+func (p *pipe) read(b []byte) (int, error)  { return p.readNB(b, false) }
+func (p *pipe) write(b []byte) (int, error) { return p.writeNB(b, false) }
+
+// readNB reads what the pipe holds, up to len(b) bytes. An empty pipe
+// with a writer waits for one to write, or fails with EAGAIN if
+// nonblock is set.
+func (p *pipe) readNB(b []byte, nonblock bool) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
@@ -102,6 +118,9 @@ func (p *pipe) read(b []byte) (int, error) {
 		if p.writers == 0 {
 			return 0, nil // end of file
 		}
+		if nonblock {
+			return 0, EAGAIN
+		}
 		p.cond.Wait()
 	}
 	n := copy(b, p.buf)
@@ -109,12 +128,15 @@ func (p *pipe) read(b []byte) (int, error) {
 	if len(p.buf) == 0 {
 		p.buf = nil // let the buffer go
 	}
-	p.cond.Broadcast()
-	pollChanged()
+	p.changed('w')
 	return n, nil
 }
 
-func (p *pipe) write(b []byte) (int, error) {
+// writeNB writes all of b, waiting for room as readers take bytes out.
+// With nonblock set, it writes what fits instead, and fails with EAGAIN
+// if nothing does; a write of at most pipeBuf bytes fits whole or not
+// at all, as on Linux.
+func (p *pipe) writeNB(b []byte, nonblock bool) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
@@ -123,17 +145,47 @@ func (p *pipe) write(b []byte) (int, error) {
 			return n, EPIPE
 		}
 		room := pipeSize - len(p.buf)
-		if room == 0 {
+		if room == 0 || len(b) <= pipeBuf && room < len(b) {
+			if nonblock {
+				if n > 0 {
+					return n, nil
+				}
+				return 0, EAGAIN
+			}
 			p.cond.Wait()
 			continue
 		}
 		m := min(room, len(b)-n)
 		p.buf = append(p.buf, b[n:n+m]...)
 		n += m
-		p.cond.Broadcast()
-		pollChanged()
+		p.changed('r')
 	}
 	return n, nil
+}
+
+// changed wakes whoever waits for the pipe: blocking readers and
+// writers, epoll, and the goroutines that the netpoller parked on its
+// descriptors, for reading ('r'), writing ('w') or both. p.mu must be
+// held.
+func (p *pipe) changed(mode int32) {
+	p.cond.Broadcast()
+	for _, fd := range p.fds {
+		netpollReady(uintptr(fd), mode)
+	}
+	pollChanged()
+}
+
+// addFD and removeFD keep the pipe's descriptors, which changed wakes.
+func (p *pipe) addFD(fd int) {
+	p.mu.Lock()
+	p.fds = append(p.fds, fd)
+	p.mu.Unlock()
+}
+
+func (p *pipe) removeFD(fd int) {
+	p.mu.Lock()
+	p.fds = slices.DeleteFunc(p.fds, func(f int) bool { return f == fd })
+	p.mu.Unlock()
 }
 
 // openEnd records that a named pipe was opened for reading, writing
@@ -147,8 +199,7 @@ func (p *pipe) openEnd(reader, writer bool) {
 	if writer {
 		p.writers++
 	}
-	p.cond.Broadcast()
-	pollChanged()
+	p.changed('r' + 'w')
 }
 
 // closeEnd records that the last descriptor of an open end closed, and
@@ -165,6 +216,5 @@ func (p *pipe) closeEnd(reader, writer bool) {
 	if writer {
 		p.writers--
 	}
-	p.cond.Broadcast()
-	pollChanged()
+	p.changed('r' + 'w')
 }

@@ -272,7 +272,7 @@ func (s *unixSock) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *unixSock) Write(p []byte) (int, error) { return s.SendTo(p, 0, nil) }
+func (s *unixSock) Write(p []byte) (int, error) { return s.SendTo(p, 0, sockets.Addr{}) }
 
 func (s *unixSock) RecvFrom(p []byte, flags int) (int, sockets.Addr, error) {
 	n, a, _, err := s.RecvMsg(p, flags)
@@ -344,11 +344,11 @@ func (s *unixSock) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.Pac
 	return n, from, nil, nil
 }
 
-func (s *unixSock) SendTo(p []byte, flags int, a *sockets.Addr) (int, error) {
+func (s *unixSock) SendTo(p []byte, flags int, a sockets.Addr) (int, error) {
 	return s.SendMsg(p, flags, a, nil)
 }
 
-func (s *unixSock) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.PacketInfo) (int, error) {
+func (s *unixSock) SendMsg(p []byte, flags int, a sockets.Addr, info *sockets.PacketInfo) (int, error) {
 	if flags&^(MSG_NOSIGNAL|MSG_DONTWAIT) != 0 || info != nil {
 		return 0, EOPNOTSUPP
 	}
@@ -356,7 +356,7 @@ func (s *unixSock) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.P
 	if s.sotype == SOCK_DGRAM {
 		name := ""
 		switch {
-		case a != nil:
+		case a.Family != AF_UNSPEC:
 			name = a.Name
 		case s.peer != nil: // a socket pair
 			dst = s.peer

@@ -31,13 +31,15 @@ type socket struct {
 	family int
 	sotype int
 
-	// The writer a read copies into and the reader a write copies
-	// from, kept so that neither allocates, as package net's
-	// TestTCPReadWriteAllocs wants.
+	// The writer a read copies into, and the reader a write copies
+	// from and the address it sends to, kept so that none of them
+	// allocates, as package net's TestTCPReadWriteAllocs and
+	// TestAllocs want.
 	rmu sync.Mutex
 	w   tcpip.SliceWriter
 	wmu sync.Mutex
 	r   bytes.Reader
+	to  tcpip.FullAddress
 }
 
 // allEvents are the events a socket passes to its notify function.
@@ -102,15 +104,14 @@ func (s *socket) fullAddress(a sockets.Addr) (tcpip.FullAddress, error) {
 		return tcpip.FullAddress{}, syscall.EAFNOSUPPORT
 	}
 	fa := tcpip.FullAddress{Port: uint16(a.Port), NIC: tcpip.NICID(a.Zone)}
-	ip := a.IP[:]
+	// By array, not slice: a slice of a would move it to the heap on
+	// every send.
 	if a.Family == syscall.AF_INET {
-		ip = a.IP[:4]
-	}
-	for _, b := range ip {
-		if b != 0 {
-			fa.Addr = tcpip.AddrFromSlice(ip)
-			break
+		if ip := [4]byte(a.IP[:4]); ip != [4]byte{} {
+			fa.Addr = tcpip.AddrFrom4(ip)
 		}
+	} else if a.IP != [16]byte{} {
+		fa.Addr = tcpip.AddrFrom16(a.IP)
 	}
 	return fa, nil
 }
@@ -234,10 +235,10 @@ func (s *socket) RecvMsg(p []byte, flags int) (int, sockets.Addr, *sockets.Packe
 }
 
 func (s *socket) Write(p []byte) (int, error) {
-	return s.SendTo(p, 0, nil)
+	return s.SendTo(p, 0, sockets.Addr{})
 }
 
-func (s *socket) SendTo(p []byte, flags int, a *sockets.Addr) (int, error) {
+func (s *socket) SendTo(p []byte, flags int, a sockets.Addr) (int, error) {
 	return s.SendMsg(p, flags, a, nil)
 }
 
@@ -247,17 +248,18 @@ func (s *socket) SendTo(p []byte, flags int, a *sockets.Addr) (int, error) {
 // IP_PKTINFO that asks for a source address is taken only if that is
 // an address of this host, which, with an address per interface, is the
 // one the route gives for a reply to a datagram that came in on it.
-func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.PacketInfo) (int, error) {
+func (s *socket) SendMsg(p []byte, flags int, a sockets.Addr, info *sockets.PacketInfo) (int, error) {
 	if flags&^syscall.MSG_NOSIGNAL != 0 {
 		return 0, syscall.EOPNOTSUPP
 	}
 	var opts tcpip.WriteOptions
-	if a != nil && s.sotype != syscall.SOCK_STREAM {
-		fa, err := s.fullAddress(*a)
-		if err != nil {
+	var to tcpip.FullAddress
+	sendTo := a.Family != syscall.AF_UNSPEC && s.sotype != syscall.SOCK_STREAM
+	if sendTo {
+		var err error
+		if to, err = s.fullAddress(a); err != nil {
 			return 0, err
 		}
-		opts.To = &fa
 	}
 	if info != nil {
 		if s.sotype == syscall.SOCK_STREAM {
@@ -276,6 +278,12 @@ func (s *socket) SendMsg(p []byte, flags int, a *sockets.Addr, info *sockets.Pac
 	}
 	s.wmu.Lock()
 	s.r.Reset(p)
+	if sendTo {
+		// The stack reads the address during the call and keeps
+		// nothing of it.
+		s.to = to
+		opts.To = &s.to
+	}
 	n, err := s.ep.Write(&s.r, opts)
 	s.r.Reset(nil)
 	s.wmu.Unlock()

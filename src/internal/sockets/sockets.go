@@ -56,15 +56,17 @@ type Socket interface {
 	// RecvFrom reads one datagram or stream data, and the sender's
 	// address where the socket has one.
 	RecvFrom(p []byte, flags int) (int, Addr, error)
-	// SendTo sends to a, or to the connected peer if a is nil.
-	SendTo(p []byte, flags int, a *Addr) (int, error)
+	// SendTo sends to a, or to the connected peer if a is the zero
+	// Addr (family AF_UNSPEC). The address is a value, not a pointer,
+	// so that a send does not move it to the heap.
+	SendTo(p []byte, flags int, a Addr) (int, error)
 	// RecvMsg is RecvFrom that also returns where a datagram was sent
 	// to, if the socket was asked to tell (IP_PKTINFO,
 	// IPV6_RECVPKTINFO); info is nil otherwise.
 	RecvMsg(p []byte, flags int) (n int, from Addr, info *PacketInfo, err error)
 	// SendMsg is SendTo with the packet information that the caller
 	// gave as a control message, or nil.
-	SendMsg(p []byte, flags int, a *Addr, info *PacketInfo) (int, error)
+	SendMsg(p []byte, flags int, a Addr, info *PacketInfo) (int, error)
 	Shutdown(how int) error
 	Close() error
 	LocalAddr() (Addr, error)
