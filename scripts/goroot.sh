@@ -12,7 +12,8 @@
 #			host toolchain is built from that we change: the pin,
 #			patches touching cmd/, go/ or the packages that list
 #			the ports (internal/{syslist,platform,goos,buildcfg}),
-#			and the overlay's src/cmd and src/internal/syscall/unix
+#			and the overlay's src/cmd, src/go (go/build is part
+#			of the go command) and src/internal/syscall/unix
 #			(make.bash copies it for its bootstrap toolchain).
 #			Other overlay files build only for GOOS=xen/solo5 (by
 #			name or build tag), and the other patches (runtime,
@@ -38,7 +39,7 @@ done)
 # Also our files in the packages make.bash copies for its bootstrap
 # toolchain (cmd/dist's bootstrapDirs): it checks their imports whatever
 # their build tags, so a new import there can break make.bash.
-toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd src/internal/syscall/unix)
+toolkey=$(hash_files scripts/upstream.env scripts/lib.sh $toolpatches src/cmd src/go src/internal/syscall/unix)
 fullkey=$(hash_files scripts patches src sys drivers go.mod go.sum)
 tools=$cache/tools-$GO_UPSTREAM-$toolkey
 goroot=$cache/goroot-$GO_UPSTREAM-$fullkey
