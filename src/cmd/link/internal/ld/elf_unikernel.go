@@ -10,7 +10,7 @@ import (
 )
 
 // ELF notes that make a GOOS=xen or GOOS=solo5 executable a bootable
-// image. A loader finds each of them by walking the PT_NOTE segments and
+// image (the Solo5 notes are in solo5.go). A loader finds each of them by walking the PT_NOTE segments and
 // reading the note at the start of each, so every note gets a PT_NOTE of
 // its own instead of sharing the one that holds the build IDs.
 
@@ -29,6 +29,9 @@ var elfNoteXenName = []byte("Xen\x00")
 // elfunikernelnotes reserves room for the image's notes below resoff
 // and gives each its own PT_NOTE. It returns the new resoff.
 func elfunikernelnotes(ctxt *Link, startva int64, resoff int64) int64 {
+	if ctxt.HeadType == objabi.Hsolo5 {
+		return solo5Notes(ctxt, startva, resoff)
+	}
 	if ctxt.HeadType != objabi.Hxen || ctxt.LinkMode == LinkExternal {
 		return resoff
 	}
@@ -45,6 +48,9 @@ func elfunikernelnotes(ctxt *Link, startva int64, resoff int64) int64 {
 // elfwriteunikernelnotes writes the notes reserved by elfunikernelnotes
 // and returns the number of bytes written.
 func elfwriteunikernelnotes(ctxt *Link) int {
+	if ctxt.HeadType == objabi.Hsolo5 {
+		return solo5WriteNotes(ctxt)
+	}
 	if ctxt.HeadType != objabi.Hxen {
 		return 0
 	}

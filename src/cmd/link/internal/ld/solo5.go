@@ -1,0 +1,137 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package ld
+
+import (
+	"cmd/internal/objabi"
+	"debug/elf"
+	"encoding/binary"
+	"flag"
+)
+
+// The two ELF notes a Solo5 tender reads from a GOOS=solo5 image before
+// it loads it (Solo5's include/elf_abi.h and include/mft_abi.h; the
+// definitions are also in mirago.dev/sys/solo5): the ABI note, which
+// names the tender the image is built for, and the application
+// manifest, which lists the devices it wants. A tender reads only the
+// note at the start of each PT_NOTE, so each gets its own.
+
+// flagSolo5 chooses the tender a GOOS=solo5 image is built for. It is a
+// linker flag (go build -ldflags=-solo5=spt) rather than an environment
+// variable so that the go command's build cache keys on it.
+var flagSolo5 = flag.String("solo5", "spt", "Solo5 `tender` a GOOS=solo5 image is for: spt (the only one implemented yet)")
+
+const (
+	solo5NoteABI      = 0x31494241 // "ABI1"
+	solo5NoteManifest = 0x3154464d // "MFT1"
+
+	// Targets and ABI versions (enum abi_target; HVT_ABI_VERSION,
+	// SPT_ABI_VERSION).
+	solo5TargetHVT  = 1
+	solo5TargetSPT  = 2
+	solo5ABIVersion = 2
+
+	// The ABI note's descriptor is struct abi1_info: target,
+	// version and two reserved words.
+	solo5ABIDescsz = 16
+
+	// The manifest's descriptor is struct mft, which is 8-byte
+	// aligned: it follows the 20-byte note header after 4 bytes of
+	// padding, which n_descsz counts. An entry (struct mft_entry) is
+	// 104 bytes, its type at offset 68.
+	solo5ManifestPad       = 4
+	solo5ManifestHeader    = 8
+	solo5ManifestEntry     = 104
+	solo5ManifestEntryType = 68
+
+	// The type of the first manifest entry, which every manifest
+	// has (MFT_RESERVED_FIRST).
+	solo5ReservedFirst = 1 << 30
+)
+
+// solo5Name is the notes' owner, "Solo5" with its NUL, padded to 4.
+var solo5Name = []byte("Solo5\x00\x00\x00")
+
+// solo5Target returns the ABI target the image is linked for.
+func solo5Target() uint32 {
+	switch *flagSolo5 {
+	case "spt":
+		return solo5TargetSPT
+	case "hvt":
+		// The note is easy; the runtime's boot on hvt (hypercalls
+		// through I/O ports, its own page tables) is not written.
+		Exitf("-solo5=hvt: the hvt runtime is not written yet; GOOS=solo5 images run under solo5-spt")
+	}
+	Exitf("-solo5=%s: unknown Solo5 tender (want spt or hvt)", *flagSolo5)
+	return 0
+}
+
+// solo5Manifest returns the manifest's descriptor, padding included:
+// version 1 and the one mandatory entry, so an image asks for no
+// devices. (Devices will come from the program, Mirago issue 13.)
+func solo5Manifest() []byte {
+	const entries = 1
+	b := make([]byte, solo5ManifestPad+solo5ManifestHeader+entries*solo5ManifestEntry)
+	m := b[solo5ManifestPad:]
+	binary.LittleEndian.PutUint32(m[0:], 1) // MFT_VERSION
+	binary.LittleEndian.PutUint32(m[4:], entries)
+	e := m[solo5ManifestHeader:]
+	binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], solo5ReservedFirst)
+	return b
+}
+
+// solo5Notes reserves room for the two notes below resoff, each with a
+// PT_NOTE of its own, and returns the new resoff.
+func solo5Notes(ctxt *Link, startva, resoff int64) int64 {
+	if ctxt.HeadType != objabi.Hsolo5 || ctxt.LinkMode == LinkExternal {
+		return resoff
+	}
+	solo5Target() // stop early on a bad -solo5
+	for _, n := range []struct {
+		name   string
+		descsz int
+	}{
+		{".note.solo5.abi", solo5ABIDescsz},
+		{".note.solo5.manifest", len(solo5Manifest())},
+	} {
+		sh := elfshname(n.name)
+		resoff -= int64(elfnote(sh, uint64(startva), uint64(resoff), len(solo5Name)+n.descsz))
+		ph := newElfPhdr()
+		ph.Type = elf.PT_NOTE
+		ph.Flags = elf.PF_R
+		phsh(ph, sh)
+	}
+	return resoff
+}
+
+// solo5WriteNotes writes the notes reserved by solo5Notes and returns
+// the number of bytes written.
+func solo5WriteNotes(ctxt *Link) int {
+	if ctxt.HeadType != objabi.Hsolo5 {
+		return 0
+	}
+	n := 0
+	abi := make([]byte, solo5ABIDescsz)
+	binary.LittleEndian.PutUint32(abi[0:], solo5Target())
+	binary.LittleEndian.PutUint32(abi[4:], solo5ABIVersion)
+	mft := solo5Manifest()
+	for _, note := range []struct {
+		name string
+		typ  uint32
+		desc []byte
+	}{
+		{".note.solo5.abi", solo5NoteABI, abi},
+		{".note.solo5.manifest", solo5NoteManifest, mft},
+	} {
+		sh := elfwritenotehdr(ctxt.Out, note.name, uint32(len("Solo5\x00")), uint32(len(note.desc)), note.typ)
+		if sh == nil {
+			continue
+		}
+		ctxt.Out.Write(solo5Name)
+		ctxt.Out.Write(note.desc)
+		n += int(sh.Size)
+	}
+	return n
+}
