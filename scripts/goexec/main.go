@@ -171,7 +171,9 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 			w.errorf("MIRAGO_VMM=%q: want qemu or xen", vmm)
 			return exitFailed
 		}
-	case "xen/arm64", "solo5/amd64", "solo5/arm64":
+	case "solo5/amd64":
+		return w.runSPT(args[0], args)
+	case "xen/arm64", "solo5/arm64":
 		w.errorf("running GOOS=%s GOARCH=%s images is not yet supported", w.goos, w.goarch)
 		return exitUnsupported
 	default:

@@ -260,8 +260,8 @@ func TestRunRejects(t *testing.T) {
 	}{
 		{"xen/arm64", []string{"go_xen_arm64_exec", img}, nil, exitUnsupported,
 			"go_xen_arm64_exec: running GOOS=xen GOARCH=arm64 images is not yet supported\n"},
-		{"solo5/amd64", []string{"go_solo5_amd64_exec", img}, nil, exitUnsupported,
-			"go_solo5_amd64_exec: running GOOS=solo5 GOARCH=amd64 images is not yet supported\n"},
+		{"solo5/amd64 without its tender", []string{"go_solo5_amd64_exec", img}, map[string]string{"SOLO5_SPT": "/nonexistent/solo5-spt"}, exitNoQEMU,
+			"go_solo5_amd64_exec: SOLO5_SPT=/nonexistent/solo5-spt: stat /nonexistent/solo5-spt: no such file or directory\n"},
 		{"mirago-exec with GOOS", []string{"mirago-exec", img}, map[string]string{"GOOS": "solo5", "GOARCH": "arm64"}, exitUnsupported,
 			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
 		{"mirago-exec with flags", []string{"mirago-exec", "-goos=xen", "-goarch=arm64", img}, nil, exitUnsupported,

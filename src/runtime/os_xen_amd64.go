@@ -206,38 +206,6 @@ func syscall_bootModules() (mods [][]byte, cmdlines []string) {
 	return mods, cmdlines
 }
 
-// readRandom fills r from RDSEED, or RDRAND where there is no RDSEED.
-// It returns how many bytes it filled: 0 without either instruction.
-func readRandom(r []byte) int {
-	_, _, ecx1, _ := cpuid(1, 0)
-	_, ebx7, _, _ := cpuid(7, 0)
-	hasRDSEED, hasRDRAND := ebx7&(1<<18) != 0, ecx1&(1<<30) != 0
-	if !hasRDSEED && !hasRDRAND {
-		return 0
-	}
-	n := 0
-	for n < len(r) {
-		var v uint64
-		ok := false
-		for try := 0; try < 100 && !ok; try++ {
-			if hasRDSEED {
-				v, ok = rdseed64()
-			} else {
-				v, ok = rdrand64()
-			}
-		}
-		if !ok {
-			break
-		}
-		for i := 0; i < 8 && n < len(r); i++ {
-			r[n] = byte(v)
-			v >>= 8
-			n++
-		}
-	}
-	return n
-}
-
 // Implemented in sys_xen_amd64.s.
 func outb(port uint16, val uint8)
 func outw(port uint16, val uint16)
@@ -246,9 +214,6 @@ func inb(port uint16) uint8
 func inw(port uint16) uint16
 func inl(port uint16) uint32
 func rdtsc() uint64
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-func rdseed64() (uint64, bool)
-func rdrand64() (uint64, bool)
 func haltForever()
 func rdmsr(msr uint32) uint64
 func wrmsr(msr uint32, v uint64)

@@ -72,31 +72,6 @@ TEXT runtime·rdtsc(SB),NOSPLIT,$0-8
 	MOVQ	AX, ret+0(FP)
 	RET
 
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT runtime·cpuid(SB),NOSPLIT,$0-24
-	MOVL	eaxArg+0(FP), AX
-	MOVL	ecxArg+4(FP), CX
-	CPUID
-	MOVL	AX, eax+8(FP)
-	MOVL	BX, ebx+12(FP)
-	MOVL	CX, ecx+16(FP)
-	MOVL	DX, edx+20(FP)
-	RET
-
-// func rdseed64() (uint64, bool)
-TEXT runtime·rdseed64(SB),NOSPLIT,$0-9
-	BYTE	$0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf8	// RDSEED AX
-	MOVQ	AX, ret+0(FP)
-	SETCS	ret1+8(FP)
-	RET
-
-// func rdrand64() (uint64, bool)
-TEXT runtime·rdrand64(SB),NOSPLIT,$0-9
-	BYTE	$0x48; BYTE $0x0f; BYTE $0xc7; BYTE $0xf0	// RDRAND AX
-	MOVQ	AX, ret+0(FP)
-	SETCS	ret1+8(FP)
-	RET
-
 // func haltForever()
 //
 // Stops the CPU for good: interrupts off, then HLT, which only an NMI

@@ -2,6 +2,8 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
+//go:build xen || solo5
+
 package runtime
 
 import _ "unsafe" // for go:linkname
@@ -10,11 +12,12 @@ import _ "unsafe" // for go:linkname
 // /proc and getrusage (its proc_unikernel.go).
 
 // cpuHz is the frequency of the cycle counter, which osinit learns
-// from the platform.
+// from the platform (0 if it does not know it).
 var cpuHz uint64
 
 // syscall_cpuTime returns the nanoseconds since boot that the CPU ran
-// and that it was halted in idleWait.
+// and that it was halted in idleWait (idleTotal, which each GOOS's
+// idleWait keeps).
 //
 //go:linkname syscall_cpuTime syscall.cpuTime
 func syscall_cpuTime() (busy, idle int64) {

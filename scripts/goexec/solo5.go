@@ -1,0 +1,191 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// GOOS=solo5 GOARCH=amd64: the image runs under the Solo5 spt tender,
+// solo5-spt, a Linux process that loads the image and confines it with
+// seccomp:
+//
+//	solo5-spt --mem=MB IMAGE CMDLINE
+//
+// The tender joins the words after the image into the guest's command
+// line, which the runtime splits as on GOOS=xen (cmdline.go); the
+// wrapper passes it as one word. The guest writes its console to the
+// tender's standard output and exits with exit_group, so the tender's
+// exit status is the program's.
+//
+// The tender is $SOLO5_SPT, else solo5-spt on $PATH, else the one
+// scripts/solo5-tenders.sh built into the cache
+// ($MIRAGO_CACHE/solo5-tenders-*/bin). The working directory is not
+// passed to the guest (spt has no file system from the host yet), nor
+// are networks (MIRAGO_NET).
+//
+// Exit statuses are those of the xen runner, except that a guest killed
+// by a signal gives 128 plus the signal, as a shell reports it: a nil
+// pointer dereference is SIGSEGV (139) under spt, and a system call
+// that the tender's filter does not allow is SIGSYS (159).
+
+// defaultSPTMem is the guest memory in MB without $MIRAGO_MEM, the
+// tender's own default.
+const defaultSPTMem = 512
+
+// findSPT returns the path of solo5-spt, or an error that says where
+// the wrapper looked.
+func findSPT(lookup func(string) (string, bool)) (string, error) {
+	if p, _ := lookup("SOLO5_SPT"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("SOLO5_SPT=%s: %v", p, err)
+		}
+		return p, nil
+	}
+	if p, err := exec.LookPath("solo5-spt"); err == nil {
+		return p, nil
+	}
+	cache, _ := lookup("MIRAGO_CACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "mirago")
+		}
+	}
+	if cache != "" {
+		m, _ := filepath.Glob(filepath.Join(cache, "solo5-tenders-*", "bin", "solo5-spt"))
+		sort.Strings(m)
+		for i := len(m) - 1; i >= 0; i-- {
+			if fi, err := os.Stat(m[i]); err == nil && fi.Mode()&0111 != 0 {
+				return m[i], nil
+			}
+		}
+	}
+	return "", errors.New("solo5-spt not found: set $SOLO5_SPT, put it on $PATH, or build it with scripts/solo5-tenders.sh")
+}
+
+// sptMem returns the guest memory in MB: $MIRAGO_MEM, a number of
+// megabytes with an optional M or G suffix as QEMU's -m takes it.
+func sptMem(lookup func(string) (string, bool)) (int, error) {
+	v, _ := lookup("MIRAGO_MEM")
+	if v == "" {
+		return defaultSPTMem, nil
+	}
+	mul := 1
+	s := strings.ToUpper(v)
+	switch {
+	case strings.HasSuffix(s, "G"):
+		mul, s = 1024, s[:len(s)-1]
+	case strings.HasSuffix(s, "M"):
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("MIRAGO_MEM=%q is not a size like 512M or 1G", v)
+	}
+	return n * mul, nil
+}
+
+func (w *wrapper) runSPT(image string, args []string) int {
+	spt, err := findSPT(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitNoQEMU
+	}
+	if _, err := os.Stat(image); err != nil {
+		w.errorf("cannot read image: %v", err)
+		return exitFailed
+	}
+	env, err := guestEnv(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	cmdline, err := encodeCmdline(env, args)
+	if err != nil {
+		w.errorf("cannot pass to the guest: %v", err)
+		return exitFailed
+	}
+	mem, err := sptMem(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	timeout, err := readTimeout(w.lookup)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+
+	cmd := exec.Command(spt, "--mem="+strconv.Itoa(mem), image, cmdline)
+	cmd.Stdin = nil
+	cmd.Stdout = w.stdout
+	cmd.Stderr = w.stderr
+	setKillOnParentDeath(cmd)
+	if err := cmd.Start(); err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigc)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	timedOut := false
+	var waitErr error
+wait:
+	for {
+		select {
+		case waitErr = <-done:
+			break wait
+		case <-expired:
+			// spt has no way to ask the guest for its goroutines.
+			timedOut = true
+			cmd.Process.Kill()
+		case s := <-sigc:
+			cmd.Process.Signal(s)
+		}
+	}
+	if timedOut {
+		w.errorf("timed out after %v (MIRAGO_TIMEOUT)", timeout)
+		return exitTimeout
+	}
+	if waitErr == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if !errors.As(waitErr, &ee) {
+		w.errorf("%v", waitErr)
+		return exitFailed
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		sig := ws.Signal()
+		why := ""
+		switch sig {
+		case syscall.SIGSEGV:
+			why = " (a memory fault, such as a nil pointer dereference: spt has no signals to turn it into a panic)"
+		case syscall.SIGSYS:
+			why = " (a system call that the tender's seccomp filter does not allow)"
+		}
+		w.errorf("the guest was killed by %v%s", sig, why)
+		return 128 + int(sig)
+	}
+	return ee.ExitCode()
+}

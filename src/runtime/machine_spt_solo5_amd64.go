@@ -1,0 +1,184 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import "unsafe"
+
+// The spt platform: the image runs in a Linux process that the
+// solo5-spt tender has confined with seccomp. Guest addresses are the
+// process's addresses; the tender maps guest memory from 0x10000 up to
+// the boot information's mem_size and has loaded the image at its link
+// addresses. The console is file descriptor 1, time is clock_gettime,
+// waiting is the tender's timerfd and epoll set, and exit is
+// exit_group. (Layouts: Solo5's include/spt_abi.h, also defined in
+// mirago.dev/sys/solo5.)
+
+// sptBootInfo is the address of struct spt_boot_info, saved by rt0.
+var sptBootInfo uintptr
+
+// sptBootInfoT is struct spt_boot_info.
+type sptBootInfoT struct {
+	memSize   uint64 // end of guest memory
+	kernelEnd uint64 // end of the image's segments
+	cmdline   uintptr
+	mft       uintptr // the manifest, with the devices attached
+	epollfd   int32
+	timerfd   int32
+}
+
+// sptStackReserve is the memory below the top of guest memory that the
+// heap leaves to g0, which runs on the stack the tender set up there
+// (rt0_go gives it 64 KiB).
+const sptStackReserve = 256 << 10
+
+var sptEpollfd, sptTimerfd int32
+
+// sptInit reads the boot information: the command line, the heap's
+// memory, and the descriptors that waiting uses.
+func sptInit() {
+	bi := (*sptBootInfoT)(unsafe.Pointer(sptBootInfo))
+	if bi.cmdline != 0 {
+		p := (*byte)(unsafe.Pointer(bi.cmdline))
+		bootCmdline = unsafe.String(p, findnull(p))
+	}
+	sptEpollfd, sptTimerfd = bi.epollfd, bi.timerfd
+
+	// The heap is the guest memory between the image and the stack.
+	bloc = max(bloc, alignUp(uintptr(bi.kernelEnd), physPageSize))
+	blocMax = alignDown(uintptr(bi.memSize)-sptStackReserve, physPageSize)
+	if blocMax <= bloc || blocMax-bloc < 4<<20 {
+		fatalBoot("less than 4 MiB of guest memory after the image (solo5-spt --mem)")
+	}
+}
+
+// syscall_memInfo tells package syscall (sysinfo(2)) how much guest
+// memory there is and how much of it the runtime has not taken.
+//
+//go:linkname syscall_memInfo syscall.memInfo
+func syscall_memInfo() (total, free uint64) {
+	bi := (*sptBootInfoT)(unsafe.Pointer(sptBootInfo))
+	total = bi.memSize
+	free = uint64(blocMax-bloc) + gcController.heapFree.load() + gcController.heapReleased.load()
+	return total, min(free, total)
+}
+
+type sptMachine struct{}
+
+func (sptMachine) name() string { return "spt" }
+
+// init has nothing to bring up. The cycle counter's frequency is not
+// known (the process reads time from the host's clocks).
+func (sptMachine) init() uint64 { return 0 }
+
+// The console buffers a line, or as much as fits, per write(2).
+var sptConsole struct {
+	buf [512]byte
+	n   int
+}
+
+//go:nosplit
+func (sptMachine) consolePutc(c byte) {
+	sptConsole.buf[sptConsole.n] = c
+	sptConsole.n++
+	if sptConsole.n == len(sptConsole.buf) || c == '\n' {
+		sptConsoleFlush()
+	}
+}
+
+//go:nosplit
+func (sptMachine) consoleFlush() { sptConsoleFlush() }
+
+//go:nosplit
+func sptConsoleFlush() {
+	b := sptConsole.buf[:sptConsole.n]
+	for len(b) > 0 {
+		n := sptWrite(unsafe.Pointer(&b[0]), int32(len(b)))
+		if n <= 0 {
+			break // nowhere else to report it
+		}
+		b = b[n:]
+	}
+	sptConsole.n = 0
+}
+
+// spt has no console input: standard input reads as empty.
+func (sptMachine) consoleRead(p []byte) int { return 0 }
+func (sptMachine) consoleInputLine() int    { return 0 }
+
+const (
+	sptClockRealtime  = 0
+	sptClockMonotonic = 1
+)
+
+type sptTimespec struct {
+	sec  int64
+	nsec int64
+}
+
+type sptItimerspec struct {
+	interval sptTimespec
+	value    sptTimespec
+}
+
+//go:nosplit
+func (sptMachine) nanotime() int64 {
+	var ts sptTimespec
+	sptClockGettime(sptClockMonotonic, &ts)
+	return ts.sec*1e9 + ts.nsec
+}
+
+//go:nosplit
+func (sptMachine) walltime() (sec int64, nsec int32) {
+	var ts sptTimespec
+	sptClockGettime(sptClockRealtime, &ts)
+	return ts.sec, int32(ts.nsec)
+}
+
+//go:nosplit
+func (sptMachine) exit(code int32) {
+	sptConsoleFlush()
+	sptExit(code)
+}
+
+func (sptMachine) cmdlineWord(word string) bool { return false }
+
+// The tender's guest memory is an anonymous mapping: zeroed.
+func (sptMachine) ramZeroed() bool { return true }
+
+// No devices yet, so no interrupt lines.
+func (sptMachine) lineEnable(i int)      {}
+func (sptMachine) lineRouted(i int) bool { return false }
+
+// sptIdle waits until the monotonic clock reaches until, or for ever if
+// until < 0, as Solo5's own solo5_yield does: the tender's timerfd,
+// which is in its epoll set, is armed for the deadline (rearming it
+// also clears a past expiry), and epoll_pwait waits for it or a device.
+func sptIdle(until int64) {
+	const tfdTimerAbstime = 1
+	var it sptItimerspec
+	if until >= 0 {
+		it.value.sec = until / 1e9
+		// A zero time would disarm the timer.
+		it.value.nsec = until%1e9 | 1
+	}
+	sptTimerfdSettime(sptTimerfd, tfdTimerAbstime, &it)
+	// struct epoll_event is 12 bytes on amd64: events, then data.
+	var events [8 * 12]byte
+	for {
+		n := sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), -1)
+		if n != -_EINTR {
+			break
+		}
+	}
+}
+
+const _EINTR = 4
+
+// Implemented in sys_solo5_amd64.s.
+func sptWrite(p unsafe.Pointer, n int32) int32
+func sptExit(code int32)
+func sptClockGettime(clock int32, ts *sptTimespec) int32
+func sptTimerfdSettime(fd, flags int32, new *sptItimerspec) int32
+func sptEpollPwait(epfd int32, ev unsafe.Pointer, n, timeout int32) int32

@@ -1,0 +1,42 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// Entry of a GOOS=solo5 image on amd64, under solo5-spt.
+//
+// The tender loads the image into its own address space (guest
+// addresses are host addresses), writes the boot information at
+// 0x11000 and jumps here in 64-bit mode with %rdi = 0x11000 and the
+// stack pointer at the top of guest memory. The CPU is already set up
+// as for any Linux process (SSE and AVX state enabled); only the FS
+// base, where the runtime keeps its TLS, is left to the guest (settls).
+TEXT _rt0_amd64_solo5(SB),NOSPLIT|NOFRAME,$0
+	// Linux starts a program with %rdi zero, so an image run as a
+	// host program (./hello.spt) says what it is and exits with 126,
+	// as a shell does for a file it cannot execute. The tender's
+	// seccomp filter would not allow these calls, but it never
+	// enters here with %rdi zero.
+	TESTQ	DI, DI
+	JNE	spt
+	MOVL	$1, AX	// write
+	MOVL	$2, DI	// standard error
+	MOVQ	runtime·hostedMessage+0(SB), SI
+	MOVQ	runtime·hostedMessage+8(SB), DX
+	SYSCALL
+	MOVL	$231, AX	// exit_group
+	MOVL	$126, DI
+	SYSCALL
+	INT	$3	// not reached
+
+spt:
+	MOVQ	DI, runtime·sptBootInfo(SB)
+	// Enter the runtime as a process with no arguments: goenvs
+	// takes os.Args and the environment from the command line in
+	// the boot information. g0 runs on the tender's stack, at the
+	// top of guest memory (sptInit keeps the heap below it).
+	XORL	DI, DI	// argc
+	XORL	SI, SI	// argv
+	JMP	runtime·rt0_go(SB)

@@ -1,0 +1,95 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// The Linux system calls a GOOS=solo5 image makes under solo5-spt.
+// The tender's seccomp filter allows only these, with these first
+// arguments, and kills the process for any other call:
+//
+//	write(1, ...)               the console
+//	exit_group(status)
+//	clock_gettime(CLOCK_MONOTONIC or CLOCK_REALTIME, ...)
+//	timerfd_settime(timerfd, ...), epoll_pwait(epollfd, ...)
+//	                            waiting, with the fds from the boot info
+//	arch_prctl(ARCH_SET_FS, ...)
+//
+// (and reads and writes on the devices' fds, which are not used yet).
+
+#define SYS_write		1
+#define SYS_arch_prctl		158
+#define SYS_clock_gettime	228
+#define SYS_exit_group		231
+#define SYS_epoll_pwait		281
+#define SYS_timerfd_settime	286
+
+#define ARCH_SET_FS	0x1002
+
+// settls sets the FS base so that -8(FS) is m.tls[0] (DI = &m.tls[0]),
+// as rt0_go and the ELF TLS model of the compiler expect. The tender
+// does not set FS for the guest.
+TEXT runtime·settls(SB),NOSPLIT,$0
+	ADDQ	$8, DI	// ELF wants to use -8(FS)
+	MOVQ	DI, SI
+	MOVQ	$ARCH_SET_FS, DI
+	MOVQ	$SYS_arch_prctl, AX
+	SYSCALL
+	CMPQ	AX, $0xfffffffffffff001
+	JLS	2(PC)
+	MOVL	$0xf1, 0xf1	// crash
+	RET
+
+// func sptWrite(p unsafe.Pointer, n int32) int32
+//
+// write(1, p, n). Standard error goes there too: the tender allows no
+// other descriptor.
+TEXT runtime·sptWrite(SB),NOSPLIT,$0-20
+	MOVL	$1, DI
+	MOVQ	p+0(FP), SI
+	MOVL	n+8(FP), DX
+	MOVL	$SYS_write, AX
+	SYSCALL
+	MOVL	AX, ret+16(FP)
+	RET
+
+// func sptExit(code int32)
+TEXT runtime·sptExit(SB),NOSPLIT,$0-4
+	MOVL	code+0(FP), DI
+	MOVL	$SYS_exit_group, AX
+	SYSCALL
+	RET
+
+// func sptClockGettime(clock int32, ts *sptTimespec) int32
+TEXT runtime·sptClockGettime(SB),NOSPLIT,$0-20
+	MOVL	clock+0(FP), DI
+	MOVQ	ts+8(FP), SI
+	MOVL	$SYS_clock_gettime, AX
+	SYSCALL
+	MOVL	AX, ret+16(FP)
+	RET
+
+// func sptTimerfdSettime(fd, flags int32, new *sptItimerspec) int32
+TEXT runtime·sptTimerfdSettime(SB),NOSPLIT,$0-20
+	MOVL	fd+0(FP), DI
+	MOVL	flags+4(FP), SI
+	MOVQ	new+8(FP), DX
+	XORL	R10, R10	// the old setting is not wanted
+	MOVL	$SYS_timerfd_settime, AX
+	SYSCALL
+	MOVL	AX, ret+16(FP)
+	RET
+
+// func sptEpollPwait(epfd int32, ev unsafe.Pointer, n, timeout int32) int32
+TEXT runtime·sptEpollPwait(SB),NOSPLIT,$0-28
+	MOVL	epfd+0(FP), DI
+	MOVQ	ev+8(FP), SI
+	MOVL	n+16(FP), DX
+	MOVL	timeout+20(FP), R10
+	XORL	R8, R8	// no signal mask
+	XORL	R9, R9
+	MOVL	$SYS_epoll_pwait, AX
+	SYSCALL
+	MOVL	AX, ret+24(FP)
+	RET
