@@ -177,8 +177,17 @@ func sptIdle(until int64) {
 const _EINTR = 4
 
 // Implemented in sys_solo5_amd64.s.
+
+//go:noescape
 func sptWrite(p unsafe.Pointer, n int32) int32
+
 func sptExit(code int32)
+
+//go:noescape
 func sptClockGettime(clock int32, ts *sptTimespec) int32
+
+//go:noescape
 func sptTimerfdSettime(fd, flags int32, new *sptItimerspec) int32
+
+//go:noescape
 func sptEpollPwait(epfd int32, ev unsafe.Pointer, n, timeout int32) int32
