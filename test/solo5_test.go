@@ -76,6 +76,34 @@ func TestSolo5Image(t *testing.T) {
 		t.Errorf("want the linker to refuse -solo5=hvt:\n%s", r)
 	}
 
+	// The audit of TestImageAudit: the only system calls are spt's,
+	// in the functions of sys_solo5_amd64.s, and the entry's two for
+	// an image run as a host program.
+	hits, err := auditSyscalls(img)
+	if err != nil {
+		t.Fatalf("auditing the image: %v", err)
+	}
+	allowed := map[string]bool{
+		"_rt0_amd64_solo5":          true,
+		"runtime.settls":            true,
+		"runtime.sptWrite":          true,
+		"runtime.sptExit":           true,
+		"runtime.sptClockGettime":   true,
+		"runtime.sptTimerfdSettime": true,
+		"runtime.sptEpollPwait":     true,
+	}
+	n := 0
+	for _, h := range hits {
+		if h.inst == "syscall" && allowed[strings.TrimSuffix(h.fn, ".abi0")] {
+			n++
+			continue
+		}
+		t.Errorf("forbidden instruction outside spt's system calls: %v", h)
+	}
+	if n != 8 {
+		t.Errorf("want 8 SYSCALLs in the spt stubs and the entry, found %d", n)
+	}
+
 	// Run on the host, the image says what it is.
 	r = run(t, "", env(t), img)
 	if r.code != 126 || !strings.Contains(r.stderr, "this is a GOOS=solo5 image") {
