@@ -20,13 +20,16 @@
 // command line, copies the guest's serial console to standard output as
 // it arrives and exits with the program's exit status.
 //
+// For solo5/amd64 it runs IMAGE under the Solo5 spt tender, solo5-spt
+// (see solo5.go).
+//
 // Exit statuses: the program's own status (0-127), or
 //
 //	124	the timeout ($MIRAGO_TIMEOUT) expired and QEMU was killed
 //	125	the guest stopped without reporting a status (for example a
 //		triple fault), QEMU failed, or the wrapper was misused
 //	126	the target cannot be run yet
-//	127	QEMU is not installed
+//	127	QEMU is not installed (solo5/amd64: solo5-spt is not found)
 //
 // The guest reports its status through QEMU's isa-debug-exit device,
 // which makes QEMU exit with (status<<1)|1. Only 8 bits of that reach
