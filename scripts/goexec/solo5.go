@@ -36,7 +36,8 @@ import (
 // passed to the guest (spt has no file system from the host yet), nor
 // are networks (MIRAGO_NET).
 //
-// Exit statuses are those of the xen runner, except that a guest killed
+// Exit statuses are those of the xen runner, except that all 8 bits of
+// the program's status arrive (os.Exit(200) gives 200), and a guest killed
 // by a signal gives 128 plus the signal, as a shell reports it: a nil
 // pointer dereference is SIGSEGV (139) under spt, and a system call
 // that the tender's filter does not allow is SIGSYS (159).
