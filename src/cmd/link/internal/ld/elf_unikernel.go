@@ -10,9 +10,10 @@ import (
 )
 
 // ELF notes that make a GOOS=xen or GOOS=solo5 executable a bootable
-// image (the Solo5 notes are in solo5.go). A loader finds each of them by walking the PT_NOTE segments and
-// reading the note at the start of each, so every note gets a PT_NOTE of
-// its own instead of sharing the one that holds the build IDs.
+// image (the Solo5 notes are in solo5.go). A loader finds each of them
+// by walking the PT_NOTE segments and reading the note at the start of
+// each, so every note gets a PT_NOTE of its own instead of sharing the
+// one that holds the build IDs.
 
 // Xen PVH entry note (xen/include/public/elfnote.h). A loader that finds
 // it enters the image in 32-bit protected mode at the address it holds,
