@@ -5,11 +5,19 @@
 package test
 
 import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // GOOS=solo5 GOARCH=amd64 images under the genuine Solo5 spt tender
@@ -70,6 +78,11 @@ func TestSolo5Image(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"version": 1`) || strings.Contains(r.stdout, `"name"`) {
 		t.Errorf("want an empty manifest (version 1, no devices):\n%s", r)
 	}
+	// A program that links package net asks for one network device.
+	r = run(t, "", env(t), filepath.Join(bin, "solo5-elftool"), "query-manifest", buildSolo5(t, "netprobe"))
+	if r.code != 0 || strings.Count(r.stdout, `"name"`) != 1 || !strings.Contains(r.stdout, `"name": "service0"`) || !strings.Contains(r.stdout, `"type": "NET_BASIC"`) {
+		t.Errorf("want one NET_BASIC device, service0, in netprobe's manifest:\n%s", r)
+	}
 
 	r = mgo(t, progsDir(t), "solo5/amd64", "build", "-ldflags=-solo5=hvt", "-o", img+".hvt", "./exitargs")
 	if r.code == 0 || !strings.Contains(r.stderr, "-solo5=hvt: the hvt runtime is not written yet") {
@@ -91,6 +104,8 @@ func TestSolo5Image(t *testing.T) {
 		"runtime.sptClockGettime":   true,
 		"runtime.sptTimerfdSettime": true,
 		"runtime.sptEpollPwait":     true,
+		"runtime.sptReadFD":         true,
+		"runtime.sptWriteFD":        true,
 	}
 	n := 0
 	for _, h := range hits {
@@ -100,8 +115,8 @@ func TestSolo5Image(t *testing.T) {
 		}
 		t.Errorf("forbidden instruction outside spt's system calls: %v", h)
 	}
-	if n != 8 {
-		t.Errorf("want 8 SYSCALLs in the spt stubs and the entry, found %d", n)
+	if n != 10 {
+		t.Errorf("want 10 SYSCALLs in the spt stubs and the entry, found %d", n)
 	}
 
 	// Run on the host, the image says what it is.
@@ -160,4 +175,141 @@ func TestSolo5Std(t *testing.T) {
 	if r := mgo(t, repoRoot(t), "solo5/amd64", "build", "std"); r.code != 0 {
 		t.Errorf("go build std failed:\n%s", r)
 	}
+}
+
+// TestSolo5Net runs testdata/progs/netprobe under solo5-spt with its
+// network device attached to tap0 in a network namespace (newNetns:
+// the host is 10.77.0.1/24 there), with a static address. The host
+// fetches pages from the guest's net/http server, and the guest dials
+// TCP and UDP echo servers on the host through the exec wrapper. It
+// needs root, and fails without it: it exists to run these.
+func TestSolo5Net(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("TestSolo5Net makes a network namespace and a tap device: run it as root")
+	}
+	spt := filepath.Join(solo5Tenders(t), "solo5-spt")
+	wrapper := filepath.Join(goroot(t), "bin", "go_solo5_amd64_exec")
+	img := buildSolo5(t, "netprobe")
+	ns := newNetns(t)
+	inNS := []string{"ip", "netns", "exec", ns.name}
+
+	t.Run("serve", func(t *testing.T) {
+		// The tender itself, as a user would run it: the guest's
+		// environment leads its command line.
+		g := startCommand(t, nil, append(inNS, spt, "--net:service0=tap0", img,
+			"MIRAGO_IP=10.77.0.2/24,10.77.0.1", "--", "netprobe", "serve"))
+		g.waitLine(t, `^listening on `, 2*time.Minute)
+		var page, remote, bye string
+		ns.do(t, func() {
+			// Dial on this thread, which is in the namespace.
+			get := func(path string) string {
+				c, err := net.DialTimeout("tcp", "10.77.0.2:80", time.Minute)
+				if err != nil {
+					t.Errorf("dial: %v", err)
+					return ""
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(time.Minute))
+				fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 10.77.0.2\r\nConnection: close\r\n\r\n", path)
+				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+				if err != nil {
+					t.Errorf("GET %s: %v", path, err)
+					return ""
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return string(b)
+			}
+			page, remote, bye = get("/"), get("/remote"), get("/quit")
+		})
+		if page != "hello, world\n" {
+			t.Errorf("GET / = %q\nguest:\n%s", page, g.output())
+		}
+		if !regexp.MustCompile(`^10\.77\.0\.1:\d+ \*net\.TCPAddr\n$`).MatchString(remote) {
+			t.Errorf("GET /remote = %q, want the host's address in the namespace", remote)
+		}
+		if bye != "bye\n" {
+			t.Errorf("GET /quit = %q", bye)
+		}
+		g.wait(t, time.Minute)
+	})
+
+	t.Run("echo", func(t *testing.T) {
+		var tl net.Listener
+		var ul net.PacketConn
+		ns.do(t, func() {
+			var err error
+			if tl, err = net.Listen("tcp", "10.77.0.1:0"); err != nil {
+				t.Error(err)
+				return
+			}
+			if ul, err = net.ListenPacket("udp", "10.77.0.1:0"); err != nil {
+				t.Error(err)
+			}
+		})
+		if tl == nil || ul == nil {
+			t.FailNow()
+		}
+		defer tl.Close()
+		defer ul.Close()
+		go func() {
+			for {
+				c, err := tl.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					io.Copy(c, c)
+				}()
+			}
+		}()
+		go func() {
+			b := make([]byte, 1500)
+			for {
+				n, a, err := ul.ReadFrom(b)
+				if err != nil {
+					return
+				}
+				ul.WriteTo(b[:n], a)
+			}
+		}()
+		tport := tl.Addr().(*net.TCPAddr).Port
+		uport := ul.LocalAddr().(*net.UDPAddr).Port
+		g := startCommand(t, []string{"MIRAGO_TAP=tap0", "MIRAGO_IP=10.77.0.2/24", "MIRAGO_MAC=02:00:00:77:00:02"},
+			append(inNS, wrapper, img, "echo",
+				fmt.Sprintf("tcp=10.77.0.1:%d", tport), fmt.Sprintf("udp=10.77.0.1:%d", uport), "ping from spt"))
+		g.wait(t, 2*time.Minute)
+		out := g.output()
+		for _, want := range []string{
+			fmt.Sprintf("tcp echo from 10.77.0.1:%d via 10.77.0.2:", tport),
+			fmt.Sprintf("udp echo from 10.77.0.1:%d via 10.77.0.2:", uport),
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("no %q in:\n%s", want, out)
+			}
+		}
+		if n := strings.Count(out, ": ping from spt\n"); n != 2 {
+			t.Errorf("%d echoes of the message, want 2:\n%s", n, out)
+		}
+	})
+
+	t.Run("ifaces", func(t *testing.T) {
+		// Without MIRAGO_TAP the wrapper (as root) makes a tap for
+		// the run; the guest gets no address on it, and the MAC
+		// MIRAGO_MAC asks for.
+		g := startCommand(t, []string{"MIRAGO_MAC=02:00:00:77:00:03"}, append(inNS, wrapper, img, "ifaces"))
+		g.wait(t, time.Minute)
+		out := g.output()
+		if !regexp.MustCompile(`(?m)^2 eth0 mtu=1500 mac=02:00:00:77:00:03 flags=up\|broadcast\|multicast\|running `).MatchString(out) {
+			t.Errorf("want eth0 with the MAC of MIRAGO_MAC in:\n%s", out)
+		}
+		if strings.Contains(out, "10.77.0.") {
+			t.Errorf("want no IPv4 address on the wrapper's own tap:\n%s", out)
+		}
+		r := run(t, "", env(t), "ip", "-n", ns.name, "-o", "link", "show", "type", "tun")
+		if strings.Contains(r.stdout, "mirago") {
+			t.Errorf("the wrapper left its tap behind:\n%s", r)
+		}
+	})
 }

@@ -50,6 +50,8 @@
 //	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
 //	MIRAGO_NOMOUNT		if 1, do not mount the working directory in the guest
 //	MIRAGO_VMM		qemu (default) or xen: real Xen, in this dom0 or nested in QEMU (see xen.go)
+//	MIRAGO_TAP		solo5/amd64: the tap device for the image's network device (see solo5.go)
+//	MIRAGO_MAC		solo5/amd64: the MAC address of the image's network device
 //
 // The working directory's tree (directories, regular files, symbolic
 // links) is passed to the guest read-only at the same absolute path, as

@@ -5,8 +5,10 @@
 package main
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -16,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"mirago.dev/sys/solo5"
 )
 
 // GOOS=solo5 GOARCH=amd64: the image runs under the Solo5 spt tender,
@@ -33,8 +37,24 @@ import (
 // The tender is $SOLO5_SPT, else solo5-spt on $PATH, else the one
 // scripts/solo5-tenders.sh built into the cache
 // ($MIRAGO_CACHE/solo5-tenders-*/bin). The working directory is not
-// passed to the guest (spt has no file system from the host yet), nor
-// are networks (MIRAGO_NET).
+// passed to the guest (spt has no file system from the host yet).
+//
+// Networks: the image's manifest asks for a NET_BASIC device named
+// service0 when the program links package net, and solo5-spt refuses
+// to start an image whose devices are not all attached. The wrapper
+// attaches one to a tap device:
+//
+//	solo5-spt --net:service0=TAP [--net-mac:service0=MAC] ...
+//
+// TAP is $MIRAGO_TAP, an existing tap device (with the host's address
+// on it, in the network namespace the wrapper runs in). Without it, a
+// wrapper run as root makes a tap of its own for the run and deletes it
+// afterwards; connected to nothing, it serves programs that use only
+// the loopback interface, so the guest is given MIRAGO_IP=off unless
+// MIRAGO_IP is set (DHCP would wait for a server that is not there).
+// Otherwise the wrapper says that the image needs a tap and exits 125.
+// MIRAGO_MAC sets the guest's MAC address; by default the tender
+// makes one up. MIRAGO_NET is QEMU's and is refused here.
 //
 // Exit statuses are those of the xen runner, except that all 8 bits of
 // the program's status arrive (os.Exit(200) gives 200), and a guest killed
@@ -113,6 +133,46 @@ func (w *wrapper) runSPT(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
+	if v, _ := w.lookup("MIRAGO_NET"); v != "" {
+		w.errorf("MIRAGO_NET is for QEMU; under solo5-spt set MIRAGO_TAP to a tap device")
+		return exitFailed
+	}
+	nets, err := sptNetDevices(image)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
+	var netArgs []string
+	if len(nets) > 0 {
+		tap, _ := w.lookup("MIRAGO_TAP")
+		if tap == "" {
+			if os.Geteuid() != 0 {
+				w.errorf("the image wants a network device (%s, it links package net): set MIRAGO_TAP to a tap device, or run as root to have the wrapper make one", strings.Join(nets, ", "))
+				return exitFailed
+			}
+			tap, err = makeTap()
+			if err != nil {
+				w.errorf("the image wants a network device (%s) and no MIRAGO_TAP is set: %v", strings.Join(nets, ", "), err)
+				return exitFailed
+			}
+			defer deleteTap(tap)
+			if _, ok := w.lookup("MIRAGO_IP"); !ok {
+				env = append(env, "MIRAGO_IP=off")
+			}
+		}
+		if len(nets) > 1 {
+			w.errorf("the image wants %d network devices (%s); the wrapper attaches only one", len(nets), strings.Join(nets, ", "))
+			return exitFailed
+		}
+		netArgs = append(netArgs, "--net:"+nets[0]+"="+tap)
+		if mac, _ := w.lookup("MIRAGO_MAC"); mac != "" {
+			if _, err := net.ParseMAC(mac); err != nil {
+				w.errorf("MIRAGO_MAC=%q: %v", mac, err)
+				return exitFailed
+			}
+			netArgs = append(netArgs, "--net-mac:"+nets[0]+"="+mac)
+		}
+	}
 	cmdline, err := encodeCmdline(env, args)
 	if err != nil {
 		w.errorf("cannot pass to the guest: %v", err)
@@ -129,7 +189,7 @@ func (w *wrapper) runSPT(image string, args []string) int {
 		return exitFailed
 	}
 
-	cmd := exec.Command(spt, "--mem="+strconv.Itoa(mem), image, cmdline)
+	cmd := exec.Command(spt, append(append([]string{"--mem=" + strconv.Itoa(mem)}, netArgs...), image, cmdline)...)
 	cmd.Stdin = nil
 	cmd.Stdout = w.stdout
 	cmd.Stderr = w.stderr
@@ -189,4 +249,60 @@ wait:
 		return 128 + int(sig)
 	}
 	return ee.ExitCode()
+}
+
+// sptNetDevices returns the names of the NET_BASIC devices in the
+// image's manifest note.
+func sptNetDevices(image string) ([]string, error) {
+	f, err := elf.Open(image)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read image: %v", err)
+	}
+	defer f.Close()
+	sec := f.Section(".note.solo5.manifest")
+	if sec == nil {
+		return nil, nil
+	}
+	b, err := sec.Data()
+	// The note: namesz, descsz, type, "Solo5\0" padded to 8, then
+	// the descriptor after 4 bytes that align it to 8.
+	const descOff = 12 + 8 + 4
+	if err != nil || len(b) < descOff {
+		return nil, fmt.Errorf("%s: bad manifest note", image)
+	}
+	descsz := int(f.ByteOrder.Uint32(b[4:]))
+	if descsz < 4 || len(b) < descOff-4+descsz {
+		return nil, fmt.Errorf("%s: bad manifest note", image)
+	}
+	m, err := solo5.DecodeManifest(b[descOff : descOff-4+descsz])
+	if err != nil {
+		return nil, fmt.Errorf("%s: manifest: %v", image, err)
+	}
+	var nets []string
+	for _, e := range m.Entries {
+		if e.Type == solo5.DevNetBasic {
+			nets = append(nets, e.Name)
+		}
+	}
+	return nets, nil
+}
+
+// makeTap makes a tap device for one run, up and without addresses,
+// with ip(8) (iproute2).
+func makeTap() (string, error) {
+	name := fmt.Sprintf("mirago%d", os.Getpid())
+	for _, args := range [][]string{
+		{"tuntap", "add", "dev", name, "mode", "tap"},
+		{"link", "set", name, "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			deleteTap(name)
+			return "", fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		}
+	}
+	return name, nil
+}
+
+func deleteTap(name string) {
+	exec.Command("ip", "tuntap", "del", "dev", name, "mode", "tap").Run()
 }

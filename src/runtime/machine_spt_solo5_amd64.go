@@ -35,6 +35,11 @@ const sptStackReserve = 256 << 10
 
 var sptEpollfd, sptTimerfd int32
 
+// sptDevices has bit h set for each device handle h the tender
+// attached. The runtime's interrupt line h is device h: the idle wait
+// raises it when epoll reports the device's descriptor ready (sptIdle).
+var sptDevices uint64
+
 // sptInit reads the boot information: the command line, the heap's
 // memory, and the descriptors that waiting uses.
 func sptInit() {
@@ -44,6 +49,7 @@ func sptInit() {
 		bootCmdline = unsafe.String(p, findnull(p))
 	}
 	sptEpollfd, sptTimerfd = bi.epollfd, bi.timerfd
+	sptDevices = sptAttached(bi.mft)
 
 	// The heap is the guest memory between the image and the stack.
 	bloc = max(bloc, alignUp(uintptr(bi.kernelEnd), physPageSize))
@@ -51,6 +57,55 @@ func sptInit() {
 	if blocMax <= bloc || blocMax-bloc < 4<<20 {
 		fatalBoot("less than 4 MiB of guest memory after the image (solo5-spt --mem)")
 	}
+}
+
+// Offsets in struct mft and struct mft_entry (Solo5's mft_abi.h; also
+// mirago.dev/sys/solo5).
+const (
+	sptMftEntries       = 4
+	sptMftHeader        = 8
+	sptMftEntrySize     = 104
+	sptMftEntryAttached = 96
+)
+
+// sptAttached returns the set of handles of the devices the tender
+// attached, as the manifest at mft lists them. The tender has checked
+// the manifest (at most 64 entries).
+func sptAttached(mft uintptr) uint64 {
+	if mft == 0 {
+		return 0
+	}
+	n := *(*uint32)(unsafe.Pointer(mft + sptMftEntries))
+	var set uint64
+	for h := uintptr(1); h < uintptr(n) && h <= maxIRQLine; h++ {
+		if *(*bool)(unsafe.Pointer(mft + sptMftHeader + h*sptMftEntrySize + sptMftEntryAttached)) {
+			set |= 1 << h
+		}
+	}
+	return set
+}
+
+// devices_sptManifest gives package internal/devices the manifest,
+// which lists the devices with their host descriptors.
+//
+//go:linkname devices_sptManifest internal/devices.sptManifest
+func devices_sptManifest() unsafe.Pointer {
+	return unsafe.Pointer((*sptBootInfoT)(unsafe.Pointer(sptBootInfo)).mft)
+}
+
+// devices_sptRead and devices_sptWrite are read(2) and write(2) on a
+// device's host descriptor, which the tender made non-blocking: they
+// return at once, with a length or a negated errno. The filter allows
+// them only on the descriptors of network devices.
+//
+//go:linkname devices_sptRead internal/devices.sptRead
+func devices_sptRead(fd int32, p unsafe.Pointer, n int) int {
+	return sptReadFD(fd, p, n)
+}
+
+//go:linkname devices_sptWrite internal/devices.sptWrite
+func devices_sptWrite(fd int32, p unsafe.Pointer, n int) int {
+	return sptWriteFD(fd, p, n)
 }
 
 // syscall_memInfo tells package syscall (sysinfo(2)) how much guest
@@ -147,14 +202,24 @@ func (sptMachine) cmdlineWord(word string) bool { return false }
 // The tender's guest memory is an anonymous mapping: zeroed.
 func (sptMachine) ramZeroed() bool { return true }
 
-// No devices yet, so no interrupt lines.
-func (sptMachine) lineEnable(i int)      {}
-func (sptMachine) lineRouted(i int) bool { return false }
+// A device's line is its handle, and it is routed if the tender
+// attached the device. There is nothing to unmask: the tender put the
+// descriptors in its epoll set level-triggered, so a device stays
+// ready, like a level-triggered line, until its driver has read all
+// it has, and sptIdle raises the line again at every idle wait until
+// then.
+func (sptMachine) lineEnable(i int) {}
+
+func (sptMachine) lineRouted(i int) bool {
+	return i > 0 && i <= maxIRQLine && sptDevices&(1<<i) != 0
+}
 
 // sptIdle waits until the monotonic clock reaches until, or for ever if
 // until < 0, as Solo5's own solo5_yield does: the tender's timerfd,
 // which is in its epoll set, is armed for the deadline (rearming it
 // also clears a past expiry), and epoll_pwait waits for it or a device.
+// Each ready device raises its line, which wakes its driver as an
+// interrupt would on xen (irq_unikernel.go).
 func sptIdle(until int64) {
 	const tfdTimerAbstime = 1
 	var it sptItimerspec
@@ -166,10 +231,19 @@ func sptIdle(until int64) {
 	sptTimerfdSettime(sptTimerfd, tfdTimerAbstime, &it)
 	// struct epoll_event is 12 bytes on amd64: events, then data.
 	var events [8 * 12]byte
+	n := int32(0)
 	for {
-		n := sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), -1)
+		n = sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), -1)
 		if n != -_EINTR {
 			break
+		}
+	}
+	for i := int32(0); i < n && int(i) < len(events)/12; i++ {
+		// The data is the device's handle, or the timerfd's
+		// mark (SPT_INTERNAL_TIMERFD), which is no handle.
+		h := *(*uint64)(unsafe.Pointer(&events[i*12+4]))
+		if h <= maxIRQLine && sptDevices&(1<<h) != 0 {
+			irqRaised(int(h))
 		}
 	}
 }
@@ -191,3 +265,9 @@ func sptTimerfdSettime(fd, flags int32, new *sptItimerspec) int32
 
 //go:noescape
 func sptEpollPwait(epfd int32, ev unsafe.Pointer, n, timeout int32) int32
+
+//go:noescape
+func sptReadFD(fd int32, p unsafe.Pointer, n int) int
+
+//go:noescape
+func sptWriteFD(fd int32, p unsafe.Pointer, n int) int

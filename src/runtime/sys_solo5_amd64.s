@@ -15,9 +15,10 @@
 //	timerfd_settime(timerfd, ...), epoll_pwait(epollfd, ...)
 //	                            waiting, with the fds from the boot info
 //	arch_prctl(ARCH_SET_FS, ...)
-//
-// (and reads and writes on the devices' fds, which are not used yet).
+//	read(fd, ...), write(fd, ...)
+//	                            on a network device's fd, from the manifest
 
+#define SYS_read		0
 #define SYS_write		1
 #define SYS_arch_prctl		158
 #define SYS_clock_gettime	228
@@ -92,4 +93,28 @@ TEXT runtime·sptEpollPwait(SB),NOSPLIT,$0-28
 	MOVL	$SYS_epoll_pwait, AX
 	SYSCALL
 	MOVL	AX, ret+24(FP)
+	RET
+
+// func sptReadFD(fd int32, p unsafe.Pointer, n int) int
+//
+// read(fd, p, n) on a device's descriptor: a length or a negated errno.
+TEXT runtime·sptReadFD(SB),NOSPLIT,$0-32
+	MOVL	fd+0(FP), DI
+	MOVQ	p+8(FP), SI
+	MOVQ	n+16(FP), DX
+	MOVL	$SYS_read, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// func sptWriteFD(fd int32, p unsafe.Pointer, n int) int
+//
+// write(fd, p, n) on a device's descriptor: a length or a negated errno.
+TEXT runtime·sptWriteFD(SB),NOSPLIT,$0-32
+	MOVL	fd+0(FP), DI
+	MOVQ	p+8(FP), SI
+	MOVQ	n+16(FP), DX
+	MOVL	$SYS_write, AX
+	SYSCALL
+	MOVQ	AX, ret+24(FP)
 	RET

@@ -2,34 +2,10 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-// Package devices finds the devices of a GOOS=xen machine and gives
-// the standard library what mirago.dev/drivers needs to drive them:
-// register windows over MMIO, memory a device can reach, and a way for
-// a goroutine to wait for a device's interrupt.
-//
-// Discovery is lazy: nothing is probed until a package asks for a
-// device, so a program that uses none boots as fast as before.
-//
-// Drivers run in goroutines. The runtime's interrupt handler only masks
-// the line and records that it fired; Line.Wait unmasks it and parks the
-// goroutine until then (see runtime/irq_unikernel.go). The loop is
-//
-//	for {
-//		... take what the device has finished ...
-//		line.Wait(timeout)    // unmask, then sleep until it fires
-//		dev.InterruptStatus() // acknowledge, so the line drops
-//	}
-//
-// which misses nothing: the device raises its line after it publishes
-// its work, so whatever it finished before the acknowledgment is taken
-// next, and whatever it finishes after raises the line again. The other
-// order, acknowledging and then waiting without looking in between,
-// loses a completion that came before the acknowledgment. Interrupt
-// (interrupt_xen.go) is this loop, for every driver.
 package devices
 
-// Provided by the runtime (ioapic_xen_amd64.go, irq_unikernel.go,
-// vm_xen_amd64.go); the bodies are pushed here with //go:linkname.
+// Provided by the runtime (ioapic_xen_amd64.go, vm_xen_amd64.go); the
+// bodies are pushed here with //go:linkname.
 
 // interruptController reports whether the machine has ACPI tables and
 // how many GSIs its interrupt controllers serve.
@@ -39,20 +15,9 @@ func interruptController() (acpi bool, ngsi int)
 // interrupt lines and returns it, 0 if it cannot.
 func routeGSI(gsi int) int
 
-// waitIRQ unmasks the runtime's line irq and waits up to timeout
-// nanoseconds (for ever if < 0) for it to fire; it reports whether it
-// did.
-func waitIRQ(irq int, timeout int64) bool
-
 // deviceMemory reports whether the size bytes at physical address addr
 // are device memory that the runtime maps uncached at that address.
 func deviceMemory(addr, size uintptr) bool
-
-// A Line is a device's interrupt line, routed to this CPU.
-type Line struct {
-	GSI  int
-	line int // the runtime's line; 0: none
-}
 
 // RouteGSI routes the level-triggered, active-high line gsi, and
 // reports false if the machine has no controller for it or no line
@@ -60,16 +25,6 @@ type Line struct {
 func RouteGSI(gsi int) (Line, bool) {
 	l := routeGSI(gsi)
 	return Line{GSI: gsi, line: l}, l != 0
-}
-
-// Wait unmasks the line and waits up to timeout nanoseconds (for ever
-// if timeout < 0) for it to fire, and reports whether it fired. Only
-// one goroutine may wait on a line at a time.
-func (l Line) Wait(timeout int64) bool {
-	if l.line == 0 {
-		return false
-	}
-	return waitIRQ(l.line, timeout)
 }
 
 // MMIO is a window of device registers at a physical address. Each

@@ -187,8 +187,3 @@ func cutNumber(s string, sep byte) (n uint64, rest string, ok bool) {
 	}
 	return v << shift, rest, true
 }
-
-// Error is the error type of this package.
-type Error string
-
-func (e Error) Error() string { return string(e) }

@@ -6,19 +6,22 @@
 
 package netstack
 
-import (
-	"mirago.dev/drivers/ethernet"
-	"mirago.dev/drivers/ethlink"
-)
+import "internal/devices"
 
-// GOOS=solo5 has no network device driver yet: only loopback.
+// The network device of GOOS=solo5: the NET_BASIC device of the
+// image's manifest, which the linker declares for a program that links
+// package net and the tender attaches to a tap device
+// (internal/devices/net_solo5.go).
 
-type nic struct {
-	dev ethernet.Device
+func hasEthernet() bool { return devices.HasSolo5Network() }
+
+// openEthernet returns the network device, or nil if the image
+// declares none. A declared device that is not attached is an error,
+// which setup reports in one line before it goes on with loopback only.
+func openEthernet() (*nic, error) {
+	n, intr, err := devices.OpenSolo5Network()
+	if n == nil || err != nil {
+		return nil, err
+	}
+	return &nic{dev: n, intr: intr}, nil
 }
-
-func hasEthernet() bool { return false }
-
-func openEthernet() (*nic, error) { return nil, nil }
-
-func (e *nic) run(link *ethlink.Link) {}

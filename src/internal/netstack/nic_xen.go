@@ -8,11 +8,8 @@ package netstack
 
 import (
 	"internal/devices"
-	"time"
 
 	"mirago.dev/drivers/dma"
-	"mirago.dev/drivers/ethernet"
-	"mirago.dev/drivers/ethlink"
 	"mirago.dev/drivers/virtio"
 	"mirago.dev/sys/virtiospec"
 )
@@ -20,11 +17,6 @@ import (
 // The network device of GOOS=xen: on Xen, netfront on the domain's
 // first vif; elsewhere the first virtio-net device, on virtio-mmio
 // (microvm) or PCI (pc, q35).
-
-type nic struct {
-	dev  ethernet.Device
-	intr *devices.Interrupt
-}
 
 func hasEthernet() bool {
 	if devices.OnXen() {
@@ -56,15 +48,4 @@ func openEthernet() (*nic, error) {
 		return nil, devices.Error(name + ": " + err.Error())
 	}
 	return &nic{dev: n, intr: d.Interrupt()}, nil
-}
-
-// pollInterval is how often a device without an interrupt line is
-// polled.
-const pollInterval = time.Millisecond
-
-// run is the device's goroutine: it hands received frames to the stack
-// and waits for the next interrupt, polling while frames keep coming
-// (devices.Interrupt.Serve).
-func (e *nic) run(link *ethlink.Link) {
-	e.intr.Serve(link.Poll, func() { time.Sleep(pollInterval) })
 }

@@ -68,17 +68,42 @@ func solo5Target() uint32 {
 	return 0
 }
 
+// solo5NetName is the name of the network device an image that links
+// package net asks for: solo5-spt --net:service0=TAP attaches it.
+// Solo5's own programs name their first interface the same way.
+const solo5NetName = "service0"
+
 // solo5Manifest returns the manifest's descriptor, padding included:
-// version 1 and the one mandatory entry, so an image asks for no
-// devices. (Devices will come from the program, Mirago issue 13.)
-func solo5Manifest() []byte {
-	const entries = 1
+// version 1, the mandatory first entry and the devices the program
+// needs. A program that links package net gets one NET_BASIC device,
+// solo5NetName, which the runtime hands to the network stack; other
+// programs ask for no devices, so the tender needs no options to run
+// them. The tender fills in each device's properties (MAC, MTU) and
+// host descriptor when it attaches it; in the image they are zero.
+func solo5Manifest(ctxt *Link) []byte {
+	const (
+		solo5DevNetBasic = 2 // MFT_DEV_NET_BASIC
+		solo5NameMax     = 67
+	)
+	var devs []string
+	if ctxt.LibraryByPkg["net"] != nil {
+		devs = append(devs, solo5NetName)
+	}
+	entries := 1 + len(devs)
 	b := make([]byte, solo5ManifestPad+solo5ManifestHeader+entries*solo5ManifestEntry)
 	m := b[solo5ManifestPad:]
 	binary.LittleEndian.PutUint32(m[0:], 1) // MFT_VERSION
-	binary.LittleEndian.PutUint32(m[4:], entries)
+	binary.LittleEndian.PutUint32(m[4:], uint32(entries))
 	e := m[solo5ManifestHeader:]
 	binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], solo5ReservedFirst)
+	for _, name := range devs {
+		e = e[solo5ManifestEntry:]
+		if len(name) > solo5NameMax {
+			Exitf("solo5 manifest: device name %q too long", name)
+		}
+		copy(e, name)
+		binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], solo5DevNetBasic)
+	}
 	return b
 }
 
@@ -94,7 +119,7 @@ func solo5Notes(ctxt *Link, startva, resoff int64) int64 {
 		descsz int
 	}{
 		{".note.solo5.abi", solo5ABIDescsz},
-		{".note.solo5.manifest", len(solo5Manifest())},
+		{".note.solo5.manifest", len(solo5Manifest(ctxt))},
 	} {
 		sh := elfshname(n.name)
 		resoff -= int64(elfnote(sh, uint64(startva), uint64(resoff), len(solo5Name)+n.descsz))
@@ -116,7 +141,7 @@ func solo5WriteNotes(ctxt *Link) int {
 	abi := make([]byte, solo5ABIDescsz)
 	binary.LittleEndian.PutUint32(abi[0:], solo5Target())
 	binary.LittleEndian.PutUint32(abi[4:], solo5ABIVersion)
-	mft := solo5Manifest()
+	mft := solo5Manifest(ctxt)
 	for _, note := range []struct {
 		name string
 		typ  uint32

@@ -1,0 +1,114 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package devices
+
+import (
+	"unsafe"
+
+	"mirago.dev/drivers/solo5net"
+	"mirago.dev/sys/solo5"
+)
+
+// Solo5's devices under the spt tender. The image's manifest names the
+// devices it wants (the linker adds a NET_BASIC device, "service0", to
+// a program that links package net); the tender attaches each to a
+// host descriptor, writes the descriptor and the device's properties
+// into its copy of the manifest, and passes that in the boot
+// information. A device's handle is its index in the manifest.
+//
+// The seccomp filter allows read and write on a network device's
+// descriptor and nothing else, and the tender has made it
+// non-blocking and put it in its epoll set with the handle as the
+// event's data. The runtime waits on that set when it is idle and
+// raises the line numbered by the handle for each ready device
+// (runtime/machine_spt_solo5_amd64.go), so a driver waits for its
+// device as it would for an interrupt.
+
+// Provided by the runtime (machine_spt_solo5_amd64.go).
+
+// sptManifest returns the tender's manifest, or nil.
+func sptManifest() unsafe.Pointer
+
+// sptRead and sptWrite are read(2) and write(2) on host descriptor fd;
+// they return a length or a negated errno.
+func sptRead(fd int32, p unsafe.Pointer, n int) int
+func sptWrite(fd int32, p unsafe.Pointer, n int) int
+
+// manifest decodes the tender's manifest.
+func manifest() (solo5.Manifest, error) {
+	p := sptManifest()
+	if p == nil {
+		return solo5.Manifest{}, Error("solo5: no manifest in the boot information")
+	}
+	hdr := unsafe.Slice((*byte)(p), solo5.ManifestHeaderSize)
+	n := int(hdr[4]) | int(hdr[5])<<8 | int(hdr[6])<<16 | int(hdr[7])<<24
+	if n > solo5.MaxEntries {
+		return solo5.Manifest{}, solo5.ErrManifest
+	}
+	return solo5.DecodeManifest(unsafe.Slice((*byte)(p), solo5.ManifestSize(n)))
+}
+
+// netDevice returns the manifest's first NET_BASIC entry and its
+// handle, or -1 if there is none.
+func netDevice() (solo5.Entry, int, error) {
+	m, err := manifest()
+	if err != nil {
+		return solo5.Entry{}, -1, err
+	}
+	for i, e := range m.Entries {
+		if e.Type == solo5.DevNetBasic {
+			return e, i, nil
+		}
+	}
+	return solo5.Entry{}, -1, nil
+}
+
+// HasSolo5Network reports whether the image declares a network device.
+func HasSolo5Network() bool {
+	_, h, _ := netDevice()
+	return h > 0
+}
+
+// OpenSolo5Network returns the image's network device and the line
+// that tells its driver frames have arrived, or nil if the image
+// declares none. A declared device the tender did not attach is an
+// error: solo5-spt refuses to start such an image, but another tender
+// might not.
+func OpenSolo5Network() (*solo5net.Net, *Interrupt, error) {
+	e, h, err := netDevice()
+	if h <= 0 || err != nil {
+		return nil, nil, err
+	}
+	name := "eth0: Solo5 NET_BASIC device " + e.Name
+	if !e.Attached {
+		return nil, nil, Error(name + " is not attached (solo5-spt --net:" + e.Name + "=TAP)")
+	}
+	n, err := solo5net.New(hostPort(e.HostFD), e.NetMAC, int(e.NetMTU))
+	if err != nil {
+		return nil, nil, Error(name + ": " + err.Error())
+	}
+	// epoll reports the descriptor for as long as it has frames to
+	// read, as a level-triggered line stays up until the device is
+	// served: there is nothing to acknowledge.
+	return n, &Interrupt{line: Line{line: h}, routed: true, ack: func() {}}, nil
+}
+
+// hostPort is a host descriptor that the tender allows reads and
+// writes on. It implements solo5net.Port.
+type hostPort int32
+
+func (fd hostPort) Read(p []byte) int {
+	if len(p) == 0 {
+		return 0
+	}
+	return sptRead(int32(fd), unsafe.Pointer(&p[0]), len(p))
+}
+
+func (fd hostPort) Write(p []byte) int {
+	if len(p) == 0 {
+		return 0
+	}
+	return sptWrite(int32(fd), unsafe.Pointer(&p[0]), len(p))
+}
