@@ -211,25 +211,7 @@ func TestSolo5Net(t *testing.T) {
 		g.waitLine(t, `^listening on `, 2*time.Minute)
 		var page, remote, bye string
 		ns.do(t, func() {
-			// Dial on this thread, which is in the namespace.
-			get := func(path string) string {
-				c, err := net.DialTimeout("tcp", "10.77.0.2:80", time.Minute)
-				if err != nil {
-					t.Errorf("dial: %v", err)
-					return ""
-				}
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(time.Minute))
-				fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: 10.77.0.2\r\nConnection: close\r\n\r\n", path)
-				resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-				if err != nil {
-					t.Errorf("GET %s: %v", path, err)
-					return ""
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return string(b)
-			}
+			get := func(path string) string { return httpGet(t, "10.77.0.2:80", path) }
 			page, remote, bye = get("/"), get("/remote"), get("/quit")
 		})
 		if page != "hello, world\n" {
@@ -240,6 +222,23 @@ func TestSolo5Net(t *testing.T) {
 		}
 		if bye != "bye\n" {
 			t.Errorf("GET /quit = %q", bye)
+		}
+		g.wait(t, time.Minute)
+	})
+
+	t.Run("busy", func(t *testing.T) {
+		// A goroutine that only yields keeps the scheduler from
+		// going idle, where it waits on epoll: frames must still
+		// reach the stack.
+		g := startCommand(t, nil, append(inNS, spt, "--net:service0=tap0", img,
+			"MIRAGO_IP=10.77.0.2/24", "--", "netprobe", "busy"))
+		g.waitLine(t, `^listening on `, 2*time.Minute)
+		var page, bye string
+		ns.do(t, func() {
+			page, bye = httpGet(t, "10.77.0.2:80", "/"), httpGet(t, "10.77.0.2:80", "/quit")
+		})
+		if page != "hello, world\n" || bye != "bye\n" {
+			t.Errorf("GET / = %q, GET /quit = %q\nguest:\n%s", page, bye, g.output())
 		}
 		g.wait(t, time.Minute)
 	})
@@ -322,4 +321,28 @@ func TestSolo5Net(t *testing.T) {
 			t.Errorf("the wrapper left its tap behind:\n%s", r)
 		}
 	})
+}
+
+// httpGet fetches path from the HTTP server at addr, on a connection of
+// its own, and returns the body. It dials on the calling thread, so
+// that inside netns.do the connection is in the namespace
+// (http.Transport would dial on another goroutine).
+func httpGet(t *testing.T, addr, path string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Minute)
+	if err != nil {
+		t.Errorf("dial: %v", err)
+		return ""
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", path, addr)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Errorf("GET %s: %v", path, err)
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

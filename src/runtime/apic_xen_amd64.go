@@ -241,6 +241,9 @@ func timerInterrupt(c *sigctxt, gp *g) {
 	tickArm(now)
 }
 
+// pollDevices has nothing to do: devices interrupt.
+func pollDevices() {}
+
 // idleWait halts the CPU until the timer reaches until (no timer if
 // until < 0) or another interrupt arrives, then rearms the tick.
 // The scheduler calls it again if there is still nothing to do.

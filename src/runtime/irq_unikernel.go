@@ -160,6 +160,7 @@ func irqReadyWaiters() {
 	if irqNumWaiters == 0 {
 		return
 	}
+	pollDevices()
 	var list gList
 	delta := irqPoll(&list, nanotime())
 	for !list.empty() {

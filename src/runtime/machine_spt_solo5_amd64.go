@@ -229,11 +229,18 @@ func sptIdle(until int64) {
 		it.value.nsec = until%1e9 | 1
 	}
 	sptTimerfdSettime(sptTimerfd, tfdTimerAbstime, &it)
+	sptWait(-1)
+}
+
+// sptWait waits up to timeout milliseconds (for ever if -1) in
+// epoll_pwait, and raises the line of each device it reports ready.
+func sptWait(timeout int32) {
 	// struct epoll_event is 12 bytes on amd64: events, then data.
+	// A device left out of a full batch is still ready next time.
 	var events [8 * 12]byte
 	n := int32(0)
 	for {
-		n = sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), -1)
+		n = sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), timeout)
 		if n != -_EINTR {
 			break
 		}
@@ -246,6 +253,28 @@ func sptIdle(until int64) {
 			irqRaised(int(h))
 		}
 	}
+}
+
+// sptPolls counts pollDevices calls.
+var sptPolls uint32
+
+// sptPollEvery is how many of the scheduler's looks for woken device
+// waiters (pollDevices) make one epoll_pwait. Looking costs a system
+// call, and the scheduler looks at every park and yield.
+const sptPollEvery = 16
+
+// sptPoll looks, without waiting, for devices that turned ready, so
+// that a program whose goroutines keep the CPU busy, and so never let
+// it idle, still hears from its network device.
+func sptPoll() {
+	if sptDevices == 0 {
+		return
+	}
+	sptPolls++
+	if sptPolls%sptPollEvery != 0 {
+		return
+	}
+	sptWait(0)
 }
 
 const _EINTR = 4

@@ -30,6 +30,7 @@ import "unsafe"
 //	vmInit(...)         page tables: page 0 unmapped, image permissions
 //	minit()             enable interrupts on the M, start the tick
 //	idleWait(until)     halt until an interrupt or nanotime until
+//	pollDevices()       look for device events that raise no interrupt
 //	setThreadCPUProfiler(hz)
 //	readRandom(p) int   the CPU's random number instructions
 //

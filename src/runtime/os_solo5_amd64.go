@@ -59,6 +59,12 @@ func idleWait(until int64) {
 	idleTotal += nanotime() - start
 }
 
+// pollDevices looks for device events that raise no interrupt: under
+// spt a device is ready when epoll says so, and only the idle wait
+// asks it, so the scheduler asks too (irqReadyWaiters) when it is
+// busy.
+func pollDevices() { sptPoll() }
+
 // idleTotal is the time idleWait has waited since boot.
 var idleTotal int64
 

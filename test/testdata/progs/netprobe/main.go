@@ -7,6 +7,7 @@
 // unikernel.
 //
 //	netprobe serve				HTTP on :80 and HTTPS on :443 until GET /quit
+//	netprobe busy				serve, while a goroutine keeps the CPU busy (yielding)
 //	netprobe echo tcp=ADDR udp=ADDR MSG	send MSG to echo servers, print the replies
 //	netprobe lookup NAME			net.LookupHost
 //	netprobe ifaces				net.Interfaces and their addresses
@@ -30,6 +31,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +44,15 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "serve":
+		serve()
+	case "busy":
+		// With no preemption (solo5), the scheduler is never idle:
+		// the network must be heard from anyway.
+		go func() {
+			for {
+				runtime.Gosched()
+			}
+		}()
 		serve()
 	case "echo":
 		echo(os.Args[2:])
