@@ -6,6 +6,7 @@ package test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -303,6 +305,28 @@ func TestSolo5Net(t *testing.T) {
 		}
 	})
 
+	t.Run("dhcp", func(t *testing.T) {
+		// Without MIRAGO_IP the guest asks for an address by DHCP,
+		// as on xen; a small server in the namespace offers one.
+		var pc net.PacketConn
+		ns.do(t, func() {
+			var err error
+			if pc, err = listenDHCP("tap0"); err != nil {
+				t.Error(err)
+			}
+		})
+		if pc == nil {
+			t.FailNow()
+		}
+		defer pc.Close()
+		go serveDHCP(pc, [4]byte{10, 77, 0, 1}, [4]byte{10, 77, 0, 50})
+		g := startCommand(t, []string{"MIRAGO_TAP=tap0"}, append(inNS, wrapper, img, "ifaces"))
+		g.wait(t, time.Minute)
+		if out := g.output(); !regexp.MustCompile(`(?m)^2 eth0 .* addrs=\[10\.77\.0\.50/24 `).MatchString(out) {
+			t.Errorf("want eth0 with the address DHCP offered, 10.77.0.50/24, in:\n%s", out)
+		}
+	})
+
 	t.Run("ifaces", func(t *testing.T) {
 		// Without MIRAGO_TAP the wrapper (as root) makes a tap for
 		// the run; the guest gets no address on it, and the MAC
@@ -345,4 +369,78 @@ func httpGet(t *testing.T, addr, path string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// listenDHCP listens on UDP port 67 on the device dev, with broadcasts
+// allowed: DHCP clients ask from 0.0.0.0 and are answered by broadcast.
+func listenDHCP(dev string) (net.PacketConn, error) {
+	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
+		var err error
+		c.Control(func(fd uintptr) {
+			if err = syscall.SetsockoptString(int(fd), syscall.SOL_SOCKET, syscall.SO_BINDTODEVICE, dev); err == nil {
+				err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1)
+			}
+		})
+		return err
+	}}
+	return lc.ListenPacket(context.Background(), "udp4", "0.0.0.0:67")
+}
+
+// serveDHCP answers DHCPDISCOVER with an offer of addr/24 and
+// DHCPREQUEST with an acknowledgment, an hour's lease, server as the
+// router and name server, until pc is closed (RFC 2131, options from
+// RFC 2132).
+func serveDHCP(pc net.PacketConn, server, addr [4]byte) {
+	b := make([]byte, 1500)
+	bcast := &net.UDPAddr{IP: net.IPv4bcast, Port: 68}
+	for {
+		n, _, err := pc.ReadFrom(b)
+		if err != nil {
+			return
+		}
+		q := b[:n]
+		if len(q) < 240 || q[0] != 1 || [4]byte(q[236:240]) != [4]byte{99, 130, 83, 99} {
+			continue
+		}
+		// Option 53, the message type: DISCOVER (1) or REQUEST (3).
+		typ := byte(0)
+		for o := q[240:]; len(o) >= 2 && o[0] != 255; {
+			if o[0] == 0 {
+				o = o[1:]
+				continue
+			}
+			if int(o[1])+2 > len(o) {
+				break
+			}
+			if o[0] == 53 && o[1] == 1 {
+				typ = o[2]
+			}
+			o = o[2+int(o[1]):]
+		}
+		var reply byte
+		switch typ {
+		case 1:
+			reply = 2 // DHCPOFFER
+		case 3:
+			reply = 5 // DHCPACK
+		default:
+			continue
+		}
+		r := make([]byte, 240)
+		r[0], r[1], r[2] = 2, 1, 6 // BOOTREPLY, Ethernet, 6-byte addresses
+		copy(r[4:8], q[4:8])       // xid
+		copy(r[10:12], q[10:12])   // flags
+		copy(r[16:20], addr[:])    // yiaddr
+		copy(r[20:24], server[:])  // siaddr
+		copy(r[28:44], q[28:44])   // chaddr
+		copy(r[236:240], q[236:240])
+		r = append(r, 53, 1, reply)
+		r = append(r, 54, 4, server[0], server[1], server[2], server[3])
+		r = append(r, 51, 4, 0, 0, 0x0e, 0x10) // 3600 s
+		r = append(r, 1, 4, 255, 255, 255, 0)
+		r = append(r, 3, 4, server[0], server[1], server[2], server[3])
+		r = append(r, 6, 4, server[0], server[1], server[2], server[3])
+		r = append(r, 255)
+		pc.WriteTo(r, bcast)
+	}
 }
