@@ -349,18 +349,24 @@ func hasVirtFlag(cpuinfo []byte) bool {
 }
 
 // quitWait is how long the guest has to print its goroutines and exit
-// after an NMI: within the 5 s that go test leaves a test binary
-// between SIGQUIT and SIGKILL.
+// after the NMI that passes on SIGQUIT: within the 5 s that go test
+// leaves a test binary between SIGQUIT and SIGKILL.
 const quitWait = 4 * time.Second
+
+// xenTimeoutQuitWait is how long a Xen domain has after the NMI sent
+// at MIRAGO_TIMEOUT, when no go test is waiting to kill the wrapper:
+// longer, because on a loaded host Xen has been seen to take more than
+// quitWait to tear down a domain that had already stopped.
+const xenTimeoutQuitWait = 20 * time.Second
 
 // maxSocketPath keeps a Unix socket's path within sun_path (108 bytes
 // on Linux).
 const maxSocketPath = 100
 
 // quitGuest sends the guest an NMI through QEMU's monitor socket mon
-// and waits up to quitWait for QEMU to end, which done reports. It
-// returns whether QEMU ended, and if so, what done said.
-func quitGuest(mon string, done <-chan error) (ended bool, waitErr error) {
+// and waits up to wait for QEMU to end, which done reports. It returns
+// whether QEMU ended, and if so, what done said.
+func quitGuest(mon string, done <-chan error, wait time.Duration) (ended bool, waitErr error) {
 	if mon == "" {
 		return false, nil
 	}
@@ -369,11 +375,11 @@ func quitGuest(mon string, done <-chan error) (ended bool, waitErr error) {
 		return false, nil
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(quitWait))
+	c.SetDeadline(time.Now().Add(wait))
 	if _, err := io.WriteString(c, "nmi\n"); err != nil {
 		return false, nil
 	}
-	return awaitEnd(done)
+	return awaitEnd(done, wait)
 }
 
 // afterNMI says what became of a guest that ended after an NMI, by
@@ -385,13 +391,13 @@ func afterNMI(reported bool) string {
 	return "sent it an NMI, and it ended without reporting a status"
 }
 
-// awaitEnd waits up to quitWait, after an NMI, for the VM to end, which
+// awaitEnd waits up to wait, after an NMI, for the VM to end, which
 // done reports. It returns whether it ended, and if so, what done said.
-func awaitEnd(done <-chan error) (ended bool, waitErr error) {
+func awaitEnd(done <-chan error, wait time.Duration) (ended bool, waitErr error) {
 	select {
 	case err := <-done:
 		return true, err
-	case <-time.After(quitWait):
+	case <-time.After(wait):
 		return false, nil
 	}
 }
@@ -499,7 +505,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		// First ask for the goroutines' stacks, as go test's own
 		// timeout does for a test binary on Linux.
 		how := "killed QEMU"
-		if ended, err := quitGuest(mon, done); ended {
+		if ended, err := quitGuest(mon, done, quitWait); ended {
 			var ee *exec.ExitError
 			how = afterNMI(errors.As(err, &ee) && ee.ExitCode()&1 == 1) // isa-debug-exit
 		} else {
@@ -515,7 +521,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		// overruns -timeout by a minute.
 		ended := false
 		if sig == syscall.SIGQUIT {
-			ended, waitErr = quitGuest(mon, done)
+			ended, waitErr = quitGuest(mon, done, quitWait)
 		}
 		if ended {
 			break

@@ -299,14 +299,14 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	}
 	// quit sends the domain an NMI, which a Mirago guest takes as
 	// SIGQUIT (it prints its goroutines and shuts down), and reports
-	// whether xl then ends within quitWait, and how.
-	quit := func() (ended bool, err error) {
+	// whether xl then ends within wait, and how.
+	quit := func(wait time.Duration) (ended bool, err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if exec.CommandContext(ctx, "xl", "trigger", name, "nmi").Run() != nil {
 			return false, nil
 		}
-		return awaitEnd(done)
+		return awaitEnd(done, wait)
 	}
 	sigquit := make(chan os.Signal, 1)
 	signal.Notify(sigquit, syscall.SIGQUIT)
@@ -320,7 +320,7 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	select {
 	case err = <-done:
 	case <-expired:
-		if ended, _ := quit(); ended {
+		if ended, _ := quit(xenTimeoutQuitWait); ended {
 			_, hasLine := console.result()
 			w.errorf("the guest did not finish within %v (MIRAGO_TIMEOUT); %s", cfg.timeout, afterNMI(hasLine))
 			return exitTimeout
@@ -331,7 +331,7 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	case <-sigquit:
 		// As for QEMU (runQEMUx86): the guest's status follows.
 		var ended bool
-		if ended, err = quit(); !ended {
+		if ended, err = quit(quitWait); !ended {
 			stop()
 			w.errorf("%v; destroyed domain %s", syscall.SIGQUIT, name)
 			return 128 + int(syscall.SIGQUIT)

@@ -82,12 +82,17 @@ func main() {
 		fmt.Println("woke")
 	case "hang":
 		// For an NMI (SIGQUIT) to find: a goroutine blocked on a
-		// channel, and main asleep.
+		// channel, and main asleep. Another goroutine prints the
+		// line the tests wait for, once both are: had main printed
+		// it, an NMI right after the line could find main still on
+		// its way out of the console write.
 		go func() {
 			<-make(chan int)
 		}()
-		time.Sleep(10 * time.Millisecond) // the goroutine blocks
-		fmt.Println("hanging")
+		go func() {
+			time.Sleep(10 * time.Millisecond) // the others block
+			fmt.Println("hanging")
+		}()
 		time.Sleep(time.Hour)
 	case "spin1":
 		// A goroutine that never makes a call must not keep the
