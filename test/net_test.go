@@ -271,13 +271,9 @@ func writeBlob(w io.Writer, n int64) error {
 	return nil
 }
 
-// TestNetEcho: the guest dials TCP and UDP echo servers on the host.
-func TestNetEcho(t *testing.T) {
-	tl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tl.Close()
+// serveEcho echoes what arrives on tl's connections and ul's datagrams
+// until they are closed.
+func serveEcho(tl net.Listener, ul net.PacketConn) {
 	go func() {
 		for {
 			c, err := tl.Accept()
@@ -290,11 +286,6 @@ func TestNetEcho(t *testing.T) {
 			}()
 		}
 	}()
-	ul, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ul.Close()
 	go func() {
 		b := make([]byte, 1500)
 		for {
@@ -305,6 +296,21 @@ func TestNetEcho(t *testing.T) {
 			ul.WriteTo(b[:n], a)
 		}
 	}()
+}
+
+// TestNetEcho: the guest dials TCP and UDP echo servers on the host.
+func TestNetEcho(t *testing.T) {
+	tl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	ul, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ul.Close()
+	serveEcho(tl, ul)
 	tport := tl.Addr().(*net.TCPAddr).Port
 	uport := ul.LocalAddr().(*net.UDPAddr).Port
 	g := startGuest(t, []string{"MIRAGO_NET=user"}, nil, "echo",

@@ -263,28 +263,7 @@ func TestSolo5Net(t *testing.T) {
 		}
 		defer tl.Close()
 		defer ul.Close()
-		go func() {
-			for {
-				c, err := tl.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					io.Copy(c, c)
-				}()
-			}
-		}()
-		go func() {
-			b := make([]byte, 1500)
-			for {
-				n, a, err := ul.ReadFrom(b)
-				if err != nil {
-					return
-				}
-				ul.WriteTo(b[:n], a)
-			}
-		}()
+		serveEcho(tl, ul)
 		tport := tl.Addr().(*net.TCPAddr).Port
 		uport := ul.LocalAddr().(*net.UDPAddr).Port
 		g := startCommand(t, []string{"MIRAGO_TAP=tap0", "MIRAGO_IP=10.77.0.2/24", "MIRAGO_MAC=02:00:00:77:00:02"},
