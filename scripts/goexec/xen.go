@@ -300,11 +300,23 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 	// quit sends the domain an NMI, which a Mirago guest takes as
 	// SIGQUIT (it prints its goroutines and shuts down), and reports
 	// whether xl then ends within wait, and how.
+	// A failed trigger is tried again, as a failed destroy is in stop;
+	// nmiErr keeps the last failure for the message.
+	var nmiErr error
 	quit := func(wait time.Duration) (ended bool, err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if exec.CommandContext(ctx, "xl", "trigger", name, "nmi").Run() != nil {
-			return false, nil
+		for try := 0; try < 3; try++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			out, err := exec.CommandContext(ctx, "xl", "trigger", name, "nmi").CombinedOutput()
+			cancel()
+			if err == nil {
+				nmiErr = nil
+				break
+			}
+			nmiErr = fmt.Errorf("xl trigger nmi: %v: %s", err, bytes.TrimSpace(out))
+			if exec.Command("xl", "domid", name).Run() != nil {
+				break
+			}
+			time.Sleep(time.Second)
 		}
 		return awaitEnd(done, wait)
 	}
@@ -326,6 +338,10 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 			return exitTimeout
 		}
 		stop()
+		if nmiErr != nil {
+			w.errorf("the guest did not finish within %v (MIRAGO_TIMEOUT) and could not be sent an NMI (%v); destroyed it", cfg.timeout, nmiErr)
+			return exitTimeout
+		}
 		w.reportXen(false, exitTimeout, "", cfg.timeout)
 		return exitTimeout
 	case <-sigquit:
@@ -333,6 +349,10 @@ func (w *wrapper) runXL(ctx context.Context, image, cmdline, archive string, cfg
 		var ended bool
 		if ended, err = quit(quitWait); !ended {
 			stop()
+			if nmiErr != nil {
+				w.errorf("%v, and the NMI that passes it on failed (%v); destroyed domain %s", syscall.SIGQUIT, nmiErr, name)
+				return 128 + int(syscall.SIGQUIT)
+			}
 			w.errorf("%v; destroyed domain %s", syscall.SIGQUIT, name)
 			return 128 + int(syscall.SIGQUIT)
 		}
