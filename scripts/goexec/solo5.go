@@ -56,6 +56,12 @@ import (
 // MIRAGO_MAC sets the guest's MAC address; by default the tender
 // makes one up. MIRAGO_NET is QEMU's and is refused here.
 //
+// Block devices: the manifest asks for a BLOCK_BASIC device named
+// storage when the program names /dev/vda. The wrapper attaches the
+// file $MIRAGO_SOLO5_DISK to it (solo5-spt --block:storage=FILE), which
+// must be a non-empty regular file of whole 512-byte blocks; without
+// it, the wrapper says so and exits 125.
+//
 // Exit statuses are those of the xen runner, except that all 8 bits of
 // the program's status arrive (os.Exit(200) gives 200), and a guest killed
 // by a signal gives 128 plus the signal, as a shell reports it: a nil
@@ -137,12 +143,12 @@ func (w *wrapper) runSPT(image string, args []string) int {
 		w.errorf("MIRAGO_NET is for QEMU; under solo5-spt set MIRAGO_TAP to a tap device")
 		return exitFailed
 	}
-	nets, err := sptNetDevices(image)
+	nets, blocks, err := sptDevices(image)
 	if err != nil {
 		w.errorf("%v", err)
 		return exitFailed
 	}
-	var netArgs []string
+	var devArgs []string
 	if len(nets) > 0 {
 		tap, _ := w.lookup("MIRAGO_TAP")
 		if tap == "" {
@@ -164,14 +170,22 @@ func (w *wrapper) runSPT(image string, args []string) int {
 			w.errorf("the image wants %d network devices (%s); the wrapper attaches only one", len(nets), strings.Join(nets, ", "))
 			return exitFailed
 		}
-		netArgs = append(netArgs, "--net:"+nets[0]+"="+tap)
+		devArgs = append(devArgs, "--net:"+nets[0]+"="+tap)
 		if mac, _ := w.lookup("MIRAGO_MAC"); mac != "" {
 			if _, err := net.ParseMAC(mac); err != nil {
 				w.errorf("MIRAGO_MAC=%q: %v", mac, err)
 				return exitFailed
 			}
-			netArgs = append(netArgs, "--net-mac:"+nets[0]+"="+mac)
+			devArgs = append(devArgs, "--net-mac:"+nets[0]+"="+mac)
 		}
+	}
+	if len(blocks) > 0 {
+		a, err := sptBlockArgs(w.lookup, blocks)
+		if err != nil {
+			w.errorf("%v", err)
+			return exitFailed
+		}
+		devArgs = append(devArgs, a...)
 	}
 	cmdline, err := encodeCmdline(env, args)
 	if err != nil {
@@ -189,7 +203,7 @@ func (w *wrapper) runSPT(image string, args []string) int {
 		return exitFailed
 	}
 
-	cmd := exec.Command(spt, append(append([]string{"--mem=" + strconv.Itoa(mem)}, netArgs...), image, cmdline)...)
+	cmd := exec.Command(spt, append(append([]string{"--mem=" + strconv.Itoa(mem)}, devArgs...), image, cmdline)...)
 	cmd.Stdin = nil
 	cmd.Stdout = w.stdout
 	cmd.Stderr = w.stderr
@@ -251,40 +265,63 @@ wait:
 	return ee.ExitCode()
 }
 
-// sptNetDevices returns the names of the NET_BASIC devices in the
-// image's manifest note.
-func sptNetDevices(image string) ([]string, error) {
+// sptDevices returns the names of the NET_BASIC and BLOCK_BASIC
+// devices in the image's manifest note.
+func sptDevices(image string) (nets, blocks []string, err error) {
 	f, err := elf.Open(image)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read image: %v", err)
+		return nil, nil, fmt.Errorf("cannot read image: %v", err)
 	}
 	defer f.Close()
 	sec := f.Section(".note.solo5.manifest")
 	if sec == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	b, err := sec.Data()
-	// The note: namesz, descsz, type, "Solo5\0" padded to 8, then
-	// the descriptor after 4 bytes that align it to 8.
-	const descOff = 12 + 8 + 4
-	if err != nil || len(b) < descOff {
-		return nil, fmt.Errorf("%s: bad manifest note", image)
+	// The note: its header with the name, then the descriptor, which
+	// starts with padding that aligns struct mft to 8 bytes.
+	if err != nil || len(b) < solo5.ManifestNoteDescOff {
+		return nil, nil, fmt.Errorf("%s: bad manifest note", image)
 	}
-	descsz := int(f.ByteOrder.Uint32(b[4:]))
-	if descsz < 4 || len(b) < descOff-4+descsz {
-		return nil, fmt.Errorf("%s: bad manifest note", image)
+	end := solo5.NoteHeaderSize + int(f.ByteOrder.Uint32(b[4:])) // n_descsz
+	if end < solo5.ManifestNoteDescOff || len(b) < end {
+		return nil, nil, fmt.Errorf("%s: bad manifest note", image)
 	}
-	m, err := solo5.DecodeManifest(b[descOff : descOff-4+descsz])
+	m, err := solo5.DecodeManifest(b[solo5.ManifestNoteDescOff:end])
 	if err != nil {
-		return nil, fmt.Errorf("%s: manifest: %v", image, err)
+		return nil, nil, fmt.Errorf("%s: manifest: %v", image, err)
 	}
-	var nets []string
 	for _, e := range m.Entries {
-		if e.Type == solo5.DevNetBasic {
+		switch e.Type {
+		case solo5.DevNetBasic:
 			nets = append(nets, e.Name)
+		case solo5.DevBlockBasic:
+			blocks = append(blocks, e.Name)
 		}
 	}
-	return nets, nil
+	return nets, blocks, nil
+}
+
+// sptBlockArgs returns the tender's options that attach the file
+// $MIRAGO_SOLO5_DISK to the image's block device. solo5-spt opens it
+// for reading and writing and wants a non-empty file of whole 512-byte
+// blocks; the wrapper checks that first, to say so plainly.
+func sptBlockArgs(lookup func(string) (string, bool), blocks []string) ([]string, error) {
+	if len(blocks) > 1 {
+		return nil, fmt.Errorf("the image wants %d block devices (%s); the wrapper attaches only one", len(blocks), strings.Join(blocks, ", "))
+	}
+	disk, _ := lookup("MIRAGO_SOLO5_DISK")
+	if disk == "" {
+		return nil, fmt.Errorf("the image wants a block device (%s, it names /dev/vda): set MIRAGO_SOLO5_DISK to a file of whole 512-byte blocks", blocks[0])
+	}
+	fi, err := os.Stat(disk)
+	if err != nil {
+		return nil, fmt.Errorf("MIRAGO_SOLO5_DISK: %v", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size()%512 != 0 {
+		return nil, fmt.Errorf("MIRAGO_SOLO5_DISK=%s: want a non-empty regular file of whole 512-byte blocks (it has %d bytes)", disk, fi.Size())
+	}
+	return []string{"--block:" + blocks[0] + "=" + disk}, nil
 }
 
 // makeTap makes a tap device for one run, up and without addresses,

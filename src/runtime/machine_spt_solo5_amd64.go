@@ -108,6 +108,21 @@ func devices_sptWrite(fd int32, p unsafe.Pointer, n int) int {
 	return sptWriteFD(fd, p, n)
 }
 
+// devices_sptPread and devices_sptPwrite are pread64(2) and
+// pwrite64(2) on a block device's host descriptor, a regular file. The
+// filter allows them only for one block at a block-aligned offset
+// inside the file.
+//
+//go:linkname devices_sptPread internal/devices.sptPread
+func devices_sptPread(fd int32, p unsafe.Pointer, n int, off int64) int {
+	return sptPread(fd, p, n, off)
+}
+
+//go:linkname devices_sptPwrite internal/devices.sptPwrite
+func devices_sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int {
+	return sptPwrite(fd, p, n, off)
+}
+
 // syscall_memInfo tells package syscall (sysinfo(2)) how much guest
 // memory there is and how much of it the runtime has not taken.
 //
@@ -300,3 +315,9 @@ func sptReadFD(fd int32, p unsafe.Pointer, n int) int
 
 //go:noescape
 func sptWriteFD(fd int32, p unsafe.Pointer, n int) int
+
+//go:noescape
+func sptPread(fd int32, p unsafe.Pointer, n int, off int64) int
+
+//go:noescape
+func sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int

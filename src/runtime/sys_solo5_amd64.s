@@ -17,9 +17,13 @@
 //	arch_prctl(ARCH_SET_FS, ...)
 //	read(fd, ...), write(fd, ...)
 //	                            on a network device's fd, from the manifest
+//	pread64(fd, ...), pwrite64(fd, ...)
+//	                            on a block device's fd, one block at a time
 
 #define SYS_read		0
 #define SYS_write		1
+#define SYS_pread64		17
+#define SYS_pwrite64		18
 #define SYS_arch_prctl		158
 #define SYS_clock_gettime	228
 #define SYS_exit_group		231
@@ -117,4 +121,32 @@ TEXT runtime·sptWriteFD(SB),NOSPLIT,$0-32
 	MOVL	$SYS_write, AX
 	SYSCALL
 	MOVQ	AX, ret+24(FP)
+	RET
+
+// func sptPread(fd int32, p unsafe.Pointer, n int, off int64) int
+//
+// pread64(fd, p, n, off) on a block device's descriptor: a length or a
+// negated errno.
+TEXT runtime·sptPread(SB),NOSPLIT,$0-40
+	MOVL	fd+0(FP), DI
+	MOVQ	p+8(FP), SI
+	MOVQ	n+16(FP), DX
+	MOVQ	off+24(FP), R10
+	MOVL	$SYS_pread64, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
+	RET
+
+// func sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int
+//
+// pwrite64(fd, p, n, off) on a block device's descriptor: a length or
+// a negated errno.
+TEXT runtime·sptPwrite(SB),NOSPLIT,$0-40
+	MOVL	fd+0(FP), DI
+	MOVQ	p+8(FP), SI
+	MOVQ	n+16(FP), DX
+	MOVQ	off+24(FP), R10
+	MOVL	$SYS_pwrite64, AX
+	SYSCALL
+	MOVQ	AX, ret+32(FP)
 	RET

@@ -6,9 +6,11 @@ package ld
 
 import (
 	"cmd/internal/objabi"
+	"cmd/link/internal/loader"
 	"debug/elf"
 	"encoding/binary"
 	"flag"
+	"strconv"
 )
 
 // The two ELF notes a Solo5 tender reads from a GOOS=solo5 image before
@@ -73,21 +75,41 @@ func solo5Target() uint32 {
 // Solo5's own programs name their first interface the same way.
 const solo5NetName = "service0"
 
+// solo5BlockName is the name of the block device an image that names
+// /dev/vda asks for: solo5-spt --block:storage=FILE attaches it.
+const solo5BlockName = "storage"
+
+// solo5DiskFile is the block device's file in the guest
+// (internal/devices/disk_solo5.go).
+const solo5DiskFile = "/dev/vda"
+
 // solo5Manifest returns the manifest's descriptor, padding included:
 // version 1, the mandatory first entry and the devices the program
 // needs. A program that links package net gets one NET_BASIC device,
-// solo5NetName, which the runtime hands to the network stack; other
+// solo5NetName, which the runtime hands to the network stack; a
+// program with the string solo5DiskFile among its constants (as
+// os.OpenFile("/dev/vda", ...) has) gets one BLOCK_BASIC device,
+// solo5BlockName, which package syscall offers as that file. Other
 // programs ask for no devices, so the tender needs no options to run
-// them. The tender fills in each device's properties (MAC, MTU) and
-// host descriptor when it attaches it; in the image they are zero.
+// them. The tender fills in each device's properties (MAC, MTU,
+// capacity) and host descriptor when it attaches it; in the image they
+// are zero.
 func solo5Manifest(ctxt *Link) []byte {
 	const (
-		solo5DevNetBasic = 2 // MFT_DEV_NET_BASIC
-		solo5NameMax     = 67
+		solo5DevBlockBasic = 1 // MFT_DEV_BLOCK_BASIC
+		solo5DevNetBasic   = 2 // MFT_DEV_NET_BASIC
+		solo5NameMax       = 67
 	)
-	var devs []string
+	type dev struct {
+		name string
+		typ  uint32
+	}
+	var devs []dev
 	if ctxt.LibraryByPkg["net"] != nil {
-		devs = append(devs, solo5NetName)
+		devs = append(devs, dev{solo5NetName, solo5DevNetBasic})
+	}
+	if solo5HasString(ctxt, solo5DiskFile) {
+		devs = append(devs, dev{solo5BlockName, solo5DevBlockBasic})
 	}
 	entries := 1 + len(devs)
 	b := make([]byte, solo5ManifestPad+solo5ManifestHeader+entries*solo5ManifestEntry)
@@ -96,15 +118,29 @@ func solo5Manifest(ctxt *Link) []byte {
 	binary.LittleEndian.PutUint32(m[4:], uint32(entries))
 	e := m[solo5ManifestHeader:]
 	binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], solo5ReservedFirst)
-	for _, name := range devs {
+	for _, d := range devs {
 		e = e[solo5ManifestEntry:]
-		if len(name) > solo5NameMax {
-			Exitf("solo5 manifest: device name %q too long", name)
+		if len(d.name) > solo5NameMax {
+			Exitf("solo5 manifest: device name %q too long", d.name)
 		}
-		copy(e, name)
-		binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], solo5DevNetBasic)
+		copy(e, d.name)
+		binary.LittleEndian.PutUint32(e[solo5ManifestEntryType:], d.typ)
 	}
 	return b
+}
+
+// solo5HasString reports whether the program keeps the string s among
+// its constants. String constants are content-addressed symbols, which
+// the loader does not look up by name, so this walks the symbols.
+func solo5HasString(ctxt *Link, s string) bool {
+	name := "go:string." + strconv.Quote(s)
+	ldr := ctxt.loader
+	for i := loader.Sym(1); i < loader.Sym(ldr.NSym()); i++ {
+		if ldr.AttrReachable(i) && ldr.SymName(i) == name {
+			return true
+		}
+	}
+	return false
 }
 
 // solo5Notes reserves room for the two notes below resoff, each with a

@@ -2,14 +2,17 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
+//go:build xen || solo5
+
 package syscall
 
 import "internal/devices"
 
-// /dev/vda or /dev/xvda on xen: the machine's block device
+// /dev/vda or /dev/xvda: the machine's block device
 // (internal/devices.Disk, over any block.Device: the first virtio-blk
-// device, or on Xen the first vbd), set up on first use. Its node
-// exists only if the device does.
+// device, on Xen the first vbd, on Solo5 the first BLOCK_BASIC
+// device), set up on first use. Its node exists only if the device
+// does.
 
 func hasDisk() bool { return devices.HasDisk() }
 
