@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
@@ -244,7 +245,8 @@ func TestSolo5Std(t *testing.T) {
 // TestSolo5Net runs testdata/progs/netprobe under solo5-spt with its
 // network device attached to tap0 in a network namespace (newNetns:
 // the host is 10.77.0.1/24 there), with a static address. The host
-// fetches pages from the guest's net/http server, and the guest dials
+// fetches pages from the guest's net/http server and moves 100 MB each
+// way with matching SHA-256s, and the guest dials
 // TCP and UDP echo servers on the host through the exec wrapper. It
 // needs root, and fails without it: it exists to run these.
 func TestSolo5Net(t *testing.T) {
@@ -264,10 +266,23 @@ func TestSolo5Net(t *testing.T) {
 			"MIRAGO_IP=10.77.0.2/24,10.77.0.1", "--", "netprobe", "serve"))
 		g.waitLine(t, `^listening on `, 2*time.Minute)
 		var page, remote, bye string
+		var down, up net.Conn
 		ns.do(t, func() {
 			get := func(path string) string { return httpGet(t, "10.77.0.2:80", path) }
-			page, remote, bye = get("/"), get("/remote"), get("/quit")
+			page, remote = get("/"), get("/remote")
+			// Sockets made in the namespace stay in it: the
+			// transfers below run outside ns.do.
+			var err error
+			if down, err = net.DialTimeout("tcp", "10.77.0.2:80", time.Minute); err != nil {
+				t.Errorf("dial: %v", err)
+			} else if up, err = net.DialTimeout("tcp", "10.77.0.2:80", time.Minute); err != nil {
+				t.Errorf("dial: %v", err)
+			}
 		})
+		if down != nil && up != nil {
+			transfer100MB(t, down, up)
+		}
+		ns.do(t, func() { bye = httpGet(t, "10.77.0.2:80", "/quit") })
 		if page != "hello, world\n" {
 			t.Errorf("GET / = %q\nguest:\n%s", page, g.output())
 		}
@@ -400,6 +415,56 @@ func httpGet(t *testing.T, addr, path string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// transfer100MB fetches 100 MB of netprobe's blob from its server over
+// down, and sends it the same over up, checking the SHA-256 at each
+// end: the host's of what it read, the guest's of what it was sent.
+func transfer100MB(t *testing.T, down, up net.Conn) {
+	t.Helper()
+	const size = 100 << 20
+	want := blobSum(size)
+	defer down.Close()
+	defer up.Close()
+	down.SetDeadline(time.Now().Add(5 * time.Minute))
+	up.SetDeadline(time.Now().Add(5 * time.Minute))
+
+	start := time.Now()
+	fmt.Fprintf(down, "GET /blob?n=%d HTTP/1.1\r\nHost: guest\r\nConnection: close\r\n\r\n", size)
+	resp, err := http.ReadResponse(bufio.NewReader(down), nil)
+	if err != nil {
+		t.Errorf("GET /blob: %v", err)
+	} else {
+		h := sha256.New()
+		n, err := io.Copy(h, resp.Body)
+		resp.Body.Close()
+		if got := fmt.Sprintf("%x", h.Sum(nil)); n != size || err != nil || got != want {
+			t.Errorf("GET /blob: %d bytes (%v), sha256 %s; want %d bytes, sha256 %s", n, err, got, size, want)
+		}
+		t.Logf("100 MB from the guest in %v", time.Since(start).Round(time.Millisecond))
+	}
+
+	start = time.Now()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeBlob(pw, size)) }()
+	req, _ := http.NewRequest("POST", "http://guest/sum", pr)
+	req.ContentLength = size
+	req.Close = true
+	if err := req.Write(up); err != nil {
+		t.Errorf("POST /sum: %v", err)
+		return
+	}
+	resp, err = http.ReadResponse(bufio.NewReader(up), req)
+	if err != nil {
+		t.Errorf("POST /sum: %v", err)
+		return
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if w := fmt.Sprintf("%d %s\n", size, want); string(b) != w {
+		t.Errorf("the guest's sum %q, want %q", b, w)
+	}
+	t.Logf("100 MB to the guest in %v", time.Since(start).Round(time.Millisecond))
 }
 
 // listenDHCP listens on UDP port 67 on the device dev, with broadcasts
