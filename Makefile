@@ -91,9 +91,10 @@ syscall-api: toolchain
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh
 
-# The HTTP server on the host, in a Linux VM and as a Mirago image, side
-# by side (scripts/bench/run.sh); about two minutes. Not on toolchain:
-# the Mirago column uses whatever _build/goroot holds, or says why not.
+# The HTTP server on the host, in a Linux VM, as a Mirago image and under
+# solo5-spt (as root), side by side (scripts/bench/run.sh); about two
+# minutes. Not on toolchain: the Mirago and spt columns use whatever
+# _build/goroot holds, or say why not.
 .PHONY: bench-http
 bench-http: deps
 	$(HOSTGO) scripts/bench/run.sh

@@ -9,6 +9,10 @@
 #	          modules, configures the network and runs the same server
 #	mirago    the server built with GOOS=xen GOARCH=amd64 by
 #	          _build/goroot, booted on QEMU microvm
+#	spt       the server built with GOOS=solo5 GOARCH=amd64, run by
+#	          Solo5's solo5-spt tender (scripts/solo5-tenders.sh) on a
+#	          tap device with the host at 10.78.0.1/24 and the guest at
+#	          10.78.0.2: a host process, no QEMU (needs root for the tap)
 #
 # Both VMs run under the same QEMU flags: TCG (no KVM here), microvm,
 # one vCPU, -m 256M, user-mode networking forwarding a host port on
@@ -117,6 +121,27 @@ else
 	fi
 fi
 
+# The spt image, its tender and a tap for it: reported as not run when
+# any is missing.
+spt_args=()
+if [ -z "$mgo" ] || [ ! -x "$mgo" ]; then
+	spt_args=(-spt-skip "no toolchain at _build/goroot (make toolchain)")
+elif [ "$(id -u)" != 0 ]; then
+	spt_args=(-spt-skip "needs root to make its tap device")
+elif ! tenders=$(bash scripts/solo5-tenders.sh 2>"$cache/spt-tenders.log"); then
+	spt_args=(-spt-skip "scripts/solo5-tenders.sh failed (log: $cache/spt-tenders.log)")
+elif ! env -u GOROOT -u GOFLAGS GOTOOLCHAIN=local GOOS=solo5 GOARCH=amd64 PATH="$(dirname "$mgo"):$PATH" \
+	"$mgo" build -o "$bin/server.spt" ./scripts/bench/server 2>"$cache/spt-build.log"; then
+	spt_args=(-spt-skip "GOOS=solo5 build failed: $(grep -v '^#' "$cache/spt-build.log" | head -1) (log: $cache/spt-build.log)")
+else
+	tap=mirb$$
+	ip tuntap add dev "$tap" mode tap
+	trap 'ip tuntap del dev "$tap" mode tap 2>/dev/null || true' EXIT
+	ip addr add 10.78.0.1/24 dev "$tap"
+	ip link set "$tap" up
+	spt_args=(-spt "$tenders/solo5-spt" -spt-image "$bin/server.spt" -spt-tap "$tap" -spt-addr 10.78.0.2/24)
+fi
+
 # The header. GIT_OPTIONAL_LOCKS=0: git status must not rewrite the
 # index, which someone else may be using.
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -129,6 +154,7 @@ echo "# $(qemu-system-x86_64 --version | head -1); host go: $(go version | cut -
 echo "# machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# kernel: $(basename "$deb")"
 
-exec "$bin/runner" -server "$bin/server" -load "$bin/load" \
+# Not exec: the trap above deletes the tap afterwards.
+"$bin/runner" -server "$bin/server" -load "$bin/load" \
 	-kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio" \
-	"${mirago_args[@]}" -logdir "$cache/logs" "$@"
+	"${mirago_args[@]}" "${spt_args[@]}" -logdir "$cache/logs" "$@"

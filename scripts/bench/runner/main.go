@@ -62,7 +62,13 @@ var (
 	hostTimeout = flag.Duration("host-timeout", 10*time.Second, "host process: time allowed to the first response")
 	linuxTimout = flag.Duration("linux-timeout", 60*time.Second, "Linux VM: time allowed to the first response")
 	miraTimeout = flag.Duration("mirago-timeout", 20*time.Second, "Mirago: time allowed to the first response")
-	only        = flag.String("only", "host,linux-vm,mirago", "comma-separated targets to run")
+	sptBin      = flag.String("spt", "", "spt: Solo5's `solo5-spt` tender")
+	sptImage    = flag.String("spt-image", "", "spt: GOOS=solo5 build of scripts/bench/server")
+	sptTap      = flag.String("spt-tap", "", "spt: the tap `device` for the guest, with the host's address on it")
+	sptAddr     = flag.String("spt-addr", "10.78.0.2/24", "spt: the guest's `address` on the tap (its MIRAGO_IP)")
+	sptSkip     = flag.String("spt-skip", "", "if set, why the spt target cannot run; it is reported as not run")
+	sptTimeout  = flag.Duration("spt-timeout", 10*time.Second, "spt: time allowed to the first response")
+	only        = flag.String("only", "host,linux-vm,mirago,spt", "comma-separated targets to run")
 	logDir      = flag.String("logdir", "", "`dir` for each target's console log (default: a temporary directory)")
 )
 
@@ -100,11 +106,14 @@ func main() {
 		}
 	}
 
-	targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget()}
+	targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget(), sptTarget()}
 	want := strings.Split(*only, ",")
 	fmt.Printf("# VMs: qemu-system-x86_64 %s [-initrd ... -append ...]\n", strings.Join(vmArgs("KERNEL", *port), " "))
 	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every 10 ms); logs in %s\n",
 		*dur, joinInts(concurrencies, ","), *warmup, *boots, *logDir)
+	if st := targets[3]; st.skip == "" && slices.Contains(want, st.name) {
+		fmt.Printf("# spt: %s, the guest at %s\n", strings.Join(st.argv, " "), st.addr)
+	}
 	for _, t := range targets {
 		if !slices.Contains(want, t.name) {
 			t.skip = "not selected (-only)"
@@ -128,6 +137,7 @@ func fatalf(format string, args ...any) {
 type target struct {
 	name    string
 	argv    []string // the command; "PORT" is replaced by the port
+	addr    string   // where the server answers; "" for 127.0.0.1:PORT
 	timeout time.Duration
 	size    int64  // bytes of the image(s) that boot
 	sizeOf  string // what size counts
@@ -202,6 +212,41 @@ func miragoTarget() *target {
 		t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*miragoImage, 0)...)
 	}
 	return t
+}
+
+// sptTarget is the GOOS=solo5 image under the genuine solo5-spt tender:
+// a host process, like the host target, but with the guest's own
+// network stack behind a tap device, which the runner reaches at the
+// guest's address (no port forward). The tender's --mem is -mem in MB.
+func sptTarget() *target {
+	t := &target{name: "spt", timeout: *sptTimeout, sizeOf: "image"}
+	mb, err := strconv.Atoi(strings.TrimSuffix(strings.ToUpper(*mem), "M"))
+	switch {
+	case *sptSkip != "":
+		t.skip = *sptSkip
+	case *sptBin == "" || *sptImage == "" || *sptTap == "":
+		t.skip = "no -spt, -spt-image and -spt-tap"
+	case err != nil:
+		t.skip = fmt.Sprintf("-mem %s is not a number of megabytes", *mem)
+	default:
+		ip, _, err := net.ParseCIDR(*sptAddr)
+		if err != nil {
+			t.skip = fmt.Sprintf("-spt-addr: %v", err)
+			return t
+		}
+		t.size, t.skip = sizes(*sptImage)
+		t.argv = []string{*sptBin, "--mem=" + strconv.Itoa(mb), "--net:service0=" + *sptTap, *sptImage, "MIRAGO_IP=" + *sptAddr, "--", "server"}
+		t.addr = net.JoinHostPort(ip.String(), "80")
+	}
+	return t
+}
+
+// url is where the target's server answers.
+func (t *target) url() string {
+	if t.addr != "" {
+		return "http://" + t.addr + "/"
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/", *port)
 }
 
 // sizes returns the total size of files, or why one cannot be read.
@@ -386,7 +431,7 @@ func (t *target) measure() {
 			t.failure = fmt.Sprintf("cannot start: %v", err)
 			return
 		}
-		d, err := firstResponse(p, t.timeout)
+		d, err := firstResponse(p, t.url(), t.timeout)
 		if err != nil {
 			p.stop()
 			t.failure = err.Error()
@@ -402,7 +447,7 @@ func (t *target) measure() {
 		p.mu.Lock()
 		t.listen = p.listening
 		p.mu.Unlock()
-		t.load, err = runLoad()
+		t.load, err = runLoad(t.url())
 		if err != nil {
 			t.failure = err.Error()
 		}
@@ -434,7 +479,7 @@ func (t *target) measure() {
 // version), a guest ready at time T was found only when one of the
 // stuck attempts timed out, up to 500 ms later, which added 300 to 400
 // ms to Mirago's figure and about 200 ms to the Linux VM's.
-func firstResponse(p *proc, timeout time.Duration) (time.Duration, error) {
+func firstResponse(p *proc, url string, timeout time.Duration) (time.Duration, error) {
 	const (
 		period         = 10 * time.Millisecond
 		attemptTimeout = 100 * time.Millisecond
@@ -445,7 +490,6 @@ func firstResponse(p *proc, timeout time.Duration) (time.Duration, error) {
 	client := &http.Client{Transport: tr, Timeout: attemptTimeout}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	url := fmt.Sprintf("http://127.0.0.1:%d/", *port)
 	ok := make(chan time.Duration, 1)
 	sem := make(chan struct{}, maxInFlight)
 	var wg sync.WaitGroup
@@ -491,13 +535,13 @@ func firstResponse(p *proc, timeout time.Duration) (time.Duration, error) {
 	}
 }
 
-// runLoad runs the load generator at each concurrency.
-func runLoad() ([]loadResult, error) {
+// runLoad runs the load generator against url at each concurrency.
+func runLoad(url string) ([]loadResult, error) {
 	budget := time.Duration(len(concurrencies))*(*dur+*warmup+10*time.Second) + 10*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, *loadBin, "-json", "-c", joinInts(concurrencies, ","),
-		"-d", dur.String(), "-warmup", warmup.String(), fmt.Sprintf("http://127.0.0.1:%d/", *port))
+		"-d", dur.String(), "-warmup", warmup.String(), url)
 	cmd.Stderr = os.Stderr
 	out, runErr := cmd.Output()
 	var rs []loadResult

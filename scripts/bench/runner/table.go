@@ -124,7 +124,7 @@ func printTable(targets []*target) {
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
-	for _, pair := range [][2]string{{"mirago", "linux-vm"}, {"mirago", "host"}} {
+	for _, pair := range [][2]string{{"mirago", "linux-vm"}, {"mirago", "host"}, {"spt", "host"}, {"spt", "mirago"}} {
 		a, b := byName[pair[0]], byName[pair[1]]
 		row = []string{name(pair[0] + "/" + pair[1])}
 		for _, c := range cols {
