@@ -29,6 +29,10 @@ var stdSubset = []string{
 	"net", "net/http/internal/http2", "log/syslog",
 }
 
+// runAlone lists the packages of stdSubset that TestStdPackages tests
+// with no other package's VM running beside them.
+var runAlone = []string{"time"}
+
 // TestStdPackages runs go test -short on stdSubset for xen/amd64, so in
 // QEMU through the exec wrapper, and requires each package to pass. The
 // tests that scripts/std-failures.txt gives a reason for, and those that
@@ -52,7 +56,34 @@ func TestStdPackages(t *testing.T) {
 	// go test's -timeout bounds each package; the wrapper's boot
 	// timeout must not cut it shorter: crypto/cipher's tests take two
 	// minutes under TCG on an idle machine, more on a busy one.
-	r := mgoEnv(t, progsDir(t), "xen/amd64", []string{"MIRAGO_TIMEOUT=11m"}, append(args, pkgs...)...)
+	//
+	// The packages in runAlone go after the others, in a go test of
+	// their own, so that no other VM shares the two cores with them:
+	// their tests measure intervals of wall-clock time. In one CI
+	// rehearsal, time's tests took 69 s instead of the usual 8 beside
+	// another package's VM, and TestTicker and TestAfterQueuing failed
+	// all their attempts with ticks late. Alone, under the same host
+	// load as two busy loops, they pass in 11 to 12 s.
+	var alone []string
+	pkgs = slices.DeleteFunc(pkgs, func(p string) bool {
+		if slices.Contains(runAlone, p) {
+			alone = append(alone, p)
+			return true
+		}
+		return false
+	})
+	vars := []string{"MIRAGO_TIMEOUT=11m"}
+	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, append(args, pkgs...)...)
+	if len(alone) > 0 {
+		ra := mgoEnv(t, progsDir(t), "xen/amd64", vars, append(args, alone...)...)
+		r.cmd += "; " + ra.cmd
+		r.stdout += ra.stdout
+		r.stderr += ra.stderr
+		if r.code == 0 {
+			r.code = ra.code
+		}
+		pkgs = append(pkgs, alone...)
+	}
 
 	// go test prints one line per package: "ok  \tPKG\t...", or
 	// "FAIL\tPKG ..." after the failing tests' output.
