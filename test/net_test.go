@@ -247,6 +247,24 @@ func TestNetServe(t *testing.T) {
 	g.wait(t, time.Minute)
 }
 
+// wantEchoes checks the output of netprobe's echo: one TCP and one UDP
+// echo of msg from the host's servers at hostIP, ports tport and uport,
+// received at the guest's address guestIP.
+func wantEchoes(t *testing.T, out, hostIP, guestIP string, tport, uport int, msg string) {
+	t.Helper()
+	for _, want := range []string{
+		fmt.Sprintf("tcp echo from %s:%d via %s:", hostIP, tport, guestIP),
+		fmt.Sprintf("udp echo from %s:%d via %s:", hostIP, uport, guestIP),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, ": "+msg+"\n"); n != 2 {
+		t.Errorf("%d echoes of the message, want 2:\n%s", n, out)
+	}
+}
+
 // writeBlob writes netprobe's blob stream of n bytes to w: xorshift64*
 // from seed 1, as netprobe's blob does.
 func writeBlob(w io.Writer, n int64) error {
@@ -316,18 +334,7 @@ func TestNetEcho(t *testing.T) {
 	g := startGuest(t, []string{"MIRAGO_NET=user"}, nil, "echo",
 		fmt.Sprintf("tcp=10.0.2.2:%d", tport), fmt.Sprintf("udp=10.0.2.2:%d", uport), "ping from the guest")
 	g.wait(t, 2*time.Minute)
-	out := g.output()
-	for _, want := range []string{
-		fmt.Sprintf("tcp echo from 10.0.2.2:%d via 10.0.2.15:", tport),
-		fmt.Sprintf("udp echo from 10.0.2.2:%d via 10.0.2.15:", uport),
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("no %q in:\n%s", want, out)
-		}
-	}
-	if n := strings.Count(out, ": ping from the guest\n"); n != 2 {
-		t.Errorf("%d echoes of the message, want 2:\n%s", n, out)
-	}
+	wantEchoes(t, g.output(), "10.0.2.2", "10.0.2.15", tport, uport, "ping from the guest")
 }
 
 // TestNetInterfaces: net.Interfaces lists lo and eth0 with their

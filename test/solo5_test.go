@@ -337,18 +337,7 @@ func TestSolo5Net(t *testing.T) {
 			append(inNS, wrapper, img, "echo",
 				fmt.Sprintf("tcp=10.77.0.1:%d", tport), fmt.Sprintf("udp=10.77.0.1:%d", uport), "ping from spt"))
 		g.wait(t, 2*time.Minute)
-		out := g.output()
-		for _, want := range []string{
-			fmt.Sprintf("tcp echo from 10.77.0.1:%d via 10.77.0.2:", tport),
-			fmt.Sprintf("udp echo from 10.77.0.1:%d via 10.77.0.2:", uport),
-		} {
-			if !strings.Contains(out, want) {
-				t.Errorf("no %q in:\n%s", want, out)
-			}
-		}
-		if n := strings.Count(out, ": ping from spt\n"); n != 2 {
-			t.Errorf("%d echoes of the message, want 2:\n%s", n, out)
-		}
+		wantEchoes(t, g.output(), "10.77.0.1", "10.77.0.2", tport, uport, "ping from spt")
 	})
 
 	t.Run("dhcp", func(t *testing.T) {
