@@ -101,14 +101,14 @@ func TestSolo5Image(t *testing.T) {
 	}
 
 	// The audit of TestImageAudit: the only system calls are spt's,
-	// in the functions of sys_solo5_amd64.s, and the entry's two for
+	// in the functions of sys_solo5_amd64.s, and hostedExit's two for
 	// an image run as a host program. The network device's read and
 	// write are linked only into programs that use the network. The
 	// block device's pread64 and pwrite64 are in every program, with
 	// package syscall's /dev/vda, but called only on a device that
 	// the manifest declares, and so the filter allows.
 	allowed := map[string]bool{
-		"_rt0_amd64_solo5":          true,
+		"runtime.hostedExit":        true,
 		"runtime.settls":            true,
 		"runtime.sptWrite":          true,
 		"runtime.sptExit":           true,
@@ -141,7 +141,7 @@ func TestSolo5Image(t *testing.T) {
 			t.Errorf("%s: forbidden instruction outside spt's system calls: %v", filepath.Base(c.img), h)
 		}
 		if n != c.want {
-			t.Errorf("%s: want %d SYSCALLs in the spt stubs and the entry, found %d", filepath.Base(c.img), c.want, n)
+			t.Errorf("%s: want %d SYSCALLs in the spt stubs and hostedExit, found %d", filepath.Base(c.img), c.want, n)
 		}
 	}
 

@@ -8,7 +8,8 @@
 
 // CPU instructions that both unikernel GOOSes use on amd64. None is
 // privileged, so they work the same in ring 0 on a PVH guest (xen) and
-// in a sandboxed process under solo5-spt.
+// in a sandboxed process under solo5-spt. And the exit of an image run
+// as a Linux program, which both entries share.
 
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT runtime·cpuid(SB),NOSPLIT,$0-24
@@ -34,3 +35,19 @@ TEXT runtime·rdrand64(SB),NOSPLIT,$0-9
 	MOVQ	AX, ret+0(FP)
 	SETCS	ret1+8(FP)
 	RET
+
+// hostedExit is where the entry of a GOOS=xen or GOOS=solo5 image
+// jumps when Linux runs the image as a program (./hello.xen): it says
+// what the image is (hostedMessage) and exits with 126, as a shell does
+// for a file it cannot execute. These are the image's only system calls
+// to a host kernel outside solo5-spt's stubs.
+TEXT runtime·hostedExit(SB),NOSPLIT|NOFRAME,$0
+	MOVL	$1, AX	// write
+	MOVL	$2, DI	// standard error
+	MOVQ	runtime·hostedMessage+0(SB), SI
+	MOVQ	runtime·hostedMessage+8(SB), DX
+	SYSCALL
+	MOVL	$231, AX	// exit_group
+	MOVL	$126, DI
+	SYSCALL
+	INT	$3	// not reached

@@ -26,8 +26,8 @@ import _ "unsafe" // for go:linkname
 //     it does not allow (see syscall_serveSyscalls).
 
 // hostedMessage is printed by an image that is run as a Linux program
-// instead of under a tender (see rt0_solo5_amd64.s), which then exits
-// 126.
+// instead of under a tender (hostedExit, cpu_unikernel_amd64.s), which
+// then exits 126.
 var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with solo5-spt IMAGE [ARGS...] or go_solo5_amd64_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
 
 func osinit() {

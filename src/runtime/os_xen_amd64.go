@@ -18,7 +18,8 @@ import "unsafe"
 var pvhStartInfo uintptr
 
 // hostedMessage is printed by an image that is run as a Linux program
-// instead of being booted (see rt0_xen_amd64.s), which then exits 126.
+// instead of being booted (hostedExit, cpu_unikernel_amd64.s), which
+// then exits 126.
 var hostedMessage = "this is a GOOS=xen image, not a Linux program: boot it with go_xen_amd64_exec IMAGE (QEMU; in $GOROOT/bin) or xl create (Xen)\n"
 
 // The start info's structures are in defs_pvh_xen_amd64.go, generated

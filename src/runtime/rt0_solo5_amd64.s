@@ -15,21 +15,12 @@
 // base, where the runtime keeps its TLS, is left to the guest (settls).
 TEXT _rt0_amd64_solo5(SB),NOSPLIT|NOFRAME,$0
 	// Linux starts a program with %rdi zero, so an image run as a
-	// host program (./hello.spt) says what it is and exits with 126,
-	// as a shell does for a file it cannot execute. The tender's
-	// seccomp filter would not allow these calls, but it never
-	// enters here with %rdi zero.
+	// host program (./hello.spt) says what it is and exits with 126
+	// (hostedExit). The tender's seccomp filter would not allow its
+	// calls, but it never enters here with %rdi zero.
 	TESTQ	DI, DI
 	JNE	spt
-	MOVL	$1, AX	// write
-	MOVL	$2, DI	// standard error
-	MOVQ	runtime·hostedMessage+0(SB), SI
-	MOVQ	runtime·hostedMessage+8(SB), DX
-	SYSCALL
-	MOVL	$231, AX	// exit_group
-	MOVL	$126, DI
-	SYSCALL
-	INT	$3	// not reached
+	JMP	runtime·hostedExit(SB)
 
 spt:
 	MOVQ	DI, runtime·sptBootInfo(SB)

@@ -40,17 +40,8 @@ TEXT _rt0_amd64_xen(SB),NOSPLIT|NOFRAME,$0
 	// and the jump mean the same in both modes.
 	TESTL	BX, BX
 	JNE	pvh
-	// A Linux program: say what the image is and exit with 126, as a
-	// shell does for a file it cannot execute.
-	MOVL	$1, AX	// write
-	MOVL	$2, DI	// standard error
-	MOVQ	runtime·hostedMessage+0(SB), SI
-	MOVQ	runtime·hostedMessage+8(SB), DX
-	SYSCALL
-	MOVL	$231, AX	// exit_group
-	MOVL	$126, DI
-	SYSCALL
-	INT	$3	// not reached
+	// A Linux program: say what the image is and exit with 126.
+	JMP	runtime·hostedExit(SB)
 
 pvh:
 	CLI
