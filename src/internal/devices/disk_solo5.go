@@ -26,18 +26,7 @@ func sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int
 
 // blockDevice returns the manifest's first BLOCK_BASIC entry and its
 // handle, or -1 if there is none.
-func blockDevice() (solo5.Entry, int, error) {
-	m, err := manifest()
-	if err != nil {
-		return solo5.Entry{}, -1, err
-	}
-	for i, e := range m.Entries {
-		if e.Type == solo5.DevBlockBasic {
-			return e, i, nil
-		}
-	}
-	return solo5.Entry{}, -1, nil
-}
+func blockDevice() (solo5.Entry, int, error) { return firstDevice(solo5.DevBlockBasic) }
 
 // HasDisk reports whether the image declares a block device.
 func HasDisk() bool {

@@ -50,20 +50,24 @@ func manifest() (solo5.Manifest, error) {
 	return solo5.DecodeManifest(unsafe.Slice((*byte)(p), solo5.ManifestSize(n)))
 }
 
-// netDevice returns the manifest's first NET_BASIC entry and its
+// firstDevice returns the manifest's first entry of type typ and its
 // handle, or -1 if there is none.
-func netDevice() (solo5.Entry, int, error) {
+func firstDevice(typ solo5.DevType) (solo5.Entry, int, error) {
 	m, err := manifest()
 	if err != nil {
 		return solo5.Entry{}, -1, err
 	}
 	for i, e := range m.Entries {
-		if e.Type == solo5.DevNetBasic {
+		if e.Type == typ {
 			return e, i, nil
 		}
 	}
 	return solo5.Entry{}, -1, nil
 }
+
+// netDevice returns the manifest's first NET_BASIC entry and its
+// handle, or -1 if there is none.
+func netDevice() (solo5.Entry, int, error) { return firstDevice(solo5.DevNetBasic) }
 
 // HasSolo5Network reports whether the image declares a network device.
 func HasSolo5Network() bool {
