@@ -94,6 +94,15 @@ func TestSolo5Image(t *testing.T) {
 	if r.code != 0 || strings.Count(r.stdout, `"name"`) != 1 || !strings.Contains(r.stdout, `"name": "storage"`) || !strings.Contains(r.stdout, `"type": "BLOCK_BASIC"`) {
 		t.Errorf("want one BLOCK_BASIC device, storage, in devprobe's manifest:\n%s", r)
 	}
+	// A test binary asks for the block device of its boot archive.
+	testImg := filepath.Join(t.TempDir(), "strconv.test")
+	if r := mgo(t, progsDir(t), "solo5/amd64", "test", "-c", "-o", testImg, "strconv"); r.code != 0 {
+		t.Fatalf("go test -c failed:\n%s", r)
+	}
+	r = run(t, "", env(t), filepath.Join(bin, "solo5-elftool"), "query-manifest", testImg)
+	if r.code != 0 || strings.Count(r.stdout, `"name"`) != 1 || !strings.Contains(r.stdout, `"name": "initrd"`) || !strings.Contains(r.stdout, `"type": "BLOCK_BASIC"`) {
+		t.Errorf("want one BLOCK_BASIC device, initrd, in a test binary's manifest:\n%s", r)
+	}
 
 	r = mgo(t, progsDir(t), "solo5/amd64", "build", "-ldflags=-solo5=hvt", "-o", img+".hvt", "./exitargs")
 	if r.code == 0 || !strings.Contains(r.stderr, "-solo5=hvt: the hvt runtime is not written yet") {
@@ -193,6 +202,43 @@ func TestSolo5SPT(t *testing.T) {
 	r = run(t, "", append(e, "SOLO5_SPT="+filepath.Join(t.TempDir(), "none")), wrapper, img)
 	if r.code != 127 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "SOLO5_SPT=") {
 		t.Errorf("want exit status 127 and one line without the tender:\n%s", r)
+	}
+}
+
+// TestSolo5Probe runs the runtime probes of TestRuntimeFaults and
+// TestRuntimeMemory (testdata/progs/rtprobe) that solo5-spt allows.
+// The compiler tests pointers for nil on solo5, so a nil dereference is
+// a panic as on Linux, recovered or fatal; so are a stack overflow and
+// running out of memory. A fault that no nil check foresees, such as a
+// DIV by zero or a wild store, kills the process: spt lets the guest
+// install no signal handler, and the wrapper says what killed it.
+func TestSolo5Probe(t *testing.T) {
+	spt := filepath.Join(solo5Tenders(t), "solo5-spt")
+	wrapper := filepath.Join(goroot(t), "bin", "go_solo5_amd64_exec")
+	img := buildSolo5(t, "rtprobe")
+	tests := []struct {
+		mode   string
+		env    []string
+		status int
+		want   []string
+	}{
+		{"nil", nil, 0, []string{"recovered: runtime error: invalid memory address or nil pointer dereference"}},
+		{"nilfatal", nil, 2, []string{
+			"panic: runtime error: invalid memory address or nil pointer dereference",
+			"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=",
+			"goroutine 1 [running]:",
+			"main.main()",
+		}},
+		{"stack", nil, 2, []string{"runtime: goroutine stack exceeds", "fatal error: stack overflow"}},
+		{"oom", []string{"MIRAGO_MEM=64M"}, 2, []string{"fatal error: out of memory"}},
+		{"divide", nil, 128 + 8, []string{"killed by floating point exception"}},
+		{"wild", nil, 128 + 11, []string{"killed by segmentation fault"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode, func(t *testing.T) {
+			r := run(t, "", env(t, append([]string{"SOLO5_SPT=" + spt}, tt.env...)...), wrapper, img, tt.mode)
+			wantRun(t, r, tt.status, tt.want...)
+		})
 	}
 }
 

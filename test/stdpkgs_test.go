@@ -47,7 +47,7 @@ func TestStdPackages(t *testing.T) {
 	if len(pkgs) < 50 {
 		t.Fatalf("go list found only %d packages with tests:\n%s", len(pkgs), list)
 	}
-	skip, whole := knownStdFailures(t, pkgs)
+	skip, whole := knownStdFailures(t, pkgs, "xen")
 	pkgs = slices.DeleteFunc(pkgs, func(p string) bool { return whole[p] })
 	args := []string{"test", "-short", "-timeout", "10m"}
 	if len(skip) > 0 {
@@ -85,6 +85,13 @@ func TestStdPackages(t *testing.T) {
 		pkgs = append(pkgs, alone...)
 	}
 
+	wantStdPass(t, r, pkgs, "in the VM")
+}
+
+// wantStdPass checks that go test's run r passed each of pkgs, and
+// logs its summary.
+func wantStdPass(t *testing.T, r result, pkgs []string, where string) {
+	t.Helper()
 	// go test prints one line per package: "ok  \tPKG\t...", or
 	// "FAIL\tPKG ..." after the failing tests' output.
 	status := map[string]string{}
@@ -100,22 +107,60 @@ func TestStdPackages(t *testing.T) {
 		}
 	}
 	if len(failed) > 0 || r.code != 0 {
-		t.Errorf("in the VM, %d of %d packages did not pass: %s\n%s", len(failed), len(pkgs), strings.Join(failed, " "), r)
+		t.Errorf("%s, %d of %d packages did not pass: %s\n%s", where, len(failed), len(pkgs), strings.Join(failed, " "), r)
 	}
 }
 
+// solo5Sample is the part of the standard library whose tests run
+// under solo5-spt on every change (issue 13).
+var solo5Sample = []string{"fmt", "strings", "strconv", "encoding/json", "crypto/sha256", "time", "os", "net/http"}
+
+// TestSolo5StdPackages runs go test -short on solo5Sample for
+// solo5/amd64, so under solo5-spt through the exec wrapper, and
+// requires each package to pass, less the tests that the lists of
+// known failures and skips give for solo5 (the xen ones, and the
+// -solo5 ones). net/http's tests need a network device, which the
+// wrapper makes as root: the test fails, not skips, without root.
+func TestSolo5StdPackages(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root: the exec wrapper makes a tap device for net/http's tests")
+	}
+	spt := filepath.Join(solo5Tenders(t), "solo5-spt")
+	skip, whole := knownStdFailures(t, solo5Sample, "solo5")
+	pkgs := slices.DeleteFunc(slices.Clone(solo5Sample), func(p string) bool { return whole[p] })
+	if len(pkgs) != len(solo5Sample) {
+		t.Errorf("the lists of known failures stop whole packages of the sample: %v", whole)
+	}
+	args := []string{"test", "-short", "-timeout", "10m"}
+	if len(skip) > 0 {
+		args = append(args, "-skip", strings.Join(skip, "|"))
+	}
+	vars := []string{"SOLO5_SPT=" + spt, "MIRAGO_TIMEOUT=11m"}
+	r := mgoEnv(t, progsDir(t), "solo5/amd64", vars, append(args, pkgs...)...)
+	wantStdPass(t, r, pkgs, "under solo5-spt")
+}
+
 // knownStdFailures reads scripts/std-failures.txt and scripts/std-skip.txt
-// for the packages pkgs and returns the -skip patterns for their tests,
-// and the packages whose test binary cannot run at all (TEST "*").
-func knownStdFailures(t *testing.T, pkgs []string) (skip []string, whole map[string]bool) {
+// (and, for a goos other than xen, std-failures-GOOS.txt and
+// std-skip-GOOS.txt if they exist) for the packages pkgs and returns the
+// -skip patterns for their tests, and the packages whose test binary
+// cannot run at all (TEST "*").
+func knownStdFailures(t *testing.T, pkgs []string, goos string) (skip []string, whole map[string]bool) {
 	t.Helper()
 	in := map[string]bool{}
 	for _, p := range pkgs {
 		in[p] = true
 	}
 	whole = map[string]bool{}
-	for _, name := range []string{"std-failures.txt", "std-skip.txt"} {
+	names := []string{"std-failures.txt", "std-skip.txt"}
+	if goos != "xen" {
+		names = append(names, "std-failures-"+goos+".txt", "std-skip-"+goos+".txt")
+	}
+	for _, name := range names {
 		f, err := os.Open(filepath.Join(repoRoot(t), "scripts", name))
+		if os.IsNotExist(err) && strings.Contains(name, "-"+goos) {
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +179,7 @@ func knownStdFailures(t *testing.T, pkgs []string) (skip []string, whole map[str
 			case !in[pkg]:
 			case test == "*":
 				whole[pkg] = true
-			case name == "std-failures.txt":
+			case strings.HasPrefix(name, "std-failures"):
 				skip = append(skip, "^"+regexp.QuoteMeta(test)+"$")
 			default:
 				skip = append(skip, test) // already a pattern

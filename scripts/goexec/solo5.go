@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,12 +61,18 @@ import (
 // storage when the program names /dev/vda. The wrapper attaches the
 // file $MIRAGO_SOLO5_DISK to it (solo5-spt --block:storage=FILE), which
 // must be a non-empty regular file of whole 512-byte blocks; without
-// it, the wrapper says so and exits 125.
+// it, the wrapper says so and exits 125. A test binary's manifest also
+// asks for a BLOCK_BASIC device named initrd, which the guest reads at
+// boot as a newc cpio archive: the wrapper attaches the archive of the
+// working directory that it gives a xen guest with -initrd (archive.go;
+// an empty one with MIRAGO_NOMOUNT=1), so that go test's tests read
+// their testdata.
 //
 // Exit statuses are those of the xen runner, except that all 8 bits of
 // the program's status arrive (os.Exit(200) gives 200), and a guest killed
-// by a signal gives 128 plus the signal, as a shell reports it: a nil
-// pointer dereference is SIGSEGV (139) under spt, and a system call
+// by a signal gives 128 plus the signal, as a shell reports it: a wild
+// pointer is SIGSEGV (139) under spt (a nil one is a Go panic, the
+// compiler checks for it), and a system call
 // that the tender's filter does not allow is SIGSYS (159).
 
 // defaultSPTMem is the guest memory in MB without $MIRAGO_MEM, the
@@ -179,6 +186,33 @@ func (w *wrapper) runSPT(image string, args []string) int {
 			devArgs = append(devArgs, "--net-mac:"+nets[0]+"="+mac)
 		}
 	}
+	if i := slices.Index(blocks, sptInitrdName); i >= 0 {
+		blocks = slices.Delete(blocks, i, i+1)
+		var file, dir, warning string
+		if v, _ := w.lookup("MIRAGO_NOMOUNT"); v != "1" {
+			file, dir, warning = cwdArchive()
+			if warning != "" {
+				w.errorf("%s", warning)
+			}
+		}
+		if file == "" {
+			// The tender starts the image only with every device
+			// it declares attached.
+			if file, err = emptyArchive(); err != nil {
+				w.errorf("cannot make the initrd device's archive: %v", err)
+				return exitFailed
+			}
+		} else {
+			env = append(env, "PWD="+dir)
+		}
+		defer os.Remove(file)
+		if err := padToBlock(file, sptInitrdBlock); err != nil {
+			w.errorf("cannot make the initrd device's archive: %v", err)
+			return exitFailed
+		}
+		devArgs = append(devArgs, "--block:"+sptInitrdName+"="+file,
+			"--block-sector-size:"+sptInitrdName+"="+strconv.Itoa(sptInitrdBlock))
+	}
 	if len(blocks) > 0 {
 		a, err := sptBlockArgs(w.lookup, blocks)
 		if err != nil {
@@ -255,7 +289,7 @@ wait:
 		why := ""
 		switch sig {
 		case syscall.SIGSEGV:
-			why = " (a memory fault, such as a nil pointer dereference: spt has no signals to turn it into a panic)"
+			why = " (a memory fault, such as a store through a wild pointer: spt lets the guest catch no fault)"
 		case syscall.SIGSYS:
 			why = " (a system call that the tender's seccomp filter does not allow)"
 		}
@@ -300,6 +334,48 @@ func sptDevices(image string) (nets, blocks []string, err error) {
 		}
 	}
 	return nets, blocks, nil
+}
+
+// sptInitrdName is the block device that the linker declares for a
+// test binary, and that the guest reads its boot archive from.
+const sptInitrdName = "initrd"
+
+// sptInitrdBlock is the initrd device's block size, the largest the
+// tender takes: the filter allows one block per pread64, so the guest
+// reads a 4 MB archive in 128 calls rather than 8192.
+const sptInitrdBlock = 32768
+
+// emptyArchive writes an archive with no entries to a temporary file
+// and returns its name.
+func emptyArchive() (string, error) {
+	f, err := os.CreateTemp("", "mirago-empty-*.cpio")
+	if err != nil {
+		return "", err
+	}
+	err = writeTreeArchive(f, nil, maxArchiveBytes, maxArchiveEntries)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// padToBlock extends file with zeros to a whole number of blocks of
+// size bs: the tender takes nothing else. The guest's reader ignores
+// what follows the archive's trailer.
+func padToBlock(file string, bs int64) error {
+	fi, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	n := fi.Size()
+	if n == 0 || n%bs != 0 {
+		n += bs - n%bs
+	}
+	return os.Truncate(file, n)
 }
 
 // sptBlockArgs returns the tender's options that attach the file

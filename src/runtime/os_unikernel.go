@@ -8,6 +8,7 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
+	"internal/runtime/sys"
 	"unsafe"
 )
 
@@ -167,9 +168,19 @@ func signame(sig uint32) string {
 
 // sigpanic turns a fault in Go code into a panic, as on Unix
 // (signal_unix.go). The trap handler records the signal in gp and
-// makes the faulting code call sigpanic.
+// makes the faulting code call sigpanic. On GOOS=solo5, where no fault
+// can be caught under solo5-spt, the compiler tests pointers for nil
+// instead of letting a load fault, and calls sigpanic itself with no
+// signal recorded (see faultOnLoad in cmd/compile/internal/ssa): that
+// is a nil pointer dereference.
 func sigpanic() {
 	gp := getg()
+	if gp.sig == 0 {
+		gp.sig = _SIGSEGV
+		gp.sigcode0 = _SEGV_MAPERR
+		gp.sigcode1 = 0
+		gp.sigpc = sys.GetCallerPC()
+	}
 	if !canpanic() {
 		throw("unexpected signal during runtime execution")
 	}
@@ -388,6 +399,47 @@ func internal_netstack_runtimeNanotime() int64 { return nanotime() }
 
 //go:linkname internal_netstack_runtimeWalltime internal/netstack.runtimeWalltime
 func internal_netstack_runtimeWalltime() (sec int64, nsec int32) { return walltime() }
+
+// yieldSlice is the state of syscall_yieldPoint: the scheduler tick
+// of the P (there is one) when it last saw a new goroutine running, when
+// it first read the clock after that, and how often it was called.
+var yieldSlice struct {
+	schedtick uint32
+	since     int64
+	calls     uint32
+}
+
+// syscall_yieldPoint is called by package syscall as each file system
+// operation starts. Where nothing preempts a goroutine (under solo5-spt
+// there is no timer interrupt and no signal), one that loops on system
+// calls that never block, such as those of the in-memory file system,
+// would keep the CPU for good. Here it yields once it has run for
+// forcePreemptNS since it was scheduled, as sysmon would preempt it
+// on Linux. Where the tick preempts, it has done so first.
+//
+//go:linkname syscall_yieldPoint syscall.yieldPoint
+func syscall_yieldPoint() {
+	gp := getg()
+	if gp.m.locks != 0 || gp.m.preemptoff != "" || gp != gp.m.curg {
+		return
+	}
+	pp := gp.m.p.ptr()
+	s := &yieldSlice
+	if pp.schedtick != s.schedtick {
+		s.schedtick, s.since, s.calls = pp.schedtick, 0, 0
+	}
+	// The clock is a system call of the host's under spt: look at
+	// it every 64th time only.
+	if s.calls++; s.calls%64 != 1 {
+		return
+	}
+	now := nanotime()
+	if s.since == 0 {
+		s.since = now
+	} else if now-s.since >= forcePreemptNS {
+		Gosched()
+	}
+}
 
 //go:linkname syscall_sleep syscall.sleep
 func syscall_sleep(ns int64) {

@@ -86,10 +86,20 @@ func (ip *inode) isRegular() bool { return ip.mode&S_IFMT == S_IFREG }
 func (ip *inode) isPipe() bool    { return ip.mode&S_IFMT == S_IFIFO }
 func (ip *inode) isSocket() bool  { return ip.mode&S_IFMT == S_IFSOCK }
 
+// fsMutex is fs.mu. Every file system operation takes it, so its Lock
+// is where a goroutine that loops on such operations yields the CPU
+// when nothing else would preempt it (the runtime's yieldPoint).
+type fsMutex struct{ sync.Mutex }
+
+func (m *fsMutex) Lock() {
+	yieldPoint()
+	m.Mutex.Lock()
+}
+
 // fileSystem is the state of the file system and of the descriptor
 // table (fd_unikernel.go). All of it is guarded by mu.
 type fileSystem struct {
-	mu      sync.Mutex
+	mu      fsMutex
 	root    *inode
 	cwd     *inode
 	umask   uint32

@@ -32,6 +32,10 @@ func runtimeRandom(p []byte) bool
 // now returns the wall clock time and the monotonic time in nanoseconds.
 func now() (sec int64, nsec int32, mono int64)
 
+// yieldPoint yields the CPU if the calling goroutine has run for a
+// time slice and nothing has preempted it.
+func yieldPoint()
+
 // RandomGet fills b with random bytes from the CPU's random number
 // generator, or else from the machine's entropy device (randomDevice,
 // per GOOS). There is no weak fallback: without either, RandomGet

@@ -24,9 +24,45 @@ import (
 func sptPread(fd int32, p unsafe.Pointer, n int, off int64) int
 func sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int
 
-// blockDevice returns the manifest's first BLOCK_BASIC entry and its
-// handle, or -1 if there is none.
-func blockDevice() (solo5.Entry, int, error) { return firstDevice(solo5.DevBlockBasic) }
+// blockDevice returns the manifest's first BLOCK_BASIC entry other
+// than the boot archive, and its handle, or -1 if there is none.
+func blockDevice() (solo5.Entry, int, error) {
+	return firstDevice(solo5.DevBlockBasic, initrdName)
+}
+
+// initrdName is the BLOCK_BASIC device that holds a boot archive: the
+// linker declares it for a test binary, and the exec wrapper attaches
+// an archive of the working directory to it (solo5-spt
+// --block:initrd=FILE).
+const initrdName = "initrd"
+
+// ReadInitrd returns the contents of the boot archive device, or nil
+// if the image declares none.
+func ReadInitrd() ([]byte, error) {
+	m, err := manifest()
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range m.Entries {
+		if e.Type != solo5.DevBlockBasic || e.Name != initrdName {
+			continue
+		}
+		name := "Solo5 BLOCK_BASIC device " + e.Name
+		if !e.Attached {
+			return nil, Error(name + " is not attached (solo5-spt --block:" + e.Name + "=FILE)")
+		}
+		b, err := solo5blk.New(filePort(e.HostFD), e.BlockCapacity, e.BlockBlockSize)
+		if err != nil {
+			return nil, Error(name + ": " + err.Error())
+		}
+		p := make([]byte, e.BlockCapacity)
+		if err := b.ReadSectors(0, p); err != nil {
+			return nil, Error(name + ": " + err.Error())
+		}
+		return p, nil
+	}
+	return nil, nil
+}
 
 // HasDisk reports whether the image declares a block device.
 func HasDisk() bool {

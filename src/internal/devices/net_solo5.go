@@ -50,17 +50,24 @@ func manifest() (solo5.Manifest, error) {
 	return solo5.DecodeManifest(unsafe.Slice((*byte)(p), solo5.ManifestSize(n)))
 }
 
-// firstDevice returns the manifest's first entry of type typ and its
-// handle, or -1 if there is none.
-func firstDevice(typ solo5.DevType) (solo5.Entry, int, error) {
+// firstDevice returns the manifest's first entry of type typ, other
+// than those named in skip, and its handle, or -1 if there is none.
+func firstDevice(typ solo5.DevType, skip ...string) (solo5.Entry, int, error) {
 	m, err := manifest()
 	if err != nil {
 		return solo5.Entry{}, -1, err
 	}
+next:
 	for i, e := range m.Entries {
-		if e.Type == typ {
-			return e, i, nil
+		if e.Type != typ {
+			continue
 		}
+		for _, name := range skip {
+			if e.Name == name {
+				continue next
+			}
+		}
+		return e, i, nil
 	}
 	return solo5.Entry{}, -1, nil
 }

@@ -83,15 +83,23 @@ const solo5BlockName = "storage"
 // (internal/devices/disk_solo5.go).
 const solo5DiskFile = "/dev/vda"
 
+// solo5InitrdName is the block device a test binary asks for: a newc
+// cpio archive that package syscall unpacks at boot, as a GOOS=xen
+// guest unpacks its boot modules, and that the exec wrapper fills with
+// the working directory, so that go test's tests read their testdata.
+// solo5-spt --block:initrd=FILE attaches it.
+const solo5InitrdName = "initrd"
+
 // solo5Manifest returns the manifest's descriptor, padding included:
 // version 1, the mandatory first entry and the devices the program
 // needs. A program that links package net gets one NET_BASIC device,
 // solo5NetName, which the runtime hands to the network stack; a
 // program with the string solo5DiskFile among its constants (as
 // os.OpenFile("/dev/vda", ...) has) gets one BLOCK_BASIC device,
-// solo5BlockName, which package syscall offers as that file. Other
-// programs ask for no devices, so the tender needs no options to run
-// them. The tender fills in each device's properties (MAC, MTU,
+// solo5BlockName, which package syscall offers as that file; a test
+// binary (go test links it with -X testing.testBinary=1) gets the
+// BLOCK_BASIC device solo5InitrdName. Other programs ask for no
+// devices, so the tender needs no options to run them. The tender fills in each device's properties (MAC, MTU,
 // capacity) and host descriptor when it attaches it; in the image they
 // are zero.
 func solo5Manifest(ctxt *Link) []byte {
@@ -110,6 +118,9 @@ func solo5Manifest(ctxt *Link) []byte {
 	}
 	if solo5HasString(ctxt, solo5DiskFile) {
 		devs = append(devs, dev{solo5BlockName, solo5DevBlockBasic})
+	}
+	if strdata["testing.testBinary"] == "1" {
+		devs = append(devs, dev{solo5InitrdName, solo5DevBlockBasic})
 	}
 	entries := 1 + len(devs)
 	b := make([]byte, solo5ManifestPad+solo5ManifestHeader+entries*solo5ManifestEntry)
