@@ -47,13 +47,9 @@ func ReadInitrd() ([]byte, error) {
 		if e.Type != solo5.DevBlockBasic || e.Name != initrdName {
 			continue
 		}
-		name := "Solo5 BLOCK_BASIC device " + e.Name
-		if !e.Attached {
-			return nil, Error(name + " is not attached (solo5-spt --block:" + e.Name + "=FILE)")
-		}
-		b, err := solo5blk.New(filePort(e.HostFD), e.BlockCapacity, e.BlockBlockSize)
+		b, name, err := openBlock(e)
 		if err != nil {
-			return nil, Error(name + ": " + err.Error())
+			return nil, err
 		}
 		p := make([]byte, e.BlockCapacity)
 		if err := b.ReadSectors(0, p); err != nil {
@@ -81,15 +77,25 @@ func setupDisk() (*Disk, error) {
 	if h <= 0 {
 		return nil, ErrNoDisk
 	}
+	b, name, err := openBlock(e)
+	if err != nil {
+		return nil, err
+	}
+	return newDisk(b, name), nil
+}
+
+// openBlock returns the driver of the BLOCK_BASIC device e, and its
+// name for messages.
+func openBlock(e solo5.Entry) (*solo5blk.Blk, string, error) {
 	name := "Solo5 BLOCK_BASIC device " + e.Name
 	if !e.Attached {
-		return nil, Error(name + " is not attached (solo5-spt --block:" + e.Name + "=FILE)")
+		return nil, name, Error(name + " is not attached (solo5-spt --block:" + e.Name + "=FILE)")
 	}
 	b, err := solo5blk.New(filePort(e.HostFD), e.BlockCapacity, e.BlockBlockSize)
 	if err != nil {
-		return nil, Error(name + ": " + err.Error())
+		return nil, name, Error(name + ": " + err.Error())
 	}
-	return newDisk(b, name), nil
+	return b, name, nil
 }
 
 // filePort is a host descriptor that the tender allows block-sized
