@@ -75,9 +75,12 @@ import (
 // compiler checks for it), and a system call
 // that the tender's filter does not allow is SIGSYS (159).
 
-// defaultSPTMem is the guest memory in MB without $MIRAGO_MEM, the
-// tender's own default.
-const defaultSPTMem = 512
+// defaultSPTMem is the guest memory in MB without $MIRAGO_MEM: 1 GB, as
+// for a xen guest (defaultMem), since some of std's tests (encoding/gob's
+// TestLargeSlice) need more than the tender's own default of 512. The
+// tender maps it, and the host gives pages on first touch: it costs
+// nothing at start.
+const defaultSPTMem = 1024
 
 // findSPT returns the path of solo5-spt, or an error that says where
 // the wrapper looked.
