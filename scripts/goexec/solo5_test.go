@@ -142,3 +142,37 @@ func TestSPTBlockArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestInitrdArchive checks the initrd device's file when there is
+// nothing to mount: an archive with no entries, padded with zeros to
+// whole blocks of the size the wrapper asks the tender for (the guest's
+// reader stops at the trailer).
+func TestInitrdArchive(t *testing.T) {
+	file, err := emptyArchive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(file)
+	archive, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, err := readNewc(archive); err != nil || len(entries) != 0 {
+		t.Errorf("readNewc = %v, %v; want no entries", entries, err)
+	}
+	for i := 0; i < 2; i++ { // a second time changes nothing
+		if err := padToBlock(file, sptInitrdBlock); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != sptInitrdBlock {
+		t.Errorf("padded empty archive has %d bytes, want one block of %d", len(b), sptInitrdBlock)
+	}
+	if !strings.HasPrefix(string(b), string(archive)) || strings.Trim(string(b[len(archive):]), "\x00") != "" {
+		t.Errorf("padding changed the archive or is not zeros")
+	}
+}

@@ -401,8 +401,9 @@ func internal_netstack_runtimeNanotime() int64 { return nanotime() }
 func internal_netstack_runtimeWalltime() (sec int64, nsec int32) { return walltime() }
 
 // yieldSlice is the state of syscall_yieldPoint: the scheduler tick
-// of the P (there is one) when it last saw a new goroutine running, when
-// it first read the clock after that, and how often it was called.
+// of the P (there is one) when it last saw a newly scheduled goroutine,
+// when it first read the clock after that, and how often it was called
+// since.
 var yieldSlice struct {
 	schedtick uint32
 	since     int64
@@ -414,8 +415,9 @@ var yieldSlice struct {
 // there is no timer interrupt and no signal), one that loops on system
 // calls that never block, such as those of the in-memory file system,
 // would keep the CPU for good. Here it yields once it has run for
-// forcePreemptNS since it was scheduled, as sysmon would preempt it
-// on Linux. Where the tick preempts, it has done so first.
+// forcePreemptNS (counted from its first such call since it was
+// scheduled), as sysmon would preempt it on Linux. Where the tick
+// preempts, it has done so first.
 //
 //go:linkname syscall_yieldPoint syscall.yieldPoint
 func syscall_yieldPoint() {

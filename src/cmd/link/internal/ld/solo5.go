@@ -99,9 +99,9 @@ const solo5InitrdName = "initrd"
 // solo5BlockName, which package syscall offers as that file; a test
 // binary (go test links it with -X testing.testBinary=1) gets the
 // BLOCK_BASIC device solo5InitrdName. Other programs ask for no
-// devices, so the tender needs no options to run them. The tender fills in each device's properties (MAC, MTU,
-// capacity) and host descriptor when it attaches it; in the image they
-// are zero.
+// devices, so the tender needs no options to run them. The tender
+// fills in each device's properties (MAC, MTU, capacity) and host
+// descriptor when it attaches it; in the image they are zero.
 func solo5Manifest(ctxt *Link) []byte {
 	const (
 		solo5DevBlockBasic = 1 // MFT_DEV_BLOCK_BASIC
