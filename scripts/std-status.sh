@@ -43,10 +43,10 @@ esac
 export GOOS=${target%/*} GOARCH=${target#*/} GOFLAGS=
 wrapper=go_${GOOS}_${GOARCH}_exec
 # The lists of known skips and failures that apply to the target.
-skips=("$top/scripts/std-skip.txt") failures=("$top/scripts/std-failures.txt")
+skipfiles=("$top/scripts/std-skip.txt") failfiles=("$top/scripts/std-failures.txt")
 if [ "$GOOS" != xen ]; then
-	[ ! -e "$top/scripts/std-skip-$GOOS.txt" ] || skips+=("$top/scripts/std-skip-$GOOS.txt")
-	[ ! -e "$top/scripts/std-failures-$GOOS.txt" ] || failures+=("$top/scripts/std-failures-$GOOS.txt")
+	[ ! -e "$top/scripts/std-skip-$GOOS.txt" ] || skipfiles+=("$top/scripts/std-skip-$GOOS.txt")
+	[ ! -e "$top/scripts/std-failures-$GOOS.txt" ] || failfiles+=("$top/scripts/std-failures-$GOOS.txt")
 fi
 
 pkgs=("$@")
@@ -55,7 +55,7 @@ if [ ${#pkgs[@]} -eq 0 ]; then
 fi
 
 skipfor() {
-	awk -v p="$1" '$1 == p { print $2 }' "${skips[@]}" | paste -sd'|'
+	awk -v p="$1" '$1 == p { print $2 }' "${skipfiles[@]}" | paste -sd'|'
 }
 
 started=$SECONDS
@@ -99,14 +99,14 @@ runpkg() {
 		# Per failing test: the known reason, else its first message.
 		why=
 		for f in $fails; do
-			r=$(awk -F'\t' -v p="$p" -v t="$f" '$1 == p && $2 == t { print $3; exit }' "${failures[@]}")
+			r=$(awk -F'\t' -v p="$p" -v t="$f" '$1 == p && $2 == t { print $3; exit }' "${failfiles[@]}")
 			[ -n "$r" ] || r=$(awk -v t="$f" '$1 == "===" && $2 == "RUN" { cur = $3 } cur ~ "^" t "(/|$)" && /^ +[^ ]+_test\.go:[0-9]+:/ && !/skipping/ { sub(/^ +/, ""); print; exit }' "$log" | cut -c1-160)
 			why="$why$f: ${r:-see the log}; "
 		done
 		if [ -z "$fails" ]; then
 			# The binary died before a test could fail: a crash,
 			# a timeout or a reason recorded for the whole package.
-			why=$(awk -F'\t' -v p="$p" '$1 == p && $2 == "*" { print $3; exit }' "${failures[@]}")
+			why=$(awk -F'\t' -v p="$p" '$1 == p && $2 == "*" { print $3; exit }' "${failfiles[@]}")
 			[ -n "$why" ] || why=$(grep -m1 -E "^(panic:|fatal error:|$wrapper:)" "$log" | cut -c1-160 || true)
 			[ -n "$why" ] || why="exit status $status: $(tail -n1 "$log" | cut -c1-120)"
 		fi
@@ -143,9 +143,9 @@ ok=$(awk -F'\t' '$2 == "ok"' "$results" | wc -l)
 	echo "|---|---|---|---|"
 	sed 's/|/\\|/g; s/\t/ | /g; s/^/| /; s/$/ |/' "$results"
 	echo
-	echo "Tests not run (they stop the whole test binary), from $(for f in "${skips[@]}"; do printf 'scripts/%s ' "$(basename "$f")"; done | sed 's/ $//'):"
+	echo "Tests not run (they stop the whole test binary), from $(for f in "${skipfiles[@]}"; do printf 'scripts/%s ' "$(basename "$f")"; done | sed 's/ $//'):"
 	echo
-	cat "${skips[@]}" | grep -v '^#' | sed 's/^/    /'
+	cat "${skipfiles[@]}" | grep -v '^#' | sed 's/^/    /'
 } >"$work/table.md"
 if [ -n "$out" ]; then
 	cp "$work/table.md" "$out"
