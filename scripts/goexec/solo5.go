@@ -37,7 +37,10 @@ import (
 //
 // The tender is $SOLO5_SPT, else solo5-spt on $PATH, else the one
 // scripts/solo5-tenders.sh built into the cache
-// ($MIRAGO_CACHE/solo5-tenders-*/bin). The working directory is not
+// ($MIRAGO_CACHE/solo5-tenders-*/bin). An image built for the hvt
+// tender (-ldflags=-solo5=hvt, recorded in its ABI note) runs the same
+// way under solo5-hvt ($SOLO5_HVT, ...), which needs /dev/kvm: without
+// it the wrapper says so and exits 125. The working directory is not
 // passed to the guest (spt has no file system from the host yet).
 //
 // Networks: the image's manifest asks for a NET_BASIC device named
@@ -82,16 +85,17 @@ import (
 // nothing at start.
 const defaultSPTMem = 1024
 
-// findSPT returns the path of solo5-spt, or an error that says where
-// the wrapper looked.
-func findSPT(lookup func(string) (string, bool)) (string, error) {
-	if p, _ := lookup("SOLO5_SPT"); p != "" {
+// findTender returns the path of tender (solo5-spt or solo5-hvt):
+// $env, else tender on $PATH, else the one scripts/solo5-tenders.sh
+// built into the cache, or an error that says where the wrapper looked.
+func findTender(lookup func(string) (string, bool), tender, env string) (string, error) {
+	if p, _ := lookup(env); p != "" {
 		if _, err := os.Stat(p); err != nil {
-			return "", fmt.Errorf("SOLO5_SPT=%s: %v", p, err)
+			return "", fmt.Errorf("%s=%s: %v", env, p, err)
 		}
 		return p, nil
 	}
-	if p, err := exec.LookPath("solo5-spt"); err == nil {
+	if p, err := exec.LookPath(tender); err == nil {
 		return p, nil
 	}
 	cache, _ := lookup("MIRAGO_CACHE")
@@ -101,7 +105,7 @@ func findSPT(lookup func(string) (string, bool)) (string, error) {
 		}
 	}
 	if cache != "" {
-		m, _ := filepath.Glob(filepath.Join(cache, "solo5-tenders-*", "bin", "solo5-spt"))
+		m, _ := filepath.Glob(filepath.Join(cache, "solo5-tenders-*", "bin", tender))
 		sort.Strings(m)
 		for i := len(m) - 1; i >= 0; i-- {
 			if fi, err := os.Stat(m[i]); err == nil && fi.Mode()&0111 != 0 {
@@ -109,7 +113,29 @@ func findSPT(lookup func(string) (string, bool)) (string, error) {
 			}
 		}
 	}
-	return "", errors.New("solo5-spt not found: set $SOLO5_SPT, put it on $PATH, or build it with scripts/solo5-tenders.sh")
+	return "", fmt.Errorf("%s not found: set $%s, put it on $PATH, or build it with scripts/solo5-tenders.sh", tender, env)
+}
+
+// imageTarget returns the tender the image's ABI note names.
+func imageTarget(image string) (solo5.Target, error) {
+	f, err := elf.Open(image)
+	if err != nil {
+		return 0, fmt.Errorf("cannot read image: %v", err)
+	}
+	defer f.Close()
+	sec := f.Section(".note.solo5.abi")
+	if sec == nil {
+		return 0, fmt.Errorf("%s: no Solo5 ABI note: not a GOOS=solo5 image", image)
+	}
+	b, err := sec.Data()
+	if err != nil || len(b) < solo5.ABINoteDescOff {
+		return 0, fmt.Errorf("%s: bad ABI note", image)
+	}
+	a, err := solo5.DecodeABIInfo(b[solo5.ABINoteDescOff:])
+	if err != nil {
+		return 0, fmt.Errorf("%s: bad ABI note: %v", image, err)
+	}
+	return a.Target, nil
 }
 
 // sptMem returns the guest memory in MB: $MIRAGO_MEM, a number of
@@ -135,14 +161,28 @@ func sptMem(lookup func(string) (string, bool)) (int, error) {
 }
 
 func (w *wrapper) runSPT(image string, args []string) int {
-	spt, err := findSPT(w.lookup)
-	if err != nil {
-		w.errorf("%v", err)
-		return exitNoQEMU
-	}
 	if _, err := os.Stat(image); err != nil {
 		w.errorf("cannot read image: %v", err)
 		return exitFailed
+	}
+	// An image whose note cannot be read goes to solo5-spt, which
+	// says what is wrong with it.
+	tender, tenderEnv := "solo5-spt", "SOLO5_SPT"
+	if target, err := imageTarget(image); err == nil && target == solo5.TargetHVT {
+		// The same options and command line; the tender runs the
+		// image in a KVM virtual machine.
+		tender, tenderEnv = "solo5-hvt", "SOLO5_HVT"
+		kvm, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
+		if err != nil {
+			w.errorf("%s is built for solo5-hvt (-ldflags=-solo5=hvt), which needs KVM, and /dev/kvm cannot be opened here (%v); build it without -solo5=hvt to run it under solo5-spt", image, err)
+			return exitFailed
+		}
+		kvm.Close()
+	}
+	spt, err := findTender(w.lookup, tender, tenderEnv)
+	if err != nil {
+		w.errorf("%v", err)
+		return exitNoQEMU
 	}
 	env, err := guestEnv(w.lookup)
 	if err != nil {

@@ -15,9 +15,6 @@ import "unsafe"
 // exit_group. (Layouts: Solo5's include/spt_abi.h, also defined in
 // mirago.dev/sys/solo5.)
 
-// sptBootInfo is the address of struct spt_boot_info, saved by rt0.
-var sptBootInfo uintptr
-
 // sptBootInfoT is struct spt_boot_info.
 type sptBootInfoT struct {
 	memSize   uint64 // end of guest memory
@@ -28,110 +25,29 @@ type sptBootInfoT struct {
 	timerfd   int32
 }
 
-// sptStackReserve is the memory below the top of guest memory that the
-// heap leaves to g0, which runs on the stack the tender set up there
-// (rt0_go gives it 64 KiB).
-const sptStackReserve = 256 << 10
-
 var sptEpollfd, sptTimerfd int32
 
-// sptDevices has bit h set for each device handle h the tender
-// attached. The runtime's interrupt line h is device h: the idle wait
-// raises it when epoll reports the device's descriptor ready (sptIdle).
-var sptDevices uint64
+func sptBootInfo() *sptBootInfoT {
+	return (*sptBootInfoT)(unsafe.Pointer(solo5BootInfo))
+}
 
 // sptInit reads the boot information: the command line, the heap's
 // memory, and the descriptors that waiting uses.
 func sptInit() {
-	bi := (*sptBootInfoT)(unsafe.Pointer(sptBootInfo))
+	bi := sptBootInfo()
 	if bi.cmdline != 0 {
 		p := (*byte)(unsafe.Pointer(bi.cmdline))
 		bootCmdline = unsafe.String(p, findnull(p))
 	}
 	sptEpollfd, sptTimerfd = bi.epollfd, bi.timerfd
-	sptDevices = sptAttached(bi.mft)
+	solo5Devices = solo5Attached(bi.mft)
 
 	// The heap is the guest memory between the image and the stack.
 	bloc = max(bloc, alignUp(uintptr(bi.kernelEnd), physPageSize))
-	blocMax = alignDown(uintptr(bi.memSize)-sptStackReserve, physPageSize)
+	blocMax = alignDown(uintptr(bi.memSize)-solo5StackReserve, physPageSize)
 	if blocMax <= bloc || blocMax-bloc < 4<<20 {
 		fatalBoot("less than 4 MiB of guest memory after the image (solo5-spt --mem)")
 	}
-}
-
-// Offsets in struct mft and struct mft_entry (Solo5's mft_abi.h; also
-// mirago.dev/sys/solo5).
-const (
-	sptMftEntries       = 4
-	sptMftHeader        = 8
-	sptMftEntrySize     = 104
-	sptMftEntryAttached = 96
-)
-
-// sptAttached returns the set of handles of the devices the tender
-// attached, as the manifest at mft lists them. The tender has checked
-// the manifest (at most 64 entries).
-func sptAttached(mft uintptr) uint64 {
-	if mft == 0 {
-		return 0
-	}
-	n := *(*uint32)(unsafe.Pointer(mft + sptMftEntries))
-	var set uint64
-	for h := uintptr(1); h < uintptr(n) && h <= maxIRQLine; h++ {
-		if *(*bool)(unsafe.Pointer(mft + sptMftHeader + h*sptMftEntrySize + sptMftEntryAttached)) {
-			set |= 1 << h
-		}
-	}
-	return set
-}
-
-// devices_sptManifest gives package internal/devices the manifest,
-// which lists the devices with their host descriptors.
-//
-//go:linkname devices_sptManifest internal/devices.sptManifest
-func devices_sptManifest() unsafe.Pointer {
-	return unsafe.Pointer((*sptBootInfoT)(unsafe.Pointer(sptBootInfo)).mft)
-}
-
-// devices_sptRead and devices_sptWrite are read(2) and write(2) on a
-// device's host descriptor, which the tender made non-blocking: they
-// return at once, with a length or a negated errno. The filter allows
-// them only on the descriptors of network devices.
-//
-//go:linkname devices_sptRead internal/devices.sptRead
-func devices_sptRead(fd int32, p unsafe.Pointer, n int) int {
-	return sptReadFD(fd, p, n)
-}
-
-//go:linkname devices_sptWrite internal/devices.sptWrite
-func devices_sptWrite(fd int32, p unsafe.Pointer, n int) int {
-	return sptWriteFD(fd, p, n)
-}
-
-// devices_sptPread and devices_sptPwrite are pread64(2) and
-// pwrite64(2) on a block device's host descriptor, a regular file. The
-// filter allows them only for one block at a block-aligned offset
-// inside the file.
-//
-//go:linkname devices_sptPread internal/devices.sptPread
-func devices_sptPread(fd int32, p unsafe.Pointer, n int, off int64) int {
-	return sptPread(fd, p, n, off)
-}
-
-//go:linkname devices_sptPwrite internal/devices.sptPwrite
-func devices_sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int {
-	return sptPwrite(fd, p, n, off)
-}
-
-// syscall_memInfo tells package syscall (sysinfo(2)) how much guest
-// memory there is and how much of it the runtime has not taken.
-//
-//go:linkname syscall_memInfo syscall.memInfo
-func syscall_memInfo() (total, free uint64) {
-	bi := (*sptBootInfoT)(unsafe.Pointer(sptBootInfo))
-	total = bi.memSize
-	free = uint64(blocMax-bloc) + gcController.heapFree.load() + gcController.heapReleased.load()
-	return total, min(free, total)
 }
 
 type sptMachine struct{}
@@ -192,18 +108,102 @@ type sptItimerspec struct {
 	value    sptTimespec
 }
 
+// Reading a clock under spt is a system call: the guest cannot reach
+// the kernel's vDSO, and seccomp's filter runs on every call, so one
+// reading costs a microsecond or more. The runtime, package time and
+// the network stack read the clock often (gVisor's TCP many times per
+// segment): an HTTP server under load made about 32 calls per request,
+// which took nearly half of its time. So a reading taken soon after a
+// system call returns that call's value. The clocks then advance in
+// steps of up to sptClockStale, far finer than the timers and
+// deadlines that use them, and the server makes about 3 calls per
+// request (docs/benchmarks.md).
+//
+// "Soon" is measured with the TSC, which a Linux process reads
+// cheaply, but only to tell how long ago the last call was: TSC ticks
+// are never converted to time, so a TSC that changes rate or differs
+// between CPUs costs calls or lengthens the steps, never moves a clock
+// backwards. The ticks per sptClockStale are calibrated against the
+// monotonic clock over the first sptClockCalibrate of the run, during
+// which every reading is a call. After sptClockReuseMax readings from
+// one call the next makes a call whatever the TSC says, in case it
+// does not advance.
+//
+// spt runs one thread and nothing interrupts it, so the caches need
+// no lock.
+const (
+	sptClockStale     = 20e3 // ns
+	sptClockCalibrate = 10e6 // ns
+	sptClockReuseMax  = 64
+)
+
+type sptClockCache struct {
+	ticks  int64 // cputicks at the last system call
+	reuses int32
+	sec    int64
+	nsec   int64
+}
+
+var sptMonotonic, sptRealtime sptClockCache
+
+// sptClockWindow is the TSC ticks in sptClockStale: 0 until calibrated,
+// and -1 if the TSC did not advance then. sptClockStart is the first
+// monotonic call, which calibration measures from.
+var (
+	sptClockWindow int64
+	sptClockStart  sptClockCache
+)
+
+//go:nosplit
+func (c *sptClockCache) read(clock int32) (sec, nsec int64) {
+	t := cputicks()
+	if d := t - c.ticks; d >= 0 && d < sptClockWindow && c.reuses < sptClockReuseMax {
+		c.reuses++
+		return c.sec, c.nsec
+	}
+	var ts sptTimespec
+	sptClockGettime(clock, &ts)
+	c.ticks, c.reuses, c.sec, c.nsec = t, 0, ts.sec, ts.nsec
+	if clock == sptClockMonotonic && sptClockWindow == 0 {
+		sptClockCalibrateTSC(c)
+	}
+	return ts.sec, ts.nsec
+}
+
+// expire makes the next reading a system call.
+//
+//go:nosplit
+func (c *sptClockCache) expire() {
+	c.reuses = sptClockReuseMax
+}
+
+//go:nosplit
+func sptClockCalibrateTSC(c *sptClockCache) {
+	if sptClockStart.ticks == 0 {
+		sptClockStart = *c
+		return
+	}
+	ns := (c.sec-sptClockStart.sec)*1e9 + c.nsec - sptClockStart.nsec
+	if ns < sptClockCalibrate {
+		return
+	}
+	ticks := c.ticks - sptClockStart.ticks
+	sptClockWindow = -1
+	if ticks > 0 {
+		sptClockWindow = int64(float64(ticks) * sptClockStale / float64(ns))
+	}
+}
+
 //go:nosplit
 func (sptMachine) nanotime() int64 {
-	var ts sptTimespec
-	sptClockGettime(sptClockMonotonic, &ts)
-	return ts.sec*1e9 + ts.nsec
+	sec, nsec := sptMonotonic.read(sptClockMonotonic)
+	return sec*1e9 + nsec
 }
 
 //go:nosplit
 func (sptMachine) walltime() (sec int64, nsec int32) {
-	var ts sptTimespec
-	sptClockGettime(sptClockRealtime, &ts)
-	return ts.sec, int32(ts.nsec)
+	s, ns := sptRealtime.read(sptClockRealtime)
+	return s, int32(ns)
 }
 
 //go:nosplit
@@ -226,7 +226,7 @@ func (sptMachine) ramZeroed() bool { return true }
 func (sptMachine) lineEnable(i int) {}
 
 func (sptMachine) lineRouted(i int) bool {
-	return i > 0 && i <= maxIRQLine && sptDevices&(1<<i) != 0
+	return i > 0 && i <= maxIRQLine && solo5Devices&(1<<i) != 0
 }
 
 // sptIdle waits until the monotonic clock reaches until, or for ever if
@@ -245,6 +245,11 @@ func sptIdle(until int64) {
 	}
 	sptTimerfdSettime(sptTimerfd, tfdTimerAbstime, &it)
 	sptWait(-1)
+	// The wait may have been short; the caller reads the clock to
+	// see whether until has come, and a cached reading from before
+	// the wait would send it back to wait again.
+	sptMonotonic.expire()
+	sptRealtime.expire()
 }
 
 // sptWait waits up to timeout milliseconds (for ever if -1) in
@@ -264,7 +269,7 @@ func sptWait(timeout int32) {
 		// The data is the device's handle, or the timerfd's
 		// mark (SPT_INTERNAL_TIMERFD), which is no handle.
 		h := *(*uint64)(unsafe.Pointer(&events[i*12+4]))
-		if h <= maxIRQLine && sptDevices&(1<<h) != 0 {
+		if h <= maxIRQLine && solo5Devices&(1<<h) != 0 {
 			irqRaised(int(h))
 		}
 	}
@@ -282,7 +287,7 @@ const sptPollEvery = 16
 // that a program whose goroutines keep the CPU busy, and so never let
 // it idle, still hears from its network device.
 func sptPoll() {
-	if sptDevices == 0 {
+	if solo5Devices == 0 {
 		return
 	}
 	sptPolls++

@@ -4,46 +4,78 @@
 
 package runtime
 
-import _ "unsafe" // for go:linkname
+import "unsafe"
 
 // GOOS=solo5 on amd64: an image that a Solo5 tender loads and enters
-// (rt0_solo5_amd64.s). Only the spt tender is implemented: the image
-// runs as a Linux process confined by seccomp, and the platform
-// (machine_spt_solo5_amd64.go) is a handful of system calls. What a
-// GOARCH provides for all its platforms under the machine contract
-// (machine_unikernel.go) is therefore mostly empty here: a process has
-// no exceptions to take, no page tables to build and no timer
-// interrupt. In particular:
+// (rt0_solo5_amd64.s). The tender is a platform under the machine
+// contract (machine_unikernel.go): spt, where the image runs as a
+// Linux process confined by seccomp and the platform is a handful of
+// system calls (machine_spt_solo5_amd64.go), or hvt, where it runs in
+// a virtual machine of its own and the platform is a handful of
+// hypercalls (machine_hvt_solo5_amd64.go). The linker records the
+// tender in the image, which the tender checks; the runtime tells
+// them apart by where the boot information is.
 //
-//   - There are no signals: a fault such as a nil pointer dereference
-//     kills the process with SIGSEGV (the host's shell reports 139)
-//     instead of becoming a Go panic, and no goroutine is preempted,
-//     so a goroutine that loops without calling into the runtime
-//     keeps the CPU, as on wasip1.
+// Neither tender gives the guest exceptions to take or a timer
+// interrupt, and both hand over memory already mapped, so what a
+// GOARCH provides for all its platforms is mostly empty here. In
+// particular:
+//
+//   - There are no signals: a fault such as a wild pointer kills the
+//     process with SIGSEGV under spt (the host's shell reports 139)
+//     and stops the virtual machine under hvt. A nil dereference is
+//     still a Go panic, because the compiler checks nil pointers
+//     explicitly on GOOS=solo5.
+//   - No goroutine is preempted, so a goroutine that loops without
+//     calling into the runtime keeps the CPU, as on wasip1.
 //   - The CPU profiler has no clock.
-//   - A SYSCALL instruction executed by the program goes to the host
-//     kernel, and the tender's filter kills the process for any call
-//     it does not allow (see syscall_serveSyscalls).
+//   - Under spt, a SYSCALL instruction executed by the program goes
+//     to the host kernel, and the tender's filter kills the process
+//     for any call it does not allow (see syscall_serveSyscalls).
 
 // hostedMessage is printed by an image that is run as a Linux program
 // instead of under a tender (hostedExit, cpu_unikernel_amd64.s), which
 // then exits 126.
 var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with solo5-spt IMAGE [ARGS...] or go_solo5_amd64_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
 
+// solo5BootInfo is the address of the tender's boot information, saved
+// by rt0: struct spt_boot_info or struct hvt_boot_info.
+var solo5BootInfo uintptr
+
+// solo5HVT reports whether the tender is hvt. rt0 sets it, because
+// settls, which runs before osinit, sets the FS base differently.
+var solo5HVT bool
+
+// solo5StackReserve is the memory below the top of guest memory that
+// the heap leaves to g0, which runs on the stack the tender set up
+// there (rt0_go gives it 64 KiB).
+const solo5StackReserve = 256 << 10
+
+// solo5Devices has bit h set for each device handle h the tender
+// attached. The runtime's interrupt line h is device h: the idle wait
+// raises it when the tender reports the device ready.
+var solo5Devices uint64
+
 func osinit() {
 	mach = selectMachine()
 	physPageSize = 4096
 	initBloc()
-	sptInit()
+	if solo5HVT {
+		hvtInit()
+	} else {
+		sptInit()
+	}
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
 	cpuHz = mach.init()
 }
 
-// selectMachine returns the platform the image runs on. rt0 has taken
-// the boot information from spt's entry; hvt is not implemented (the
-// linker refuses -solo5=hvt).
+// selectMachine returns the platform the image runs on: the tender
+// whose boot information rt0 found.
 func selectMachine() machine {
+	if solo5HVT {
+		return hvtMachine{}
+	}
 	return sptMachine{}
 }
 
@@ -55,15 +87,24 @@ func minit() {}
 // idleWait waits until nanotime reaches until (for ever if until < 0).
 func idleWait(until int64) {
 	start := nanotime()
-	sptIdle(until)
+	if solo5HVT {
+		hvtIdle(until)
+	} else {
+		sptIdle(until)
+	}
 	idleTotal += nanotime() - start
 }
 
-// pollDevices looks for device events that raise no interrupt: under
-// spt a device is ready when epoll says so, and only the idle wait
-// asks it, so the scheduler asks too (irqReadyWaiters) when it is
-// busy.
-func pollDevices() { sptPoll() }
+// pollDevices looks for device events that raise no interrupt: a
+// device is ready when the tender says so, and only the idle wait asks
+// it, so the scheduler asks too (irqReadyWaiters) when it is busy.
+func pollDevices() {
+	if solo5HVT {
+		hvtPoll()
+	} else {
+		sptPoll()
+	}
+}
 
 // idleTotal is the time idleWait has waited since boot.
 var idleTotal int64
@@ -78,9 +119,115 @@ func setThreadCPUProfiler(hz int32) {
 
 // syscall_serveSyscalls would serve the SYSCALL instruction, as on
 // GOOS=xen (syscalltrap_xen_amd64.go). Under spt the instruction goes
-// to the host kernel itself, which the runtime cannot intercept, so
-// only package syscall's own table (syscall.Syscall) serves Linux
-// calls; raw SYSCALL instructions in a program kill it.
+// to the host kernel itself, which the runtime cannot intercept, and
+// under hvt there is no IDT to take it, so only package syscall's own
+// table (syscall.Syscall) serves Linux calls; raw SYSCALL instructions
+// in a program kill it.
 //
 //go:linkname syscall_serveSyscalls syscall.serveSyscalls
 func syscall_serveSyscalls(fn func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr) {}
+
+// Offsets in struct mft and struct mft_entry (Solo5's mft_abi.h; also
+// mirago.dev/sys/solo5).
+const (
+	solo5MftEntries       = 4
+	solo5MftHeader        = 8
+	solo5MftEntrySize     = 104
+	solo5MftEntryHostFD   = 88
+	solo5MftEntryAttached = 96
+)
+
+// solo5Attached returns the set of handles of the devices the tender
+// attached, as the manifest at mft lists them. The tender has checked
+// the manifest (at most 64 entries).
+func solo5Attached(mft uintptr) uint64 {
+	if mft == 0 {
+		return 0
+	}
+	n := *(*uint32)(unsafe.Pointer(mft + solo5MftEntries))
+	var set uint64
+	for h := uintptr(1); h < uintptr(n) && h <= maxIRQLine; h++ {
+		if *(*bool)(unsafe.Pointer(mft + solo5MftHeader + h*solo5MftEntrySize + solo5MftEntryAttached)) {
+			set |= 1 << h
+		}
+	}
+	return set
+}
+
+// solo5Manifest returns the address of the tender's manifest, which
+// both tenders' boot information holds.
+func solo5Manifest() uintptr {
+	if solo5HVT {
+		return hvtBootInfo().mft
+	}
+	return sptBootInfo().mft
+}
+
+// sptHostFD returns the host descriptor that spt attached device h to.
+func sptHostFD(h int) int32 {
+	return *(*int32)(unsafe.Pointer(solo5Manifest() + solo5MftHeader + uintptr(h)*solo5MftEntrySize + solo5MftEntryHostFD))
+}
+
+// devices_solo5Manifest gives package internal/devices the manifest,
+// which lists the devices and their properties.
+//
+//go:linkname devices_solo5Manifest internal/devices.solo5Manifest
+func devices_solo5Manifest() unsafe.Pointer {
+	return unsafe.Pointer(solo5Manifest())
+}
+
+// devices_solo5NetRead and devices_solo5NetWrite read a frame from and
+// write a frame to the network device with handle h. They return at
+// once, with a length or a negated Linux errno (EAGAIN: no frame to
+// read, or no room). Under spt they are read(2) and write(2) on the
+// device's host descriptor, which the tender made non-blocking and
+// the filter allows only on network devices.
+//
+//go:linkname devices_solo5NetRead internal/devices.solo5NetRead
+func devices_solo5NetRead(h int, p unsafe.Pointer, n int) int {
+	if solo5HVT {
+		return hvtNetRead(h, p, n)
+	}
+	return sptReadFD(sptHostFD(h), p, n)
+}
+
+//go:linkname devices_solo5NetWrite internal/devices.solo5NetWrite
+func devices_solo5NetWrite(h int, p unsafe.Pointer, n int) int {
+	if solo5HVT {
+		return hvtNetWrite(h, p, n)
+	}
+	return sptWriteFD(sptHostFD(h), p, n)
+}
+
+// devices_solo5BlockRead and devices_solo5BlockWrite transfer one
+// block at a block-aligned offset off of the block device with handle
+// h, and return a length or a negated Linux errno. Under spt they are
+// pread64(2) and pwrite64(2) on the device's host descriptor, a
+// regular file, which the filter allows only for exactly that.
+//
+//go:linkname devices_solo5BlockRead internal/devices.solo5BlockRead
+func devices_solo5BlockRead(h int, p unsafe.Pointer, n int, off int64) int {
+	if solo5HVT {
+		return hvtBlockIO(hvtCallBlockRead, h, p, n, off)
+	}
+	return sptPread(sptHostFD(h), p, n, off)
+}
+
+//go:linkname devices_solo5BlockWrite internal/devices.solo5BlockWrite
+func devices_solo5BlockWrite(h int, p unsafe.Pointer, n int, off int64) int {
+	if solo5HVT {
+		return hvtBlockIO(hvtCallBlockWrite, h, p, n, off)
+	}
+	return sptPwrite(sptHostFD(h), p, n, off)
+}
+
+// syscall_memInfo tells package syscall (sysinfo(2)) how much guest
+// memory there is and how much of it the runtime has not taken.
+//
+//go:linkname syscall_memInfo syscall.memInfo
+func syscall_memInfo() (total, free uint64) {
+	// mem_size is the first word of both tenders' boot information.
+	total = *(*uint64)(unsafe.Pointer(solo5BootInfo))
+	free = uint64(blocMax-bloc) + gcController.heapFree.load() + gcController.heapReleased.load()
+	return total, min(free, total)
+}

@@ -5,9 +5,10 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// The Linux system calls a GOOS=solo5 image makes under solo5-spt.
-// The tender's seccomp filter allows only these, with these first
-// arguments, and kills the process for any other call:
+// The Linux system calls a GOOS=solo5 image makes under solo5-spt, and
+// the hypercall it makes under solo5-hvt (hvtHypercall). spt's seccomp
+// filter allows only these calls, with these first arguments, and
+// kills the process for any other:
 //
 //	write(1, ...)               the console
 //	exit_group(status)
@@ -33,10 +34,13 @@
 #define ARCH_SET_FS	0x1002
 
 // settls sets the FS base so that -8(FS) is m.tls[0] (DI = &m.tls[0]),
-// as rt0_go and the ELF TLS model of the compiler expect. The tender
-// does not set FS for the guest.
+// as rt0_go and the ELF TLS model of the compiler expect. Neither
+// tender sets FS for the guest: under spt it is arch_prctl, under hvt
+// (ring 0) the IA32_FS_BASE MSR.
 TEXT runtime·settls(SB),NOSPLIT,$0
 	ADDQ	$8, DI	// ELF wants to use -8(FS)
+	CMPB	runtime·solo5HVT(SB), $0
+	JNE	hvt
 	MOVQ	DI, SI
 	MOVQ	$ARCH_SET_FS, DI
 	MOVQ	$SYS_arch_prctl, AX
@@ -44,6 +48,25 @@ TEXT runtime·settls(SB),NOSPLIT,$0
 	CMPQ	AX, $0xfffffffffffff001
 	JLS	2(PC)
 	MOVL	$0xf1, 0xf1	// crash
+	RET
+hvt:
+	MOVL	$0xc0000100, CX	// IA32_FS_BASE
+	MOVL	DI, AX
+	SHRQ	$32, DI
+	MOVL	DI, DX
+	WRMSR
+	RET
+
+// func hvtHypercall(n uintptr, arg unsafe.Pointer)
+//
+// Hypercall n under solo5-hvt: a 32-bit OUT to port 0x500+n
+// (HVT_HYPERCALL_PIO_BASE) of the arguments' guest address. The tender
+// handles it before the virtual CPU runs on.
+TEXT runtime·hvtHypercall(SB),NOSPLIT,$0-16
+	MOVQ	n+0(FP), DX
+	ADDQ	$0x500, DX
+	MOVQ	arg+8(FP), AX
+	OUTL
 	RET
 
 // func sptWrite(p unsafe.Pointer, n int32) int32

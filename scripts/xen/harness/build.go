@@ -95,7 +95,7 @@ var dom0Execs = []string{
 // the code that makes them (this file), dom0's /init and the agent's
 // source. Key hashes them, so that a change to any rebuilds.
 //
-//go:embed build.go cpio.go dom0init.sh dom0/main.go domuinit.sh udhcpc.sh block.sh vif.sh
+//go:embed build.go cpio.go dom0init.sh dom0/main.go domuinit.sh kvminit.sh udhcpc.sh block.sh vif.sh
 var buildInputs embed.FS
 
 // Key returns the cache key of the artefacts this harness builds.
@@ -140,6 +140,7 @@ type Artifacts struct {
 	Kernel string // dom0's Linux (the ELF vmlinux)
 	Initrd string // dom0's initramfs, an uncompressed newc archive
 	DomU   string // the Linux domU kit's initramfs (LinuxGuest)
+	KVM    string // the KVM host kit's initramfs (RunKVMHost)
 	Info   BuildInfo
 }
 
@@ -165,6 +166,7 @@ func Find() (*Artifacts, error) {
 		Kernel: filepath.Join(dir, "vmlinux"),
 		Initrd: filepath.Join(dir, "dom0.cpio"),
 		DomU:   filepath.Join(dir, "domu.cpio"),
+		KVM:    filepath.Join(dir, "kvm.cpio"),
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
 	if err != nil {
@@ -286,15 +288,28 @@ func (b *builder) build() error {
 	if err != nil {
 		return err
 	}
-	return b.writeDomU(root, domuMods)
+	if err := b.writeKit("domu.cpio", "domuinit.sh", root, domuMods); err != nil {
+		return err
+	}
+	kvmMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", kernelRelease), kvmHostModules)
+	if err != nil {
+		return err
+	}
+	return b.writeKit("kvm.cpio", "kvminit.sh", root, kvmMods)
 }
+
+// kvmHostModules are what the KVM host kit loads: KVM on AMD's SVM,
+// which QEMU emulates under TCG, and tap devices for its guests.
+var kvmHostModules = []string{"kvm-amd", "tun"}
 
 // domUModules are what the Linux domU kit loads: the Xen frontends.
 var domUModules = []string{"xen-netfront", "xen-blkfront"}
 
-// writeDomU writes the Linux domU kit's initramfs (see LinuxGuest).
-func (b *builder) writeDomU(root string, mods []string) error {
-	f, err := os.Create(filepath.Join(b.out, "domu.cpio"))
+// writeKit writes the initramfs of a busybox kit (the Linux domU kit,
+// LinuxGuest, or the KVM host kit, RunKVMHost): busybox, the modules
+// mods, which init loads in order, and init.
+func (b *builder) writeKit(name, init, root string, mods []string) error {
+	f, err := os.Create(filepath.Join(b.out, name))
 	if err != nil {
 		return err
 	}
@@ -310,7 +325,7 @@ func (b *builder) writeDomU(root string, mods []string) error {
 		}
 		names = append(names, strings.TrimSuffix(filepath.Base(m), ".ko"))
 	}
-	init, _ := buildInputs.ReadFile("domuinit.sh")
+	initData, _ := buildInputs.ReadFile(init)
 	hook, _ := buildInputs.ReadFile("udhcpc.sh")
 	for _, e := range []struct {
 		name string
@@ -318,7 +333,7 @@ func (b *builder) writeDomU(root string, mods []string) error {
 		data []byte
 	}{
 		{"etc/mirago/modules", 0o644, []byte(strings.Join(names, "\n") + "\n")},
-		{"init", 0o755, init},
+		{"init", 0o755, initData},
 		// Where Debian's busybox looks for it (upstream: /usr/share/udhcpc).
 		{"etc/udhcpc/default.script", 0o755, hook},
 		{"usr/share/udhcpc/default.script", 0o755, hook},

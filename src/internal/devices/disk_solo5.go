@@ -14,15 +14,17 @@ import (
 // The disk on GOOS=solo5: the manifest's first BLOCK_BASIC device,
 // which the linker declares, as "storage", for a program that names
 // /dev/vda, and solo5-spt --block:storage=FILE attaches to a host
-// file. Its node is /dev/vda, as for a virtio-blk disk, so that a
-// program finds its disk under the same name on xen and on solo5.
+// file (solo5-hvt likewise). Its node is /dev/vda, as for a
+// virtio-blk disk, so that a program finds its disk under the same
+// name on xen and on solo5.
 
-// Provided by the runtime (machine_spt_solo5_amd64.go).
+// Provided by the runtime (os_solo5_amd64.go).
 
-// sptPread and sptPwrite are pread64(2) and pwrite64(2) on host
-// descriptor fd; they return a length or a negated errno.
-func sptPread(fd int32, p unsafe.Pointer, n int, off int64) int
-func sptPwrite(fd int32, p unsafe.Pointer, n int, off int64) int
+// solo5BlockRead and solo5BlockWrite transfer one block at offset off
+// of the block device with handle h; they return a length or a
+// negated errno.
+func solo5BlockRead(h int, p unsafe.Pointer, n int, off int64) int
+func solo5BlockWrite(h int, p unsafe.Pointer, n int, off int64) int
 
 // blockDevice returns the manifest's first BLOCK_BASIC entry other
 // than the boot archive, and its handle, or -1 if there is none.
@@ -43,11 +45,11 @@ func ReadInitrd() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range m.Entries {
+	for h, e := range m.Entries {
 		if e.Type != solo5.DevBlockBasic || e.Name != initrdName {
 			continue
 		}
-		b, name, err := openBlock(e)
+		b, name, err := openBlock(e, h)
 		if err != nil {
 			return nil, err
 		}
@@ -77,41 +79,40 @@ func setupDisk() (*Disk, error) {
 	if h <= 0 {
 		return nil, ErrNoDisk
 	}
-	b, name, err := openBlock(e)
+	b, name, err := openBlock(e, h)
 	if err != nil {
 		return nil, err
 	}
 	return newDisk(b, name), nil
 }
 
-// openBlock returns the driver of the BLOCK_BASIC device e, and its
-// name for messages.
-func openBlock(e solo5.Entry) (*solo5blk.Blk, string, error) {
+// openBlock returns the driver of the BLOCK_BASIC device e, whose
+// handle is h, and its name for messages.
+func openBlock(e solo5.Entry, h int) (*solo5blk.Blk, string, error) {
 	name := "Solo5 BLOCK_BASIC device " + e.Name
 	if !e.Attached {
-		return nil, name, Error(name + " is not attached (solo5-spt --block:" + e.Name + "=FILE)")
+		return nil, name, Error(name + " is not attached (the tender's --block:" + e.Name + "=FILE)")
 	}
-	b, err := solo5blk.New(filePort(e.HostFD), e.BlockCapacity, e.BlockBlockSize)
+	b, err := solo5blk.New(blockPort(h), e.BlockCapacity, e.BlockBlockSize)
 	if err != nil {
 		return nil, name, Error(name + ": " + err.Error())
 	}
 	return b, name, nil
 }
 
-// filePort is a host descriptor that the tender allows block-sized
-// reads and writes on. It implements solo5blk.Port.
-type filePort int32
+// blockPort is a block device's handle. It implements solo5blk.Port.
+type blockPort int
 
-func (fd filePort) ReadAt(p []byte, off int64) int {
+func (h blockPort) ReadAt(p []byte, off int64) int {
 	if len(p) == 0 {
 		return 0
 	}
-	return sptPread(int32(fd), unsafe.Pointer(&p[0]), len(p), off)
+	return solo5BlockRead(int(h), unsafe.Pointer(&p[0]), len(p), off)
 }
 
-func (fd filePort) WriteAt(p []byte, off int64) int {
+func (h blockPort) WriteAt(p []byte, off int64) int {
 	if len(p) == 0 {
 		return 0
 	}
-	return sptPwrite(int32(fd), unsafe.Pointer(&p[0]), len(p), off)
+	return solo5BlockWrite(int(h), unsafe.Pointer(&p[0]), len(p), off)
 }

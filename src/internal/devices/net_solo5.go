@@ -11,34 +11,35 @@ import (
 	"mirago.dev/sys/solo5"
 )
 
-// Solo5's devices under the spt tender. The image's manifest names the
-// devices it wants (the linker adds a NET_BASIC device, "service0", to
-// a program that links package net); the tender attaches each to a
-// host descriptor, writes the descriptor and the device's properties
-// into its copy of the manifest, and passes that in the boot
-// information. A device's handle is its index in the manifest.
+// Solo5's devices. The image's manifest names the devices it wants
+// (the linker adds a NET_BASIC device, "service0", to a program that
+// links package net); the tender attaches each to a host descriptor,
+// writes the device's properties into its copy of the manifest, and
+// passes that in the boot information. A device's handle is its index
+// in the manifest, and the runtime moves frames and blocks by handle:
+// by system calls on the host descriptor under spt, by hypercalls
+// under hvt.
 //
-// The seccomp filter allows read and write on a network device's
-// descriptor and nothing else, and the tender has made it
-// non-blocking and put it in its epoll set with the handle as the
-// event's data. The runtime waits on that set when it is idle and
-// raises the line numbered by the handle for each ready device
-// (runtime/machine_spt_solo5_amd64.go), so a driver waits for its
+// Under spt the tender has made a network device's descriptor
+// non-blocking and put it in its epoll set; under hvt the tender's
+// poll hypercall reports it. The runtime waits for either when it is
+// idle and raises the line numbered by the handle for each ready
+// device (runtime/os_solo5_amd64.go), so a driver waits for its
 // device as it would for an interrupt.
 
-// Provided by the runtime (machine_spt_solo5_amd64.go).
+// Provided by the runtime (os_solo5_amd64.go).
 
-// sptManifest returns the tender's manifest, or nil.
-func sptManifest() unsafe.Pointer
+// solo5Manifest returns the tender's manifest, or nil.
+func solo5Manifest() unsafe.Pointer
 
-// sptRead and sptWrite are read(2) and write(2) on host descriptor fd;
-// they return a length or a negated errno.
-func sptRead(fd int32, p unsafe.Pointer, n int) int
-func sptWrite(fd int32, p unsafe.Pointer, n int) int
+// solo5NetRead and solo5NetWrite read and write a frame on the network
+// device with handle h; they return a length or a negated errno.
+func solo5NetRead(h int, p unsafe.Pointer, n int) int
+func solo5NetWrite(h int, p unsafe.Pointer, n int) int
 
 // manifest decodes the tender's manifest.
 func manifest() (solo5.Manifest, error) {
-	p := sptManifest()
+	p := solo5Manifest()
 	if p == nil {
 		return solo5.Manifest{}, Error("solo5: no manifest in the boot information")
 	}
@@ -85,8 +86,8 @@ func HasSolo5Network() bool {
 // OpenSolo5Network returns the image's network device and the line
 // that tells its driver frames have arrived, or nil if the image
 // declares none. A declared device the tender did not attach is an
-// error: solo5-spt refuses to start such an image, but another tender
-// might not.
+// error: Solo5's tenders refuse to start such an image, but another
+// tender might not.
 func OpenSolo5Network() (*solo5net.Net, *Interrupt, error) {
 	e, h, err := netDevice()
 	if h <= 0 || err != nil {
@@ -94,9 +95,9 @@ func OpenSolo5Network() (*solo5net.Net, *Interrupt, error) {
 	}
 	name := "eth0: Solo5 NET_BASIC device " + e.Name
 	if !e.Attached {
-		return nil, nil, Error(name + " is not attached (solo5-spt --net:" + e.Name + "=TAP)")
+		return nil, nil, Error(name + " is not attached (the tender's --net:" + e.Name + "=TAP)")
 	}
-	n, err := solo5net.New(hostPort(e.HostFD), e.NetMAC, int(e.NetMTU))
+	n, err := solo5net.New(netPort(h), e.NetMAC, int(e.NetMTU))
 	if err != nil {
 		return nil, nil, Error(name + ": " + err.Error())
 	}
@@ -106,20 +107,19 @@ func OpenSolo5Network() (*solo5net.Net, *Interrupt, error) {
 	return n, &Interrupt{line: Line{line: h}, routed: true, ack: func() {}}, nil
 }
 
-// hostPort is a host descriptor that the tender allows reads and
-// writes on. It implements solo5net.Port.
-type hostPort int32
+// netPort is a network device's handle. It implements solo5net.Port.
+type netPort int
 
-func (fd hostPort) Read(p []byte) int {
+func (h netPort) Read(p []byte) int {
 	if len(p) == 0 {
 		return 0
 	}
-	return sptRead(int32(fd), unsafe.Pointer(&p[0]), len(p))
+	return solo5NetRead(int(h), unsafe.Pointer(&p[0]), len(p))
 }
 
-func (fd hostPort) Write(p []byte) int {
+func (h netPort) Write(p []byte) int {
 	if len(p) == 0 {
 		return 0
 	}
-	return sptWrite(int32(fd), unsafe.Pointer(&p[0]), len(p))
+	return solo5NetWrite(int(h), unsafe.Pointer(&p[0]), len(p))
 }

@@ -23,7 +23,7 @@ import (
 // flagSolo5 chooses the tender a GOOS=solo5 image is built for. It is a
 // linker flag (go build -ldflags=-solo5=spt) rather than an environment
 // variable so that the go command's build cache keys on it.
-var flagSolo5 = flag.String("solo5", "spt", "Solo5 `tender` a GOOS=solo5 image is for: spt (the only one implemented yet)")
+var flagSolo5 = flag.String("solo5", "spt", "Solo5 `tender` a GOOS=solo5 image is for: spt or hvt")
 
 const (
 	solo5NoteABI      = 0x31494241 // "ABI1"
@@ -62,9 +62,7 @@ func solo5Target() uint32 {
 	case "spt":
 		return solo5TargetSPT
 	case "hvt":
-		// The note is easy; the runtime's boot on hvt (hypercalls
-		// through I/O ports, its own page tables) is not written.
-		Exitf("-solo5=hvt: the hvt runtime is not written yet; GOOS=solo5 images run under solo5-spt")
+		return solo5TargetHVT
 	}
 	Exitf("-solo5=%s: unknown Solo5 tender (want spt or hvt)", *flagSolo5)
 	return 0

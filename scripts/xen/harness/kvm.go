@@ -1,0 +1,97 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package harness
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// KVMResult is what RunKVMHost saw.
+type KVMResult struct {
+	// Console is the serial console: the kernel's messages and what
+	// the script and its programs printed.
+	Console string
+	// Status is the script's exit status, or -1 if the host did not
+	// report one (it crashed or timed out).
+	Status int
+}
+
+var kvmStatus = regexp.MustCompile(`(?m)^mirago-kvm: exit status (\d+)\r?$`)
+
+// RunKVMHost boots a KVM host: dom0's Debian kernel as an ordinary PC
+// guest of QEMU (TCG), whose emulated AMD CPU has SVM, so that the
+// kernel loads kvm-amd and offers /dev/kvm to programs such as Solo5's
+// solo5-hvt tender, nested in it. The host runs script with sh from
+// the kit's busybox, with files added to its root (a guest path, such
+// as "/bin/solo5-hvt", to a host file, which keeps its mode), and
+// powers off when the script ends. The ramdisk is written into dir.
+// It returns when QEMU exits, or with an error when ctx ends first.
+func (a *Artifacts) RunKVMHost(ctx context.Context, dir, script string, files map[string]string) (*KVMResult, error) {
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		return nil, QEMUMissing
+	}
+	job := filepath.Join(dir, "kvm-job.cpio")
+	f, err := os.Create(job)
+	if err != nil {
+		return nil, err
+	}
+	w := newCpioWriter(f)
+	err = w.addFile("job.sh", 0o755, []byte(script))
+	for _, p := range sortedKeys(files) {
+		if err == nil {
+			err = addGuestFile(w, p, files[p])
+		}
+	}
+	if err == nil {
+		err = w.close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	ramdisk := filepath.Join(dir, "kvm-host.cpio")
+	if err := concat(ramdisk, a.KVM, job); err != nil {
+		return nil, err
+	}
+	args := []string{
+		"-M", "pc", "-accel", "tcg",
+		// AVX hidden, as for the Xen harness: QEMU 7.2's emulated
+		// SVM now and then faults a nested guest's AVX2 code.
+		"-cpu", "max,-avx,-avx2", "-smp", "1", "-m", "1024",
+		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
+		"-serial", "stdio",
+		"-kernel", a.Kernel, "-initrd", ramdisk,
+		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet loglevel=2",
+	}
+	cmd := exec.CommandContext(ctx, qemu, args...)
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	setPdeathsig(cmd)
+	err = cmd.Run()
+	r := &KVMResult{Console: out.String(), Status: -1}
+	if m := kvmStatus.FindStringSubmatch(r.Console); m != nil {
+		r.Status, _ = strconv.Atoi(m[1])
+	}
+	if ctx.Err() != nil {
+		return r, fmt.Errorf("KVM host: %v", ctx.Err())
+	}
+	if err != nil {
+		return r, fmt.Errorf("KVM host: qemu: %v", err)
+	}
+	return r, nil
+}

@@ -1,0 +1,300 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/sys"
+	"math/bits"
+	"unsafe"
+)
+
+// The hvt platform: the image runs in a virtual machine of its own
+// under the solo5-hvt tender (KVM on Linux, bhyve, vmm). The tender
+// enters the image in 64-bit ring 0 with interrupts disabled, its own
+// GDT and page tables identity-mapping guest memory, and the boot
+// information at 0x10000. The machine has no devices and no interrupts:
+// everything goes through hypercalls, each a 32-bit OUT to port
+// 0x500+n whose value is the guest address of the call's arguments.
+// (Layouts: Solo5's include/hvt_abi.h, also defined in
+// mirago.dev/sys/solo5.) Time is the TSC, at the frequency the tender
+// reports.
+//
+// There is no IDT: the tender gives none, and a guest with nothing
+// to interrupt it needs none for interrupts. An exception therefore
+// stops the virtual machine (a triple fault, which the tender reports
+// as an unhandled exit); the compiler checks nil pointers explicitly
+// on GOOS=solo5, so a nil dereference is a Go panic as under spt.
+
+// hvtBootInfoAddr is where the hvt tender puts the boot information;
+// spt's is elsewhere (0x11000), which is how rt0 and selectMachine
+// tell the tenders apart.
+const hvtBootInfoAddr = 0x10000
+
+// hvtBootInfoT is struct hvt_boot_info.
+type hvtBootInfoT struct {
+	memSize       uint64 // end of guest memory
+	kernelEnd     uint64 // end of the image's segments
+	cpuCycleFreq  uint64 // TSC frequency, Hz
+	cmdline       uintptr
+	mft           uintptr // the manifest, with the devices attached
+	hostFeatures  uint32
+	guestFeatures uint32
+	netRing       uintptr
+}
+
+// Hypercalls (enum hvt_hypercall).
+const (
+	hvtCallWalltime   = 1
+	hvtCallPuts       = 2
+	hvtCallPoll       = 3
+	hvtCallBlockWrite = 4
+	hvtCallBlockRead  = 5
+	hvtCallNetWrite   = 6
+	hvtCallNetRead    = 7
+	hvtCallHalt       = 8
+)
+
+// Results of a hypercall (solo5_result_t).
+const (
+	solo5OK     = 0
+	solo5Again  = 1
+	solo5Inval  = 2
+	solo5Unspec = 3
+)
+
+// The hypercalls' arguments (struct hvt_hc_*).
+type hvtPutsArgs struct {
+	data uintptr
+	len  uint64
+}
+
+type hvtPollArgs struct {
+	timeout  uint64 // ns, relative
+	readySet uint64
+	ret      int32
+}
+
+type hvtHaltArgs struct {
+	cookie uintptr
+	status int32
+}
+
+type hvtNetArgs struct {
+	handle uint64
+	data   uintptr
+	len    uint64
+	ret    int32
+}
+
+type hvtBlockArgs struct {
+	handle uint64
+	offset uint64
+	data   uintptr
+	len    uint64
+	ret    int32
+}
+
+func hvtBootInfo() *hvtBootInfoT {
+	return (*hvtBootInfoT)(unsafe.Pointer(solo5BootInfo))
+}
+
+// hvtInit reads the boot information: the command line, the heap's
+// memory and the devices.
+func hvtInit() {
+	bi := hvtBootInfo()
+	if bi.cmdline != 0 {
+		p := (*byte)(unsafe.Pointer(bi.cmdline))
+		bootCmdline = unsafe.String(p, findnull(p))
+	}
+	solo5Devices = solo5Attached(bi.mft)
+
+	// The heap is the guest memory between the image and the stack,
+	// which the tender put at the top of guest memory, as spt does.
+	bloc = max(bloc, alignUp(uintptr(bi.kernelEnd), physPageSize))
+	blocMax = alignDown(uintptr(bi.memSize)-solo5StackReserve, physPageSize)
+	if blocMax <= bloc || blocMax-bloc < 4<<20 {
+		fatalBoot("less than 4 MiB of guest memory after the image (solo5-hvt --mem)")
+	}
+}
+
+type hvtMachine struct{}
+
+func (hvtMachine) name() string { return "hvt" }
+
+// hvtClock converts TSC ticks to the monotonic clock, and holds the
+// time of day at the clock's zero.
+var hvtClock struct {
+	tscBase  uint64
+	tscNsMul uint64 // ns = ticks * tscNsMul >> 32
+	wallBase int64  // walltime at nanotime 0, ns
+}
+
+// init starts the clocks from the TSC frequency the tender measured
+// (KVM's for the virtual CPU) and the time of day it reports.
+func (hvtMachine) init() uint64 {
+	hz := hvtBootInfo().cpuCycleFreq
+	if hz == 0 {
+		fatalBoot("the hvt tender reported no TSC frequency")
+	}
+	hvtClock.tscNsMul = (1e9 << 32) / hz
+	hvtClock.tscBase = uint64(cputicks())
+	var wt uint64 // struct hvt_hc_walltime
+	hvtHypercall(hvtCallWalltime, unsafe.Pointer(&wt))
+	hvtClock.wallBase = int64(wt) - hvtMachine{}.nanotime()
+	return hz
+}
+
+// The console buffers a line, or as much as fits, per puts hypercall.
+var hvtConsole struct {
+	buf [512]byte
+	n   int
+}
+
+//go:nosplit
+func (hvtMachine) consolePutc(c byte) {
+	hvtConsole.buf[hvtConsole.n] = c
+	hvtConsole.n++
+	if hvtConsole.n == len(hvtConsole.buf) || c == '\n' {
+		hvtConsoleFlush()
+	}
+}
+
+//go:nosplit
+func (hvtMachine) consoleFlush() { hvtConsoleFlush() }
+
+//go:nosplit
+func hvtConsoleFlush() {
+	if hvtConsole.n == 0 {
+		return
+	}
+	a := hvtPutsArgs{data: uintptr(unsafe.Pointer(&hvtConsole.buf[0])), len: uint64(hvtConsole.n)}
+	hvtHypercall(hvtCallPuts, unsafe.Pointer(&a))
+	hvtConsole.n = 0
+}
+
+// hvt has no console input: standard input reads as empty.
+func (hvtMachine) consoleRead(p []byte) int { return 0 }
+func (hvtMachine) consoleInputLine() int    { return 0 }
+
+//go:nosplit
+func (hvtMachine) nanotime() int64 {
+	hi, lo := bits.Mul64(uint64(cputicks())-hvtClock.tscBase, hvtClock.tscNsMul)
+	return int64(hi<<32 | lo>>32)
+}
+
+//go:nosplit
+func (m hvtMachine) walltime() (sec int64, nsec int32) {
+	ns := hvtClock.wallBase + m.nanotime()
+	return ns / 1e9, int32(ns % 1e9)
+}
+
+// exit halts the virtual machine; the tender exits with code.
+//
+//go:nosplit
+func (hvtMachine) exit(code int32) {
+	hvtConsoleFlush()
+	a := hvtHaltArgs{status: code}
+	hvtHypercall(hvtCallHalt, unsafe.Pointer(&a))
+	for {
+	}
+}
+
+func (hvtMachine) cmdlineWord(word string) bool { return false }
+
+// The tender's guest memory is an anonymous mapping: zeroed.
+func (hvtMachine) ramZeroed() bool { return true }
+
+// A device's line is its handle, as under spt, and the poll hypercall
+// reports a device ready until its driver has read all it has.
+func (hvtMachine) lineEnable(i int) {}
+
+func (hvtMachine) lineRouted(i int) bool {
+	return i > 0 && i <= maxIRQLine && solo5Devices&(1<<i) != 0
+}
+
+// hvtIdle waits in the poll hypercall until the monotonic clock reaches
+// until, or for ever if until < 0, or a device is ready, and raises
+// the line of each ready device.
+func hvtIdle(until int64) {
+	timeout := uint64(1 << 62)
+	if until >= 0 {
+		timeout = uint64(max(until-nanotime(), 0))
+	}
+	hvtWait(timeout)
+}
+
+func hvtWait(timeout uint64) {
+	a := hvtPollArgs{timeout: timeout}
+	hvtHypercall(hvtCallPoll, unsafe.Pointer(&a))
+	for set := a.readySet & solo5Devices; set != 0; set &= set - 1 {
+		irqRaised(int(sys.TrailingZeros64(set)))
+	}
+}
+
+// hvtPolls counts pollDevices calls; see sptPollEvery.
+var hvtPolls uint32
+
+// hvtPoll looks, without waiting, for devices that turned ready.
+func hvtPoll() {
+	if solo5Devices == 0 {
+		return
+	}
+	hvtPolls++
+	if hvtPolls%sptPollEvery != 0 {
+		return
+	}
+	hvtWait(0)
+}
+
+// hvtErrno turns a hypercall's result into the negated Linux errno that
+// the drivers expect from a device port, as spt's system calls return.
+func hvtErrno(ret int32) int {
+	switch ret {
+	case solo5Again:
+		return -_EAGAIN
+	case solo5Inval:
+		return -_EINVAL
+	}
+	return -_EIO
+}
+
+const (
+	_EIO    = 5
+	_EAGAIN = 11
+	_EINVAL = 22
+)
+
+func hvtNetRead(h int, p unsafe.Pointer, n int) int {
+	a := hvtNetArgs{handle: uint64(h), data: uintptr(p), len: uint64(n)}
+	hvtHypercall(hvtCallNetRead, unsafe.Pointer(&a))
+	if a.ret != solo5OK {
+		return hvtErrno(a.ret)
+	}
+	return int(a.len)
+}
+
+func hvtNetWrite(h int, p unsafe.Pointer, n int) int {
+	a := hvtNetArgs{handle: uint64(h), data: uintptr(p), len: uint64(n)}
+	hvtHypercall(hvtCallNetWrite, unsafe.Pointer(&a))
+	if a.ret != solo5OK {
+		return hvtErrno(a.ret)
+	}
+	return n
+}
+
+func hvtBlockIO(call uintptr, h int, p unsafe.Pointer, n int, off int64) int {
+	a := hvtBlockArgs{handle: uint64(h), offset: uint64(off), data: uintptr(p), len: uint64(n)}
+	hvtHypercall(call, unsafe.Pointer(&a))
+	if a.ret != solo5OK {
+		return hvtErrno(a.ret)
+	}
+	return n
+}
+
+// hvtHypercall makes hypercall n with its arguments at arg, which must
+// lie below 4 GiB (guest memory does). Implemented in sys_solo5_amd64.s.
+//
+//go:noescape
+func hvtHypercall(n uintptr, arg unsafe.Pointer)
