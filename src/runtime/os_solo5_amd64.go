@@ -36,7 +36,7 @@ import "unsafe"
 // hostedMessage is printed by an image that is run as a Linux program
 // instead of under a tender (hostedExit, cpu_unikernel_amd64.s), which
 // then exits 126.
-var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with solo5-spt IMAGE [ARGS...] or go_solo5_amd64_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
+var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with its tender (solo5-spt or solo5-hvt IMAGE [ARGS...]) or go_solo5_amd64_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
 
 // solo5BootInfo is the address of the tender's boot information, saved
 // by rt0: struct spt_boot_info or struct hvt_boot_info.
