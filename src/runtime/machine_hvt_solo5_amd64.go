@@ -146,32 +146,21 @@ func (hvtMachine) init() uint64 {
 	return hz
 }
 
-// The console buffers a line, or as much as fits, per puts hypercall.
-var hvtConsole struct {
-	buf [512]byte
-	n   int
-}
+//go:nosplit
+func (hvtMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
 
 //go:nosplit
-func (hvtMachine) consolePutc(c byte) {
-	hvtConsole.buf[hvtConsole.n] = c
-	hvtConsole.n++
-	if hvtConsole.n == len(hvtConsole.buf) || c == '\n' {
-		hvtConsoleFlush()
-	}
-}
+func (hvtMachine) consoleFlush() { solo5ConsoleFlush() }
 
+// hvtPuts writes b to the console, the tender's standard output.
+//
 //go:nosplit
-func (hvtMachine) consoleFlush() { hvtConsoleFlush() }
-
-//go:nosplit
-func hvtConsoleFlush() {
-	if hvtConsole.n == 0 {
+func hvtPuts(b []byte) {
+	if len(b) == 0 {
 		return
 	}
-	a := hvtPutsArgs{data: uintptr(unsafe.Pointer(&hvtConsole.buf[0])), len: uint64(hvtConsole.n)}
+	a := hvtPutsArgs{data: uintptr(unsafe.Pointer(&b[0])), len: uint64(len(b))}
 	hvtHypercall(hvtCallPuts, unsafe.Pointer(&a))
-	hvtConsole.n = 0
 }
 
 // hvt has no console input: standard input reads as empty.
@@ -194,7 +183,7 @@ func (m hvtMachine) walltime() (sec int64, nsec int32) {
 //
 //go:nosplit
 func (hvtMachine) exit(code int32) {
-	hvtConsoleFlush()
+	solo5ConsoleFlush()
 	a := hvtHaltArgs{status: code}
 	hvtHypercall(hvtCallHalt, unsafe.Pointer(&a))
 	for {

@@ -58,27 +58,16 @@ func (sptMachine) name() string { return "spt" }
 // known (the process reads time from the host's clocks).
 func (sptMachine) init() uint64 { return 0 }
 
-// The console buffers a line, or as much as fits, per write(2).
-var sptConsole struct {
-	buf [512]byte
-	n   int
-}
+//go:nosplit
+func (sptMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
 
 //go:nosplit
-func (sptMachine) consolePutc(c byte) {
-	sptConsole.buf[sptConsole.n] = c
-	sptConsole.n++
-	if sptConsole.n == len(sptConsole.buf) || c == '\n' {
-		sptConsoleFlush()
-	}
-}
+func (sptMachine) consoleFlush() { solo5ConsoleFlush() }
 
+// sptPuts writes b to the console, standard output: write(2) on fd 1.
+//
 //go:nosplit
-func (sptMachine) consoleFlush() { sptConsoleFlush() }
-
-//go:nosplit
-func sptConsoleFlush() {
-	b := sptConsole.buf[:sptConsole.n]
+func sptPuts(b []byte) {
 	for len(b) > 0 {
 		n := sptWrite(unsafe.Pointer(&b[0]), int32(len(b)))
 		if n <= 0 {
@@ -86,7 +75,6 @@ func sptConsoleFlush() {
 		}
 		b = b[n:]
 	}
-	sptConsole.n = 0
 }
 
 // spt has no console input: standard input reads as empty.
@@ -208,7 +196,7 @@ func (sptMachine) walltime() (sec int64, nsec int32) {
 
 //go:nosplit
 func (sptMachine) exit(code int32) {
-	sptConsoleFlush()
+	solo5ConsoleFlush()
 	sptExit(code)
 }
 

@@ -56,6 +56,35 @@ const solo5StackReserve = 256 << 10
 // raises it when the tender reports the device ready.
 var solo5Devices uint64
 
+// solo5Console holds the console's output until a line, or as much as
+// fits, is complete: each tender takes the console a write at a time
+// (write(2) under spt, the puts hypercall under hvt) and each write is
+// a system call or an exit from the virtual machine.
+var solo5Console struct {
+	buf [512]byte
+	n   int
+}
+
+//go:nosplit
+func solo5ConsolePutc(c byte) {
+	solo5Console.buf[solo5Console.n] = c
+	solo5Console.n++
+	if solo5Console.n == len(solo5Console.buf) || c == '\n' {
+		solo5ConsoleFlush()
+	}
+}
+
+//go:nosplit
+func solo5ConsoleFlush() {
+	b := solo5Console.buf[:solo5Console.n]
+	if solo5HVT {
+		hvtPuts(b)
+	} else {
+		sptPuts(b)
+	}
+	solo5Console.n = 0
+}
+
 func osinit() {
 	mach = selectMachine()
 	physPageSize = 4096
