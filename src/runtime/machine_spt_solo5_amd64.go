@@ -101,61 +101,76 @@ type sptItimerspec struct {
 // reading costs a microsecond or more. The runtime, package time and
 // the network stack read the clock often (gVisor's TCP many times per
 // segment): an HTTP server under load made about 32 calls per request,
-// which took nearly half of its time. So a reading taken soon after a
-// system call returns that call's value. The clocks then advance in
-// steps of up to sptClockStale, far finer than the timers and
-// deadlines that use them, and the server makes about 3 calls per
-// request (docs/benchmarks.md).
+// which took nearly half of its time. So for up to sptClockInterp
+// after a system call, a reading is that call's value plus the TSC
+// ticks since, converted at the rate calibrated against the monotonic
+// clock over the first sptClockCalibrate of the run (during which
+// every reading is a call). The clocks keep the TSC's resolution,
+// which code that times short intervals needs (testing.B.Loop, the
+// FIPS entropy source's jitter samples), and the server makes about 3
+// calls per request (docs/benchmarks.md).
 //
-// "Soon" is measured with the TSC, which a Linux process reads
-// cheaply, but only to tell how long ago the last call was: TSC ticks
-// are never converted to time, so a TSC that changes rate or differs
-// between CPUs costs calls or lengthens the steps, never moves a clock
-// backwards. The ticks per sptClockStale are calibrated against the
-// monotonic clock over the first sptClockCalibrate of the run, during
-// which every reading is a call. After sptClockReuseMax readings from
-// one call the next makes a call whatever the TSC says, in case it
-// does not advance.
+// A calibration error, or a TSC that changes rate or differs between
+// CPUs, can make an interpolated reading wrong by a fraction of
+// sptClockInterp at most: a TSC that goes backwards or jumps forwards
+// ends the interval, and the monotonic clock never returns less than
+// it has returned. After sptClockReuseMax interpolated readings the
+// next one makes a call whatever the TSC says, in case it does not
+// advance, and so does the first reading after an idle wait.
 //
 // spt runs one thread and nothing interrupts it, so the caches need
 // no lock.
 const (
-	sptClockStale     = 20e3 // ns
+	sptClockInterp    = 20e3 // ns
 	sptClockCalibrate = 10e6 // ns
 	sptClockReuseMax  = 64
 )
 
 type sptClockCache struct {
 	ticks  int64 // cputicks at the last system call
+	ns     int64 // the clock then
+	last   int64 // the last reading returned
 	reuses int32
-	sec    int64
-	nsec   int64
 }
 
 var sptMonotonic, sptRealtime sptClockCache
 
-// sptClockWindow is the TSC ticks in sptClockStale: 0 until calibrated,
-// and -1 if the TSC did not advance then. sptClockStart is the first
-// monotonic call, which calibration measures from.
+// sptClockWindow is the TSC ticks in sptClockInterp: 0 until
+// calibrated, and -1 if the TSC did not advance then. sptNsPerTick is
+// the calibrated rate. sptClockStart is the first monotonic call, which
+// calibration measures from.
 var (
 	sptClockWindow int64
+	sptNsPerTick   float64
 	sptClockStart  sptClockCache
 )
 
+// read returns clock in nanoseconds. The monotonic clock never goes
+// backwards; the time of day may, as the host's does.
+//
 //go:nosplit
-func (c *sptClockCache) read(clock int32) (sec, nsec int64) {
+func (c *sptClockCache) read(clock int32) int64 {
 	t := cputicks()
 	if d := t - c.ticks; d >= 0 && d < sptClockWindow && c.reuses < sptClockReuseMax {
 		c.reuses++
-		return c.sec, c.nsec
+		ns := c.ns + int64(float64(d)*sptNsPerTick)
+		if ns < c.last {
+			ns = c.last
+		}
+		c.last = ns
+		return ns
 	}
 	var ts sptTimespec
 	sptClockGettime(clock, &ts)
-	c.ticks, c.reuses, c.sec, c.nsec = t, 0, ts.sec, ts.nsec
-	if clock == sptClockMonotonic && sptClockWindow == 0 {
-		sptClockCalibrateTSC(c)
+	ns := ts.sec*1e9 + ts.nsec
+	if clock == sptClockMonotonic && ns < c.last {
+		ns = c.last // an interpolation ran ahead of the clock
 	}
-	return ts.sec, ts.nsec
+	c.ticks, c.ns, c.last, c.reuses = t, ns, ns, 0
+	if clock == sptClockMonotonic && sptClockWindow == 0 {
+		sptClockCalibrateTSC(t, ts.sec*1e9+ts.nsec)
+	}
+	return ns
 }
 
 // expire makes the next reading a system call.
@@ -165,33 +180,35 @@ func (c *sptClockCache) expire() {
 	c.reuses = sptClockReuseMax
 }
 
+// sptClockCalibrateTSC measures the TSC's rate from the first monotonic
+// call to the first one sptClockCalibrate later.
+//
 //go:nosplit
-func sptClockCalibrateTSC(c *sptClockCache) {
+func sptClockCalibrateTSC(ticks, ns int64) {
 	if sptClockStart.ticks == 0 {
-		sptClockStart = *c
+		sptClockStart.ticks, sptClockStart.ns = ticks, ns
 		return
 	}
-	ns := (c.sec-sptClockStart.sec)*1e9 + c.nsec - sptClockStart.nsec
-	if ns < sptClockCalibrate {
+	dns, dt := ns-sptClockStart.ns, ticks-sptClockStart.ticks
+	if dns < sptClockCalibrate {
 		return
 	}
-	ticks := c.ticks - sptClockStart.ticks
 	sptClockWindow = -1
-	if ticks > 0 {
-		sptClockWindow = int64(float64(ticks) * sptClockStale / float64(ns))
+	if dt > 0 {
+		sptNsPerTick = float64(dns) / float64(dt)
+		sptClockWindow = int64(sptClockInterp / sptNsPerTick)
 	}
 }
 
 //go:nosplit
 func (sptMachine) nanotime() int64 {
-	sec, nsec := sptMonotonic.read(sptClockMonotonic)
-	return sec*1e9 + nsec
+	return sptMonotonic.read(sptClockMonotonic)
 }
 
 //go:nosplit
 func (sptMachine) walltime() (sec int64, nsec int32) {
-	s, ns := sptRealtime.read(sptClockRealtime)
-	return s, int32(ns)
+	ns := sptRealtime.read(sptClockRealtime)
+	return ns / 1e9, int32(ns % 1e9)
 }
 
 //go:nosplit
