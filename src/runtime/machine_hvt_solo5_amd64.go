@@ -222,21 +222,6 @@ func hvtWait(timeout uint64) {
 	}
 }
 
-// hvtPolls counts pollDevices calls; see sptPollEvery.
-var hvtPolls uint32
-
-// hvtPoll looks, without waiting, for devices that turned ready.
-func hvtPoll() {
-	if solo5Devices == 0 {
-		return
-	}
-	hvtPolls++
-	if hvtPolls%sptPollEvery != 0 {
-		return
-	}
-	hvtWait(0)
-}
-
 // hvtErrno turns a hypercall's result into the negated Linux errno that
 // the drivers expect from a device port, as spt's system calls return.
 func hvtErrno(ret int32) int {

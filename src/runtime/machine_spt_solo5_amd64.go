@@ -280,28 +280,6 @@ func sptWait(timeout int32) {
 	}
 }
 
-// sptPolls counts pollDevices calls.
-var sptPolls uint32
-
-// sptPollEvery is how many of the scheduler's looks for woken device
-// waiters (pollDevices) make one epoll_pwait. Looking costs a system
-// call, and the scheduler looks at every park and yield.
-const sptPollEvery = 16
-
-// sptPoll looks, without waiting, for devices that turned ready, so
-// that a program whose goroutines keep the CPU busy, and so never let
-// it idle, still hears from its network device.
-func sptPoll() {
-	if solo5Devices == 0 {
-		return
-	}
-	sptPolls++
-	if sptPolls%sptPollEvery != 0 {
-		return
-	}
-	sptWait(0)
-}
-
 const _EINTR = 4
 
 // Implemented in sys_solo5_amd64.s.

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -41,29 +40,8 @@ func (a *Artifacts) RunKVMHost(ctx context.Context, dir, script string, files ma
 	if err != nil {
 		return nil, QEMUMissing
 	}
-	job := filepath.Join(dir, "kvm-job.cpio")
-	f, err := os.Create(job)
-	if err != nil {
-		return nil, err
-	}
-	w := newCpioWriter(f)
-	err = w.addFile("job.sh", 0o755, []byte(script))
-	for _, p := range sortedKeys(files) {
-		if err == nil {
-			err = addGuestFile(w, p, files[p])
-		}
-	}
-	if err == nil {
-		err = w.close()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
 	ramdisk := filepath.Join(dir, "kvm-host.cpio")
-	if err := concat(ramdisk, a.KVM, job); err != nil {
+	if err := writeJobRamdisk(ramdisk, a.KVM, script, files); err != nil {
 		return nil, err
 	}
 	args := []string{

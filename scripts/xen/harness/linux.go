@@ -28,31 +28,7 @@ func (a *Artifacts) LinuxGuest(name, script, dir string) (Guest, error) {
 // file, which keeps its mode.
 func (a *Artifacts) LinuxGuestFiles(name, script string, files map[string]string, dir string) (Guest, error) {
 	ramdisk := filepath.Join(dir, name+"-linux.cpio")
-	job := filepath.Join(dir, name+"-job.cpio")
-	f, err := os.Create(job)
-	if err != nil {
-		return Guest{}, err
-	}
-	w := newCpioWriter(f)
-	if err := w.addFile("job.sh", 0o755, []byte(script)); err != nil {
-		f.Close()
-		return Guest{}, err
-	}
-	for _, p := range sortedKeys(files) {
-		if err := addGuestFile(w, p, files[p]); err != nil {
-			f.Close()
-			return Guest{}, err
-		}
-	}
-	if err := w.close(); err != nil {
-		f.Close()
-		return Guest{}, err
-	}
-	if err := f.Close(); err != nil {
-		return Guest{}, err
-	}
-	defer os.Remove(job)
-	if err := concat(ramdisk, a.DomU, job); err != nil {
+	if err := writeJobRamdisk(ramdisk, a.DomU, script, files); err != nil {
 		return Guest{}, err
 	}
 	return Guest{
@@ -68,6 +44,36 @@ func (a *Artifacts) LinuxGuestFiles(name, script string, files map[string]string
 		// without AVX in CPUID, glibc takes its SSE2 code.
 		CPUID: "host,avx=0,avx2=0",
 	}, nil
+}
+
+// writeJobRamdisk writes ramdisk: the kit's initramfs with, unpacked
+// over it, an archive of script as /job.sh and of files (a guest path
+// to a host file, see addGuestFile). Linux unpacks concatenated
+// archives as one.
+func writeJobRamdisk(ramdisk, kit, script string, files map[string]string) error {
+	job := ramdisk + ".job"
+	f, err := os.Create(job)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(job)
+	w := newCpioWriter(f)
+	err = w.addFile("job.sh", 0o755, []byte(script))
+	for _, p := range sortedKeys(files) {
+		if err == nil {
+			err = addGuestFile(w, p, files[p])
+		}
+	}
+	if err == nil {
+		err = w.close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return concat(ramdisk, kit, job)
 }
 
 // addGuestFile adds host file src to w as guest path p, which must be
