@@ -245,6 +245,113 @@ func TestQEMUVirt(t *testing.T) {
 	}
 }
 
+// The Xen fixtures are the trees Xen 4.17's toolstack (Debian's
+// 4.17.7 arm64 packages, nested in QEMU 7.2's virt machine with
+// virtualization=on) built for a domU, written by xl create with
+// LIBXL_DEBUG_DUMP_DTB set: 64 MiB of memory and vuart="sbsa_uart";
+//
+//	xen417-domu-gicv2.dtb		on a GICv2 host
+//	xen417-domu-gicv3-full.dtb	on a GICv3 host, with 2 vCPUs, a 4 KiB
+//					ramdisk and extra="console=hvc0 mirago.test=1"
+//	xen417-domu-gicv3-virtiodisk.dtb	on a GICv3 host, with a virtio
+//					disk (virtio=1 in the disk line)
+//
+// Each /chosen has a fresh rng-seed.
+
+// TestXenDomU reads from Xen's trees what the arm64 runtime needs on
+// Xen: the /hypervisor node (the grant table's frames, the event
+// channel interrupt), the SBSA UART, the GIC, and a virtio-mmio device.
+func TestXenDomU(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		gicCompat string
+		gicRegs   []reg
+		bootargs  string
+		initrd    reg
+		virtio    bool
+	}{
+		{
+			file:      "xen417-domu-gicv2.dtb",
+			gicCompat: "arm,cortex-a15-gic",
+			gicRegs:   []reg{{0x3001000, 0x1000}, {0x3002000, 0x2000}},
+		},
+		{
+			file:      "xen417-domu-gicv3-full.dtb",
+			gicCompat: "arm,gic-v3",
+			gicRegs:   []reg{{0x3001000, 0x10000}, {0x3020000, 0x1000000}},
+			bootargs:  "console=hvc0 mirago.test=1",
+			initrd:    reg{0x43ffe000, 0x43fff000},
+		},
+		{
+			file:      "xen417-domu-gicv3-virtiodisk.dtb",
+			gicCompat: "arm,gic-v3",
+			gicRegs:   []reg{{0x3001000, 0x10000}, {0x3020000, 0x1000000}},
+			virtio:    true,
+		},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			tree := parseFixture(t, tc.file)
+			if got := regs(mustFind(t, tree, "/memory")); !eqRegs(got, []reg{{0x40000000, 64 << 20}}) {
+				t.Errorf("memory reg = %#x", got)
+			}
+			hyp := mustFind(t, tree, "/hypervisor")
+			if !hyp.Compatible("xen,xen") {
+				t.Errorf("hypervisor compatible: %q", hyp.propOrNil("compatible"))
+			}
+			// The grant table's frames first, then free ranges.
+			if a, s, ok := hyp.Reg(0); !ok || a != 0x38000000 || s != 16<<20 {
+				t.Errorf("hypervisor reg[0] = %#x, %#x, %v", a, s, ok)
+			}
+			// The event channel's interrupt: PPI 15 (ID 31), level.
+			if got := cells(hyp, "interrupts"); !eqCells(got, []uint32{1, 15, 0xf08}) {
+				t.Errorf("hypervisor interrupts = %#x", got)
+			}
+			uart, ok := tree.FindCompatible(Node{}, "arm,sbsa-uart")
+			if !ok {
+				t.Fatal("no SBSA UART")
+			}
+			if got := regs(uart); !eqRegs(got, []reg{{0x22000000, 0x1000}}) {
+				t.Errorf("uart reg = %#x", got)
+			}
+			gic, ok := tree.FindCompatible(Node{}, tc.gicCompat)
+			if !ok {
+				t.Fatalf("no %s", tc.gicCompat)
+			}
+			if got := regs(gic); !eqRegs(got, tc.gicRegs) {
+				t.Errorf("gic reg = %#x, want %#x", got, tc.gicRegs)
+			}
+			// Xen lists three timers, not four: the virtual
+			// timer's PPI 11 is still the third.
+			timer, _ := tree.FindCompatible(Node{}, "arm,armv8-timer")
+			if v, ok := timer.Cell("interrupts", 7); !ok || v != 11 {
+				t.Errorf("virtual timer PPI = %d, %v", v, ok)
+			}
+			chosen := mustFind(t, tree, "/chosen")
+			if args, _ := chosen.String("bootargs"); string(args) != tc.bootargs {
+				t.Errorf("bootargs = %q, want %q", args, tc.bootargs)
+			}
+			start, _ := chosen.Uint("linux,initrd-start")
+			end, _ := chosen.Uint("linux,initrd-end")
+			if (reg{start, end}) != tc.initrd {
+				t.Errorf("initrd = %#x..%#x, want %#x", start, end, tc.initrd)
+			}
+			v, ok := tree.FindCompatible(Node{}, "virtio,mmio")
+			if ok != tc.virtio {
+				t.Fatalf("virtio-mmio device: %v, want %v", ok, tc.virtio)
+			}
+			if ok {
+				if got := regs(v); !eqRegs(got, []reg{{0x2000000, 0x200}}) {
+					t.Errorf("virtio reg = %#x", got)
+				}
+				// SPI 1 (ID 33), edge.
+				if got := cells(v, "interrupts"); !eqCells(got, []uint32{0, 1, 0xf01}) {
+					t.Errorf("virtio interrupts = %#x", got)
+				}
+			}
+		})
+	}
+}
+
 func mustFind(t *testing.T, tree *Tree, path string) Node {
 	t.Helper()
 	n, ok := tree.Find(path)
@@ -504,6 +611,7 @@ func TestAllocs(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(readFixture(f, "qemu72-virt-gicv2.dtb"))
 	f.Add(readFixture(f, "qemu72-virt-gicv3.dtb"))
+	f.Add(readFixture(f, "xen417-domu-gicv3-full.dtb"))
 	f.Add(new(builder).begin("").prop("reg", []byte{1, 2, 3, 4, 5, 6, 7, 8}).begin("a@0").end().end().blob())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tree, err := Parse(b)
