@@ -20,22 +20,28 @@
 // command line, copies the guest's serial console to standard output as
 // it arrives and exits with the program's exit status.
 //
+// For xen/arm64 it boots IMAGE, an arm64 Linux Image, with
+// qemu-system-aarch64 (virt) in the same way, without devices (see
+// xenarm64.go).
+//
 // For solo5/amd64 it runs IMAGE under the Solo5 spt tender, solo5-spt
 // (see solo5.go).
 //
-// Exit statuses: the program's own status (0-127), or
+// Exit statuses: the program's own status (0-127; xen/arm64 0-255), or
 //
 //	124	the timeout ($MIRAGO_TIMEOUT) expired and QEMU was killed
 //	125	the guest stopped without reporting a status (for example a
-//		triple fault), QEMU failed, or the wrapper was misused
-//	126	the target cannot be run yet
+//		triple fault), QEMU failed, the image is not one for the
+//		target, or the wrapper was misused
+//	126	the target cannot be run yet (solo5/arm64)
 //	127	QEMU is not installed (solo5/amd64: solo5-spt is not found)
 //
-// The guest reports its status through QEMU's isa-debug-exit device,
-// which makes QEMU exit with (status<<1)|1. Only 8 bits of that reach
-// the wrapper, so statuses from 128 up arrive modulo 128: os.Exit(200)
-// looks like os.Exit(72). Go programs exit with 0, 1 or 2 unless they
-// choose otherwise.
+// On xen/amd64 the guest reports its status through QEMU's
+// isa-debug-exit device, which makes QEMU exit with (status<<1)|1. Only
+// 8 bits of that reach the wrapper, so statuses from 128 up arrive
+// modulo 128: os.Exit(200) looks like os.Exit(72). (On xen/arm64,
+// semihosting passes all 8 bits.) Go programs exit with 0, 1 or 2
+// unless they choose otherwise.
 //
 // Environment:
 //
@@ -44,12 +50,15 @@
 //	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
 //	MIRAGO_NET		a network device: a QEMU -netdev backend without the id, such as
 //				user,hostfwd=tcp:127.0.0.1:8080-:80 or tap,ifname=tap0,script=no,downscript=no;
-//				the guest gets it as a virtio-net device (eth0). Unset: no network device
+//				the guest gets it as a virtio-net device (eth0). Unset: no network device.
+//				Not on xen/arm64, which has no devices yet
 //	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
-//	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG
+//	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG;
+//				xen/arm64 always uses TCG
 //	MIRAGO_TIMING		if set, print the time to the first console line and to exit on stderr
 //	MIRAGO_NOMOUNT		if 1, do not mount the working directory in the guest
-//	MIRAGO_VMM		qemu (default) or xen: real Xen, in this dom0 or nested in QEMU (see xen.go)
+//	MIRAGO_VMM		qemu (default) or xen: real Xen, in this dom0 or nested in QEMU (see xen.go);
+//				xen is for xen/amd64 only
 //	MIRAGO_TAP		solo5/amd64: the tap device for the image's network device (see solo5.go)
 //	MIRAGO_MAC		solo5/amd64: the MAC address of the image's network device
 //
@@ -60,6 +69,7 @@
 // its package directory, and the test can open testdata/... A tree of
 // more than 64 MiB or 10000 entries, or one that cannot be read, is not
 // mounted; the wrapper says so on stderr and runs the program anyway.
+// xen/arm64 guests get no archive yet.
 //
 // GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK, TZ, and the network
 // settings MIRAGO_IP and MIRAGO_DNS (see internal/netstack) are passed to
@@ -176,9 +186,20 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 			w.errorf("MIRAGO_VMM=%q: want qemu or xen", vmm)
 			return exitFailed
 		}
+	case "xen/arm64":
+		switch vmm, _ := lookup("MIRAGO_VMM"); vmm {
+		case "", "qemu":
+			return w.runQEMUArm64(args[0], args)
+		case "xen":
+			w.errorf("MIRAGO_VMM=xen: running GOOS=xen GOARCH=arm64 images on Xen is not yet supported")
+			return exitUnsupported
+		default:
+			w.errorf("MIRAGO_VMM=%q: want qemu or xen", vmm)
+			return exitFailed
+		}
 	case "solo5/amd64":
 		return w.runSPT(args[0], args)
-	case "xen/arm64", "solo5/arm64":
+	case "solo5/arm64":
 		w.errorf("running GOOS=%s GOARCH=%s images is not yet supported", w.goos, w.goarch)
 		return exitUnsupported
 	default:
@@ -417,6 +438,10 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		return exitFailed
 	}
 	f.Close()
+	if err := checkNotArm64Image(image); err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
 	env, err := guestEnv(w.lookup)
 	if err != nil {
 		w.errorf("%v", err)
@@ -463,7 +488,19 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		}
 	}
 
-	cmd := exec.Command(qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, mon, append(initrd, cfg.extra...))...)
+	return w.superviseQEMU(image, qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, mon, append(initrd, cfg.extra...)), mon, cfg, guestStatus)
+}
+
+// superviseQEMU runs qemuPath with args for the image, copies the
+// guest's console to standard output, enforces cfg.timeout, passes on
+// signals, and returns the wrapper's exit status: status maps QEMU's
+// exit status and what QEMU wrote on its standard error to the
+// program's. mon is QEMU's monitor socket, through which the guest is
+// sent an NMI, or "" if the guest takes none; then the timeout and
+// SIGQUIT kill QEMU at once.
+func (w *wrapper) superviseQEMU(image, qemuPath string, args []string, mon string, cfg config, status func(qemuStatus int, qemuStderr []byte) (int, string)) int {
+	qemu := filepath.Base(qemuPath)
+	cmd := exec.Command(qemuPath, args...)
 	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
 	// QEMU's stdio character device puts a terminal into raw mode, so
 	// a terminal gets the console through a pipe and a copy. A pipe
@@ -507,7 +544,12 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		how := "killed QEMU"
 		if ended, err := quitGuest(mon, done, quitWait); ended {
 			var ee *exec.ExitError
-			how = afterNMI(errors.As(err, &ee) && ee.ExitCode()&1 == 1) // isa-debug-exit
+			reported := false
+			if errors.As(err, &ee) {
+				_, msg := status(ee.ExitCode(), qemuErr.Bytes())
+				reported = msg == ""
+			}
+			how = afterNMI(reported)
 		} else {
 			cmd.Process.Kill()
 			<-done
@@ -515,10 +557,11 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); %s", image, cfg.timeout, how)
 		return exitTimeout
 	case sig := <-sigc:
-		// SIGQUIT is passed on, as an NMI: the guest prints its
-		// goroutines and exits with status 2, as a Go program does
-		// on Linux. go test sends it to a test binary that
-		// overruns -timeout by a minute.
+		// SIGQUIT is passed on, as an NMI, to a guest that takes
+		// one (mon is set): the guest prints its goroutines and
+		// exits with status 2, as a Go program does on Linux. go
+		// test sends it to a test binary that overruns -timeout by
+		// a minute.
 		ended := false
 		if sig == syscall.SIGQUIT {
 			ended, waitErr = quitGuest(mon, done, quitWait)
@@ -552,11 +595,11 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		}
 		qemuStatus = ee.ExitCode()
 	}
-	status, msg := guestStatus(qemuStatus, qemuErr.Bytes())
+	st, msg := status(qemuStatus, qemuErr.Bytes())
 	if msg != "" {
 		w.errorf("%s", msg)
 	}
-	return status
+	return st
 }
 
 // guestStatus maps QEMU's exit status to the program's. qemuStderr is
@@ -564,7 +607,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 // (status 1) from a guest that exited with status 0 (also 1).
 func guestStatus(qemuStatus int, qemuStderr []byte) (status int, msg string) {
 	switch {
-	case qemuStatus&1 == 1 && !(qemuStatus == 1 && qemuFailed(qemuStderr)):
+	case qemuStatus&1 == 1 && !(qemuStatus == 1 && qemuFailed(qemuStderr, "qemu-system-x86_64")):
 		return qemuStatus >> 1, ""
 	case qemuStatus == 0:
 		return exitFailed, "the guest stopped without reporting an exit status (crash, triple fault or shutdown); QEMU exited with status 0"
@@ -574,10 +617,11 @@ func guestStatus(qemuStatus int, qemuStderr []byte) (status int, msg string) {
 }
 
 // qemuFailed reports whether QEMU's standard error holds an error
-// message: a line "qemu-system-x86_64: ..." that is not a warning.
-func qemuFailed(stderr []byte) bool {
+// message: a line "qemu-system-x86_64: ..." (qemu is the program's
+// name) that is not a warning.
+func qemuFailed(stderr []byte, qemu string) bool {
 	for _, line := range strings.Split(string(stderr), "\n") {
-		_, msg, ok := strings.Cut(line, "qemu-system-x86_64: ")
+		_, msg, ok := strings.Cut(line, qemu+": ")
 		if ok && !strings.HasPrefix(msg, "warning:") {
 			return true
 		}

@@ -141,10 +141,16 @@ func TestUseKVMOverride(t *testing.T) {
 // the guest.
 func fakeQEMU(t *testing.T, body string) (argsFile string) {
 	t.Helper()
+	return fakeQEMUNamed(t, "qemu-system-x86_64", body)
+}
+
+// fakeQEMUNamed is fakeQEMU for the QEMU program called qemu.
+func fakeQEMUNamed(t *testing.T, qemu, body string) (argsFile string) {
+	t.Helper()
 	dir := t.TempDir()
 	argsFile = filepath.Join(dir, "args")
 	script := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > " + argsFile + "\n" + body + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "qemu-system-x86_64"), []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, qemu), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir)
@@ -251,6 +257,7 @@ func TestRunPassesArguments(t *testing.T) {
 func TestRunRejects(t *testing.T) {
 	fakeQEMU(t, "exit 1")
 	img := image(t)
+	arm64Img := arm64Image(t)
 	tests := []struct {
 		name       string
 		argv       []string
@@ -258,14 +265,18 @@ func TestRunRejects(t *testing.T) {
 		wantStatus int
 		wantStderr string
 	}{
-		{"xen/arm64", []string{"go_xen_arm64_exec", img}, nil, exitUnsupported,
-			"go_xen_arm64_exec: running GOOS=xen GOARCH=arm64 images is not yet supported\n"},
+		{"solo5/arm64", []string{"go_solo5_arm64_exec", img}, nil, exitUnsupported,
+			"go_solo5_arm64_exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
 		{"solo5/amd64 without its tender", []string{"go_solo5_amd64_exec", img}, map[string]string{"SOLO5_SPT": "/nonexistent/solo5-spt"}, exitNoQEMU,
 			"go_solo5_amd64_exec: SOLO5_SPT=/nonexistent/solo5-spt: stat /nonexistent/solo5-spt: no such file or directory\n"},
 		{"mirago-exec with GOOS", []string{"mirago-exec", img}, map[string]string{"GOOS": "solo5", "GOARCH": "arm64"}, exitUnsupported,
 			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
-		{"mirago-exec with flags", []string{"mirago-exec", "-goos=xen", "-goarch=arm64", img}, nil, exitUnsupported,
-			"mirago-exec: running GOOS=xen GOARCH=arm64 images is not yet supported\n"},
+		{"mirago-exec with flags", []string{"mirago-exec", "-goos=solo5", "-goarch=arm64", img}, nil, exitUnsupported,
+			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
+		{"arm64 Image for xen/amd64", []string{"go_xen_amd64_exec", arm64Img}, nil, exitFailed,
+			"go_xen_amd64_exec: " + arm64Img + ": an arm64 Image, not an x86-64 ELF; run GOOS=xen GOARCH=arm64 images with go_xen_arm64_exec\n"},
+		{"arm64 Image for xen/amd64 on Xen", []string{"go_xen_amd64_exec", arm64Img}, map[string]string{"MIRAGO_VMM": "xen"}, exitFailed,
+			"go_xen_amd64_exec: " + arm64Img + ": an arm64 Image, not an x86-64 ELF; run GOOS=xen GOARCH=arm64 images with go_xen_arm64_exec\n"},
 		{"mirago-exec without target", []string{"mirago-exec", img}, nil, exitFailed,
 			"mirago-exec: unknown target GOOS=\"\" GOARCH=\"\" (want xen or solo5, amd64 or arm64)\n"},
 		{"no image", []string{"go_xen_amd64_exec"}, nil, exitFailed, "usage: go_xen_amd64_exec IMAGE [ARGS...]\n"},
@@ -294,23 +305,29 @@ func TestMissingQEMU(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	link := filepath.Join(dir, "go_xen_amd64_exec")
-	if err := os.Symlink("mirago-exec", link); err != nil {
-		t.Fatal(err)
-	}
 	empty := t.TempDir()
-	cmd := exec.Command(link, image(t), "arg")
-	cmd.Env = append(os.Environ(), "PATH="+empty)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != exitNoQEMU {
-		t.Errorf("wrapper without QEMU: %v, want exit status %d", err, exitNoQEMU)
-	}
-	want := "go_xen_amd64_exec: qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)\n"
-	if stderr.String() != want || stdout.Len() != 0 {
-		t.Errorf("stdout %q, stderr %q; want no stdout and stderr %q", stdout.String(), stderr.String(), want)
+	for _, tt := range []struct {
+		name, want string
+	}{
+		{"go_xen_amd64_exec", "go_xen_amd64_exec: qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)\n"},
+		{"go_xen_arm64_exec", "go_xen_arm64_exec: qemu-system-aarch64 not found in $PATH (on Debian: apt-get install qemu-system-arm)\n"},
+	} {
+		link := filepath.Join(dir, tt.name)
+		if err := os.Symlink("mirago-exec", link); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(link, image(t), "arg")
+		cmd.Env = append(os.Environ(), "PATH="+empty)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != exitNoQEMU {
+			t.Errorf("%s without QEMU: %v, want exit status %d", tt.name, err, exitNoQEMU)
+		}
+		if stderr.String() != tt.want || stdout.Len() != 0 {
+			t.Errorf("%s: stdout %q, stderr %q; want no stdout and stderr %q", tt.name, stdout.String(), stderr.String(), tt.want)
+		}
 	}
 }
 

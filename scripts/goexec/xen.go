@@ -154,6 +154,10 @@ func (w *wrapper) runXen(image string, args []string) int {
 		w.errorf("cannot read image: %v", err)
 		return exitFailed
 	}
+	if err := checkNotArm64Image(image); err != nil {
+		w.errorf("%v", err)
+		return exitFailed
+	}
 	cfg, err := readXenConfig(w.lookup)
 	if err != nil {
 		w.errorf("%v", err)
