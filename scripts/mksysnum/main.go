@@ -3,18 +3,19 @@
 // license that can be found in the LICENSE file.
 
 // Command mksysnum writes package syscall's Linux system call numbers
-// for xen and solo5 (src/syscall/zsysnum_unikernel_amd64.go) from the
-// Go tree's own zsysnum_linux_amd64.go, so that the numbers Linux code
+// for xen and solo5 (src/syscall/zsysnum_unikernel_GOARCH.go, for amd64
+// and arm64) from the Go tree's own zsysnum_linux_GOARCH.go, so that
+// the numbers Linux code
 // names (syscall.SYS_*, as golang.org/x/sys/unix passes them to
 // Syscall) and the table that serves them in the guest are Linux's,
 // not a second, hand-written list. It also writes the rest of Linux's
-// constants and structures (zerrors_unikernel_amd64.go: open flags,
+// constants and structures (zerrors_unikernel_GOARCH.go: open flags,
 // socket options, ioctl requests, raw socket addresses, ...) that the
-// package's own files do not define, from zerrors_linux_amd64.go and
-// ztypes_linux_amd64.go:
+// package's own files do not define, from zerrors_linux_GOARCH.go and
+// ztypes_linux_GOARCH.go:
 //
-//	go run ./scripts/mksysnum                 # rewrite the file
-//	go run ./scripts/mksysnum -check          # fail if it is out of date
+//	go run ./scripts/mksysnum                 # rewrite the files
+//	go run ./scripts/mksysnum -check          # fail if one is out of date
 //
 // The Go tree is the one of the go command that runs mksysnum (go env
 // GOROOT) unless -goroot names another; Linux's numbers never change,
@@ -37,10 +38,13 @@ import (
 	"strings"
 )
 
-const (
-	out       = "src/syscall/zsysnum_unikernel_amd64.go"
-	outConsts = "src/syscall/zerrors_unikernel_amd64.go"
-)
+// arches are the GOARCH values of xen and solo5.
+var arches = []string{"amd64", "arm64"}
+
+// outputs returns the files mksysnum writes for arch.
+func outputs(arch string) (nums, consts string) {
+	return "src/syscall/zsysnum_unikernel_" + arch + ".go", "src/syscall/zerrors_unikernel_" + arch + ".go"
+}
 
 func main() {
 	check := flag.Bool("check", false, "fail if the file is out of date instead of writing it")
@@ -60,20 +64,31 @@ func run(goroot string, check bool) error {
 		}
 		goroot = strings.TrimSpace(string(b))
 	}
-	src := filepath.Join(goroot, "src", "syscall", "zsysnum_linux_amd64.go")
+	for _, arch := range arches {
+		if err := runArch(goroot, arch, check); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runArch writes, or checks, the files for arch.
+func runArch(goroot, arch string, check bool) error {
+	out, outConsts := outputs(arch)
+	src := filepath.Join(goroot, "src", "syscall", "zsysnum_linux_"+arch+".go")
 	nums, err := readNumbers(src)
 	if err != nil {
 		return err
 	}
-	text, err := render(nums)
+	text, err := render(arch, nums)
 	if err != nil {
 		return err
 	}
-	have, err := declared("src/syscall", outConsts)
+	have, err := declared("src/syscall", arch, outConsts)
 	if err != nil {
 		return err
 	}
-	consts, err := readConsts(filepath.Join(goroot, "src", "syscall", "zerrors_linux_amd64.go"), have, 100)
+	consts, err := readConsts(filepath.Join(goroot, "src", "syscall", "zerrors_linux_"+arch+".go"), have, 100)
 	if err != nil {
 		return err
 	}
@@ -83,11 +98,11 @@ func run(goroot string, check bool) error {
 		return err
 	}
 	consts = append(consts, clone...)
-	types, tconsts, err := readTypes(filepath.Join(goroot, "src", "syscall", "ztypes_linux_amd64.go"), have)
+	types, tconsts, err := readTypes(filepath.Join(goroot, "src", "syscall", "ztypes_linux_"+arch+".go"), have)
 	if err != nil {
 		return err
 	}
-	ctext, err := renderConsts(append(consts, tconsts...), types)
+	ctext, err := renderConsts(arch, append(consts, tconsts...), types)
 	if err != nil {
 		return err
 	}
@@ -113,15 +128,16 @@ func run(goroot string, check bool) error {
 }
 
 // declared returns the names that the Go files of dir declare at top
-// level, but for the file skip, which mksysnum writes.
-func declared(dir, skip string) (map[string]bool, error) {
+// level for arch, but for the file skip, which mksysnum writes: files
+// for another of the arches are left out.
+func declared(dir, arch, skip string) (map[string]bool, error) {
 	names := map[string]bool{}
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		return nil, err
 	}
 	for _, path := range files {
-		if path == skip || strings.HasSuffix(path, "_test.go") {
+		if path == skip || strings.HasSuffix(path, "_test.go") || forOtherArch(path, arch) {
 			continue
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
@@ -149,6 +165,17 @@ func declared(dir, skip string) (map[string]bool, error) {
 		}
 	}
 	return names, nil
+}
+
+// forOtherArch reports whether the file name path ends in _GOARCH.go
+// for one of the arches other than arch.
+func forOtherArch(path, arch string) bool {
+	for _, a := range arches {
+		if a != arch && strings.HasSuffix(path, "_"+a+".go") {
+			return true
+		}
+	}
+	return false
 }
 
 // A constDef is one constant of Linux's package syscall, with the
@@ -293,11 +320,11 @@ func readTypes(path string, have map[string]bool) (types []string, consts []cons
 
 // renderConsts writes the constants and types that Linux/amd64's
 // package syscall has and the unikernel's own files do not.
-func renderConsts(defs []constDef, types []string) ([]byte, error) {
+func renderConsts(arch string, defs []constDef, types []string) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteString("// Code generated by scripts/mksysnum from the Go tree's src/syscall/zerrors_linux_amd64.go; DO NOT EDIT.\n\n")
+	fmt.Fprintf(&b, "// Code generated by scripts/mksysnum from the Go tree's src/syscall/zerrors_linux_%s.go; DO NOT EDIT.\n\n", arch)
 	b.WriteString("//go:build xen || solo5\n\npackage syscall\n\n")
-	b.WriteString("// Linux/amd64's constants that the rest of the package does not\n")
+	fmt.Fprintf(&b, "// Linux/%s's constants that the rest of the package does not\n", arch)
 	b.WriteString("// define, with Linux's values, so that Linux code that names them\n")
 	b.WriteString("// compiles; what a call does with one is the call's to say.\n")
 	b.WriteString("const (\n")
@@ -314,7 +341,7 @@ func renderConsts(defs []constDef, types []string) ([]byte, error) {
 		}
 	}
 	b.WriteString("}\n")
-	b.WriteString("\n// Linux/amd64's structures, in its layout, for the same reason.\n")
+	fmt.Fprintf(&b, "\n// Linux/%s's structures, in its layout, for the same reason.\n", arch)
 	for _, t := range types {
 		fmt.Fprintf(&b, "\ntype %s\n", t)
 	}
@@ -355,7 +382,9 @@ func readNumbers(path string) ([]sysnum, error) {
 			nums = append(nums, sysnum{vs.Names[0].Name, n})
 		}
 	}
-	if len(nums) < 300 {
+	// A sanity check against reading the wrong file: Linux has 268
+	// calls on arm64 (no legacy ones) and more than 300 on amd64.
+	if len(nums) < 250 {
 		return nil, fmt.Errorf("%s: only %d system call numbers", path, len(nums))
 	}
 	sort.SliceStable(nums, func(i, j int) bool { return nums[i].num < nums[j].num })
@@ -364,12 +393,13 @@ func readNumbers(path string) ([]sysnum, error) {
 
 // render writes the constants and a table of the calls' names, for the
 // GODEBUG=linuxsyscall=1 report of calls the guest does not serve.
-func render(nums []sysnum) ([]byte, error) {
+func render(arch string, nums []sysnum) ([]byte, error) {
+	insn := map[string]string{"amd64": "SYSCALL", "arm64": "SVC"}[arch]
 	var b bytes.Buffer
-	b.WriteString("// Code generated by scripts/mksysnum from the Go tree's src/syscall/zsysnum_linux_amd64.go; DO NOT EDIT.\n\n")
+	fmt.Fprintf(&b, "// Code generated by scripts/mksysnum from the Go tree's src/syscall/zsysnum_linux_%s.go; DO NOT EDIT.\n\n", arch)
 	b.WriteString("//go:build xen || solo5\n\npackage syscall\n\n")
-	b.WriteString("// Linux's system call numbers for amd64, which Linux code passes to\n")
-	b.WriteString("// Syscall and the SYSCALL instruction; linux_unikernel.go serves them.\n")
+	fmt.Fprintf(&b, "// Linux's system call numbers for %s, which Linux code passes to\n", arch)
+	fmt.Fprintf(&b, "// Syscall and the %s instruction; linux_unikernel.go serves them.\n", insn)
 	b.WriteString("const (\n")
 	for _, n := range nums {
 		fmt.Fprintf(&b, "%s = %d\n", n.name, n.num)

@@ -40,11 +40,11 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := render(nums)
+	text, err := render("arm64", nums)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"//go:build xen || solo5", "SYS_XA0 ", "SYS_XA0: ", "\"xa0\","} {
+	for _, want := range []string{"//go:build xen || solo5", "SYS_XA0 ", "SYS_XA0: ", "\"xa0\",", "the SVC instruction"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("output lacks %q", want)
 		}

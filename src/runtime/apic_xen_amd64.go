@@ -5,31 +5,10 @@
 package runtime
 
 import (
-	"internal/abi"
 	"internal/runtime/atomic"
 	"math/bits"
 	"unsafe"
 )
-
-// The local APIC timer on xen/amd64, and the two jobs it does for the
-// scheduler in the absence of sysmon and of other threads:
-//
-//   - idle: when nothing can run, netpoll calls idleWait, which arms the
-//     timer for the next timer deadline and halts the CPU until an
-//     interrupt, so an idle guest uses no host CPU;
-//   - preemption: while goroutines run, the timer ticks every 10 ms. A
-//     goroutine that has run for a whole tick is asked to yield, and if
-//     the tick caught it at an async safe point, the handler makes it
-//     call asyncPreempt, as the SIGURG handler does on Linux;
-//   - CPU profiling: while a profile is on, the timer also fires every
-//     1/hz seconds of running time and the handler takes a sample of
-//     the interrupted code, as the SIGPROF handler does. Halted time
-//     is not running time, as it is not CPU time for ITIMER_PROF, so
-//     it gets no samples.
-
-// preemptTick is how long a goroutine runs before it is preempted, as
-// sysmon's forcePreemptNS.
-const preemptTick = 10_000_000
 
 // Local APIC registers (offsets into its MMIO page).
 const (
@@ -55,19 +34,11 @@ const (
 )
 
 var (
-	lapicBase      uintptr
-	lapicX2        bool   // x2APIC mode: registers are MSRs
-	lapicDeadline  bool   // TSC-deadline mode; else one-shot counts
-	lapicPerNsMul  uint64 // one-shot counts = ns * lapicPerNsMul >> 32
-	tscPerNsMul    uint64 // ticks = ns * tscPerNsMul >> 32
-	idling         bool   // idleWait is halted
-	idleTotal      int64  // nanoseconds idleWait has halted, since boot
-	tickSchedtick  uint32 // P's schedtick at the last tick
-	tickRunningFor int64  // since when the current goroutine runs
-
-	// The CPU profile clock; written with interrupts disabled.
-	profPeriod int64 // ns of running time between samples; 0: off
-	profNext   int64 // nanotime of the next sample, less time halted since
+	lapicBase     uintptr
+	lapicX2       bool   // x2APIC mode: registers are MSRs
+	lapicDeadline bool   // TSC-deadline mode; else one-shot counts
+	lapicPerNsMul uint64 // one-shot counts = ns * lapicPerNsMul >> 32
+	tscPerNsMul   uint64 // ticks = ns * tscPerNsMul >> 32
 )
 
 // lapicInit sets up the local APIC timer; tscHz is the TSC's
@@ -183,16 +154,6 @@ func timerArm(when int64) {
 	lapicWrite(lapicInitial, uint32(max(count, 1)))
 }
 
-// tickArm arms the timer for the next preemption tick after now, or
-// the next profile sample if that is sooner.
-func tickArm(now int64) {
-	when := now + preemptTick
-	if profPeriod > 0 {
-		when = min(when, profNext)
-	}
-	timerArm(when)
-}
-
 // timerDisarm stops the timer.
 func timerDisarm() {
 	if lapicDeadline {
@@ -205,85 +166,5 @@ func timerDisarm() {
 // timerInterrupt runs on gsignal; gp is the interrupted goroutine.
 func timerInterrupt(c *sigctxt, gp *g) {
 	lapicEOI()
-	if idling {
-		return // idleWait arms the timer again
-	}
-	now := nanotime()
-	mp := gp.m
-	pp := mp.p.ptr()
-	if pp == nil {
-		pp = mp.oldp.ptr() // in a system call
-	}
-	if pp != nil && mp.curg != nil {
-		if pp.schedtick != tickSchedtick {
-			tickSchedtick = pp.schedtick
-			tickRunningFor = now
-		} else if now-tickRunningFor >= preemptTick {
-			// As preemptone: ask the goroutine to stop at its next
-			// function call, and below, async if it can.
-			curg := mp.curg
-			curg.preempt = true
-			curg.stackguard0 = stackPreempt
-			pp.preempt = true
-		}
-	}
-	if profPeriod > 0 && now >= profNext {
-		// Before any asyncPreempt call is pushed, so the sample
-		// shows the code that was interrupted.
-		sigprof(c.sigpc(), c.sigsp(), c.siglr(), gp, mp)
-		profNext = max(profNext+profPeriod, now+profPeriod/2)
-	}
-	if gp == mp.curg && debug.asyncpreemptoff == 0 && wantAsyncPreempt(gp) {
-		if ok, newpc := isAsyncSafePoint(gp, c.sigpc(), c.sigsp(), c.siglr()); ok {
-			c.pushCall(abi.FuncPCABI0(asyncPreempt), newpc)
-		}
-	}
-	tickArm(now)
-}
-
-// pollDevices has nothing to do: devices interrupt.
-func pollDevices() {}
-
-// idleWait halts the CPU until the timer reaches until (no timer if
-// until < 0) or another interrupt arrives, then rearms the tick.
-// The scheduler calls it again if there is still nothing to do.
-func idleWait(until int64) {
-	cli()
-	idling = true
-	if until >= 0 {
-		timerArm(until)
-	} else {
-		timerDisarm()
-	}
-	start := nanotime()
-	if netpollWakeSig.Load() == 0 && (until < 0 || start < until) {
-		stihlt() // returns after the interrupt's handler ran
-		cli()
-	}
-	idling = false
-	now := nanotime()
-	profNext += now - start // halted time is not profiled
-	idleTotal += now - start
-	tickArm(now)
-	sti()
-}
-
-// setProcessCPUProfiler has nothing to do: with one thread,
-// setThreadCPUProfiler's clock is the process's.
-func setProcessCPUProfiler(hz int32) {}
-
-// setThreadCPUProfiler starts (hz > 0) or stops the profile clock. It
-// runs on m0 after minit (from setcpuprofilerate and execute), where
-// interrupts are on.
-func setThreadCPUProfiler(hz int32) {
-	getg().m.profilehz = hz
-	cli()
-	if hz > 0 {
-		profPeriod = 1_000_000_000 / int64(hz)
-		profNext = nanotime() + profPeriod
-		tickArm(nanotime())
-	} else {
-		profPeriod = 0
-	}
-	sti()
+	timerTick(c, gp)
 }

@@ -45,3 +45,30 @@ func sbrk(n uintptr) unsafe.Pointer {
 // ascending order, aligned to heap arenas: where sbrk continues when a
 // region is full. osinit sets them from the boot memory map.
 var breakRegions [8]struct{ start, end uintptr }
+
+// heapStretch returns the largest page-aligned stretch of [lo, hi) that
+// overlaps none of used.
+func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, end uintptr) {
+	// Sort by start (insertion sort: a handful of entries).
+	for i := 1; i < len(used); i++ {
+		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
+			used[j], used[j-1] = used[j-1], used[j]
+		}
+	}
+	cur := lo
+	consider := func(a, b uintptr) {
+		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
+		if b > a && b-a > end-start {
+			start, end = a, b
+		}
+	}
+	for _, u := range used {
+		if u.end <= cur || u.start >= hi {
+			continue
+		}
+		consider(cur, u.start)
+		cur = max(cur, u.end)
+	}
+	consider(cur, hi)
+	return start, end
+}

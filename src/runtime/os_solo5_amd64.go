@@ -151,9 +151,6 @@ var solo5Polls uint32
 
 const solo5PollEvery = 16
 
-// idleTotal is the time idleWait has waited since boot.
-var idleTotal int64
-
 func setProcessCPUProfiler(hz int32) {}
 
 // setThreadCPUProfiler records the rate, but no samples are taken:

@@ -130,33 +130,6 @@ func pvhInit() {
 	}
 }
 
-// heapStretch returns the largest page-aligned stretch of [lo, hi) that
-// overlaps none of used.
-func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, end uintptr) {
-	// Sort by start (insertion sort: a handful of entries).
-	for i := 1; i < len(used); i++ {
-		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
-			used[j], used[j-1] = used[j-1], used[j]
-		}
-	}
-	cur := lo
-	consider := func(a, b uintptr) {
-		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
-		if b > a && b-a > end-start {
-			start, end = a, b
-		}
-	}
-	for _, u := range used {
-		if u.end <= cur || u.start >= hi {
-			continue
-		}
-		consider(cur, u.start)
-		cur = max(cur, u.end)
-	}
-	consider(cur, hi)
-	return start, end
-}
-
 // syscall_memInfo tells package syscall (sysinfo(2)) how many bytes of
 // RAM the loader's memory map gives the machine and how many of them
 // the runtime has not taken: the rest of the break's regions and the

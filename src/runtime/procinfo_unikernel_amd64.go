@@ -11,21 +11,6 @@ import _ "unsafe" // for go:linkname
 // What package syscall reports of the machine and the program in
 // /proc and getrusage (its proc_unikernel.go).
 
-// cpuHz is the frequency of the cycle counter, which osinit learns
-// from the platform (0 if it does not know it).
-var cpuHz uint64
-
-// syscall_cpuTime returns the nanoseconds since boot that the CPU ran
-// and that it was halted in idleWait (idleTotal, which each GOOS's
-// idleWait keeps).
-//
-//go:linkname syscall_cpuTime syscall.cpuTime
-func syscall_cpuTime() (busy, idle int64) {
-	now := nanotime()
-	idle = idleTotal
-	return max(now-idle, 0), idle
-}
-
 // syscall_cpuInfo describes the CPU as CPUID does.
 //
 //go:linkname syscall_cpuInfo syscall.cpuInfo
@@ -63,12 +48,4 @@ func syscall_cpuInfo() (vendor, model string, family, modelID, stepping uint32, 
 		model = string(brand[:n])
 	}
 	return vendor, model, family, modelID, stepping, cpuHz / 1e6
-}
-
-// syscall_runtimeArgs returns the program's arguments, for
-// /proc/self/cmdline.
-//
-//go:linkname syscall_runtimeArgs syscall.runtimeArgs
-func syscall_runtimeArgs() []string {
-	return append([]string{}, argslice...)
 }

@@ -219,59 +219,11 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 	}
 }
 
-// exception turns a CPU exception into what Linux turns it into: a
-// signal, which panics (as sigpanic) where the fault is in Go code that
-// can panic, and is fatal otherwise.
+// exception turns a CPU exception into the signal Linux makes of it
+// (trapSignal).
 func exception(c *sigctxt, gp *g, addr uint64) {
 	sig, code := exceptionSignal(c.f)
-	c.code, c.addr = code, addr
-	mp := gp.m
-
-	panics := sig == _SIGSEGV || sig == _SIGBUS || sig == _SIGFPE
-	if gp.throwsplit || gp != mp.curg || isAbortPC(c.sigpc()) {
-		// Not on a user goroutine that may grow its stack.
-		panics = false
-	}
-	if panics {
-		gp.sig = sig
-		gp.sigcode0 = uintptr(code)
-		gp.sigcode1 = uintptr(addr)
-		gp.sigpc = c.sigpc()
-		c.preparePanic(sig, gp)
-		return
-	}
-
-	// As sighandler does for a fatal signal.
-	mp.throwing = throwTypeRuntime
-	mp.caughtsig.set(gp)
-	startpanic_m()
-	print(signame(sig), "\n")
-	print("PC=", hex(c.sigpc()), " m=", mp.id, " sigcode=", code)
-	if sig == _SIGSEGV || sig == _SIGBUS {
-		print(" addr=", hex(addr))
-	}
-	print("\n")
-	if sig == _SIGILL || sig == _SIGFPE {
-		// As fatalsignal: 16 bytes at the PC, within its page.
-		pc := c.sigpc()
-		n := min(16, physPageSize-pc%physPageSize)
-		print("instruction bytes:")
-		b := (*[16]byte)(unsafe.Pointer(pc))
-		for i := uintptr(0); i < n; i++ {
-			print(" ", hex(b[i]))
-		}
-		print("\n")
-	}
-	print("\n")
-	level, _, _ := gotraceback()
-	if level > 0 {
-		goroutineheader(gp)
-		tracebacktrap(c.sigpc(), c.sigsp(), c.siglr(), gp)
-		tracebackothers(gp)
-		print("\n")
-		dumpregs(c)
-	}
-	exit(2)
+	trapSignal(c, gp, sig, code, addr)
 }
 
 // exceptionSignal maps an exception to the signal and si_code Linux

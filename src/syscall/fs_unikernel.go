@@ -382,7 +382,6 @@ func (ip *inode) fillStat(st *Stat_t) {
 	*st = Stat_t{
 		Dev:     1,
 		Ino:     ip.ino,
-		Nlink:   ip.nlink,
 		Mode:    ip.mode,
 		Uid:     ip.uid,
 		Gid:     ip.gid,
@@ -392,6 +391,7 @@ func (ip *inode) fillStat(st *Stat_t) {
 		Mtim:    ip.mtime,
 		Ctim:    ip.ctime,
 	}
+	setNlink(st, ip.nlink)
 	switch {
 	case ip.isRegular():
 		st.Size = ip.size

@@ -525,8 +525,6 @@ func PtracePeekData(pid int, addr uintptr, out []byte) (int, error)  { return 0,
 func PtracePeekText(pid int, addr uintptr, out []byte) (int, error)  { return 0, ESRCH }
 func PtracePokeData(pid int, addr uintptr, data []byte) (int, error) { return 0, ESRCH }
 func PtracePokeText(pid int, addr uintptr, data []byte) (int, error) { return 0, ESRCH }
-func (r *PtraceRegs) PC() uint64                                     { return r.Rip }
-func (r *PtraceRegs) SetPC(pc uint64)                                { r.Rip = pc }
 
 // Linux socket filters (BPF) and packet sockets: the stack's glue has
 // neither.

@@ -184,22 +184,6 @@ func probeVirtioPCI() []*VirtioPCI {
 	return found
 }
 
-// A VirtioDevice is a virtio device on either transport.
-type VirtioDevice struct {
-	Name      string           // for messages: "virtio-mmio slot 3", "pci 00:03.0", ...
-	Transport virtio.Transport // nil if Err is set
-	GSI       int              // its interrupt line, -1 if none
-	Err       error            // why the device cannot be driven
-}
-
-// Interrupt routes the device's interrupt line. The device is
-// acknowledged by reading its interrupt status through the transport,
-// which lowers the line.
-func (d *VirtioDevice) Interrupt() *Interrupt {
-	t := d.Transport
-	return NewInterrupt(d.GSI, func() { t.InterruptStatus() })
-}
-
 // FindVirtio returns the first virtio device of type typ (a
 // mirago.dev/sys/virtiospec ID), looking at the virtio-mmio slots (QEMU
 // microvm) and then at PCI (pc, q35), or nil if there is none.
