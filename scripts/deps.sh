@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh installs what building and testing Mirago needs beyond make and
-# a go command: QEMU to boot images, git for the patch scripts, ip for
+# a go command: QEMU to boot images (amd64 and arm64), git for the patch scripts, ip for
 # the network tests' namespaces and tap devices, xz and as for the Xen
 # harness (scripts/xen) and its tests. Run as
 # root on Debian, it installs missing packages with apt-get,
@@ -10,6 +10,7 @@ set -euo pipefail
 
 need=()
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v qemu-system-aarch64 >/dev/null || need+=(qemu-system-arm)
 command -v git >/dev/null || need+=(git)
 command -v ip >/dev/null || need+=(iproute2)
 # The Xen harness (scripts/xen) unpacks dom0's kernel with xz; its tests

@@ -140,9 +140,11 @@ const (
 
 	_SI_USER     = 0x0
 	_SI_KERNEL   = 0x80
+	_ILL_ILLOPC  = 0x1
 	_ILL_ILLOPN  = 0x2
 	_FPE_INTDIV  = 0x1
 	_FPE_INTOVF  = 0x2
+	_BUS_ADRALN  = 0x1
 	_BUS_ADRERR  = 0x2
 	_SEGV_MAPERR = 0x1
 	_SEGV_ACCERR = 0x2

@@ -178,7 +178,7 @@ func recurse(n int) int {
 	return recurse(n+1) + int(buf[0])
 }
 
-// Implemented in probe_amd64.s.
+// Implemented in probe_GOARCH.s.
 func divide(a, b uint64) uint64
 func ud2()
 func call(pc uintptr)

@@ -33,7 +33,7 @@ func elfunikernelnotes(ctxt *Link, startva int64, resoff int64) int64 {
 	if ctxt.HeadType == objabi.Hsolo5 {
 		return solo5Notes(ctxt, startva, resoff)
 	}
-	if ctxt.HeadType != objabi.Hxen || ctxt.LinkMode == LinkExternal {
+	if ctxt.HeadType != objabi.Hxen || !ctxt.IsAMD64() || ctxt.LinkMode == LinkExternal {
 		return resoff
 	}
 	sh := elfshname(".note.xen.pvh")
@@ -52,7 +52,7 @@ func elfwriteunikernelnotes(ctxt *Link) int {
 	if ctxt.HeadType == objabi.Hsolo5 {
 		return solo5WriteNotes(ctxt)
 	}
-	if ctxt.HeadType != objabi.Hxen {
+	if ctxt.HeadType != objabi.Hxen || !ctxt.IsAMD64() {
 		return 0
 	}
 	sh := elfwritenotehdr(ctxt.Out, ".note.xen.pvh", uint32(len(elfNoteXenName)), elfNoteXenPVHDescsz, elfNoteXenPhys32Entry)

@@ -1,0 +1,191 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+import (
+	"internal/runtime/fdt"
+	"unsafe"
+)
+
+// GOOS=xen on arm64: an arm64 Linux Image (rt0_xen_arm64.s) that QEMU's
+// virt machine or Xen's domain builder enters with the device tree's
+// address in x0. The device tree says what the machine is: memory, the
+// command line, the console, and under Xen the /hypervisor node.
+
+// bootDTB is the device tree's address, saved by rt0; bootPageTables
+// is where rt0 put the boot page tables, after the image.
+var bootDTB, bootPageTables uintptr
+
+// bootTree is the parsed device tree.
+var bootTree fdt.Tree
+
+// dtbMaxSize bounds the blob the runtime reads: Xen's and QEMU's are
+// a few KiB, and the header says how much of this is the tree.
+const dtbMaxSize = 2 << 20
+
+func osinit() {
+	trapInit()
+	dtbInit()
+	mach = selectMachine()
+	physPageSize = 4096
+	memInit()
+	numCPUStartup = getCPUCount()
+	getg().m.procid = 1
+	cpuHz = mach.init()
+	gicInit(cpuHz)
+}
+
+// dtbInit parses the device tree and reads the command line from
+// /chosen/bootargs.
+func dtbInit() {
+	var err error
+	bootTree, err = fdt.Parse(unsafe.Slice((*byte)(unsafe.Pointer(bootDTB)), dtbMaxSize))
+	if err != nil {
+		// No console is known without the tree; QEMU's virt
+		// machine has its PL011 here.
+		virtUART = 0x09000000
+		fatalBoot("no device tree at x0: " + err.Error())
+	}
+	if chosen, ok := bootTree.Find("/chosen"); ok {
+		if args, ok := chosen.String("bootargs"); ok {
+			bootCmdline = unsafe.String(unsafe.SliceData(args), len(args))
+		}
+	}
+}
+
+// selectMachine returns the platform: QEMU's virt machine for now.
+func selectMachine() machine {
+	return virtMachine{}
+}
+
+// memInit gives the heap the RAM after the image and its boot page
+// tables, up to the end of the memory node that holds the image, less
+// what the loader put there: the device tree and an initrd.
+func memInit() {
+	initBloc()
+	bloc = memRound(bootPageTables + 2*4096)
+	blocMax = bloc
+	limit := uintptr(0)
+	for n, ok := bootTree.Find("/memory"); ok; n, ok = n.NextSibling() {
+		for i := 0; ; i++ {
+			addr, size, ok := n.Reg(i)
+			if !ok {
+				break
+			}
+			if uintptr(addr) <= bloc && bloc < uintptr(addr+size) {
+				limit = uintptr(addr + size)
+			}
+		}
+	}
+	if limit == 0 {
+		fatalBoot("no memory node holds the image")
+	}
+	limit = min(limit, 16<<30, 1<<heapAddrBits)
+	var used [2]struct{ start, end uintptr }
+	used[0].start = bootDTB &^ (physPageSize - 1)
+	used[0].end = bootDTB + uintptr(bootTreeSize())
+	nused := 1
+	if chosen, ok := bootTree.Find("/chosen"); ok {
+		start, ok1 := chosen.Uint("linux,initrd-start")
+		end, ok2 := chosen.Uint("linux,initrd-end")
+		if ok1 && ok2 && end > start {
+			used[1].start, used[1].end = uintptr(start)&^(physPageSize-1), uintptr(end)
+			nused++
+		}
+	}
+	start, end := heapStretch(bloc, limit, used[:nused])
+	if end-start < 4<<20 {
+		fatalBoot("less than 4 MiB of free RAM after the image")
+	}
+	bloc, blocMax = start, end
+}
+
+// bootTreeSize returns the size of the device tree blob (its header's
+// totalsize).
+func bootTreeSize() uint32 {
+	p := (*[8]byte)(unsafe.Pointer(bootDTB))
+	return uint32(p[4])<<24 | uint32(p[5])<<16 | uint32(p[6])<<8 | uint32(p[7])
+}
+
+// cputicks is the generic timer's count, as on linux/arm64 it is the
+// clock.
+//
+//go:nosplit
+func cputicks() int64 {
+	return int64(cntvct())
+}
+
+func cntvct() uint64
+func cntfrq() uint64
+
+//go:noescape
+func semihostExit(block *[2]uint64)
+func psciCall(fn, a1, a2, a3 uint64) uint64
+func wfi()
+
+// readRandom fills r from RNDR when the CPU has it (FEAT_RNG).
+func readRandom(r []byte) int {
+	return 0
+}
+
+// syscall_cpuInfo describes the CPU for /proc/cpuinfo.
+//
+//go:linkname syscall_cpuInfo syscall.cpuInfo
+func syscall_cpuInfo() (vendor, model string, family, modelID, stepping uint32, mhz uint64) {
+	return "ARM", "", 8, 0, 0, 0
+}
+
+// syscall_memInfo tells package syscall (sysinfo(2)) how many bytes of
+// RAM the device tree gives the machine and how many of them the
+// runtime has not taken: the rest of the break and the heap's free
+// pages.
+//
+//go:linkname syscall_memInfo syscall.memInfo
+func syscall_memInfo() (total, free uint64) {
+	for n, ok := bootTree.Find("/memory"); ok; n, ok = n.NextSibling() {
+		if typ, _ := n.String("device_type"); string(typ) != "memory" {
+			continue
+		}
+		for i := 0; ; i++ {
+			_, size, ok := n.Reg(i)
+			if !ok {
+				break
+			}
+			total += size
+		}
+	}
+	free = uint64(blocMax - bloc)
+	for _, r := range breakRegions {
+		if r.end > r.start {
+			free += uint64(r.end - r.start)
+		}
+	}
+	free += gcController.heapFree.load() + gcController.heapReleased.load()
+	return total, min(free, total)
+}
+
+// Package internal/devices drives Xen's PV devices through these. The
+// arm64 port does not run on Xen yet: the hypercalls fail.
+
+const _ENOSYS = 38
+
+//go:linkname devices_xenHypercall internal/devices.xenHypercall
+func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) uintptr {
+	return ^uintptr(_ENOSYS - 1) // -ENOSYS
+}
+
+//go:linkname devices_xenEventChannelLine internal/devices.xenEventChannelLine
+func devices_xenEventChannelLine(port uint32) int {
+	return 0
+}
+
+// syscallServer is package syscall's server of Linux system calls by
+// number (linux_unikernel.go).
+var syscallServer func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr
+
+//go:linkname syscall_serveSyscalls syscall.serveSyscalls
+func syscall_serveSyscalls(fn func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr) {
+	syscallServer = fn
+}
