@@ -72,3 +72,16 @@ func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, en
 	consider(cur, hi)
 	return start, end
 }
+
+// ramFree returns how many bytes of RAM the runtime has not taken, for
+// package syscall's sysinfo(2): the rest of the break's regions and the
+// heap's free pages.
+func ramFree() uint64 {
+	free := uint64(blocMax - bloc)
+	for _, r := range breakRegions {
+		if r.end > r.start {
+			free += uint64(r.end - r.start)
+		}
+	}
+	return free + gcController.heapFree.load() + gcController.heapReleased.load()
+}

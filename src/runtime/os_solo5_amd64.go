@@ -270,6 +270,5 @@ func devices_solo5BlockWrite(h int, p unsafe.Pointer, n int, off int64) int {
 func syscall_memInfo() (total, free uint64) {
 	// mem_size is the first word of both tenders' boot information.
 	total = *(*uint64)(unsafe.Pointer(solo5BootInfo))
-	free = uint64(blocMax-bloc) + gcController.heapFree.load() + gcController.heapReleased.load()
-	return total, min(free, total)
+	return total, min(ramFree(), total)
 }

@@ -142,14 +142,7 @@ func syscall_memInfo() (total, free uint64) {
 			total += e.size
 		}
 	}
-	free = uint64(blocMax - bloc)
-	for _, r := range breakRegions {
-		if r.end > r.start {
-			free += uint64(r.end - r.start)
-		}
-	}
-	free += gcController.heapFree.load() + gcController.heapReleased.load()
-	return total, min(free, total)
+	return total, min(ramFree(), total)
 }
 
 // bootMemmap is the loader's memory map, copied into bootMemmapBuf.

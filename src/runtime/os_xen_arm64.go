@@ -156,14 +156,7 @@ func syscall_memInfo() (total, free uint64) {
 			total += size
 		}
 	}
-	free = uint64(blocMax - bloc)
-	for _, r := range breakRegions {
-		if r.end > r.start {
-			free += uint64(r.end - r.start)
-		}
-	}
-	free += gcController.heapFree.load() + gcController.heapReleased.load()
-	return total, min(free, total)
+	return total, min(ramFree(), total)
 }
 
 // Package internal/devices drives Xen's PV devices through these. The
