@@ -187,3 +187,16 @@ func TestArm64Idle(t *testing.T) {
 		t.Errorf("the 5 s sleep cost %v of host CPU, want < 500ms (10%%)", extra)
 	}
 }
+
+// TestArm64Rand: crypto/rand reads RNDR (QEMU's -cpu max has FEAT_RNG):
+// two reads in a boot and two in a second boot, all different.
+func TestArm64Rand(t *testing.T) {
+	img := arm64Image(t, "stdprobe")
+	wrapper := filepath.Join(goroot(t), "bin", "go_xen_arm64_exec")
+	seen := map[string]bool{}
+	for range 2 {
+		r := run(t, progsDir(t), env(t), wrapper, img, "rand")
+		wantRun(t, r, 0)
+		wantRandomLines(t, r, "crypto/rand", 2, 32, seen)
+	}
+}

@@ -125,11 +125,6 @@ func semihostExit(block *[2]uint64)
 func psciCall(fn, a1, a2, a3 uint64) uint64
 func wfi()
 
-// readRandom fills r from RNDR when the CPU has it (FEAT_RNG).
-func readRandom(r []byte) int {
-	return 0
-}
-
 // syscall_cpuInfo describes the CPU for /proc/cpuinfo.
 //
 //go:linkname syscall_cpuInfo syscall.cpuInfo

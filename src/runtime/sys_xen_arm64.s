@@ -229,3 +229,19 @@ TEXT runtime·stihlt(SB),NOSPLIT|NOFRAME,$0
 	MSR	$2, DAIFClr
 	ISB	$15
 	RET
+
+// func idAA64ISAR0() uint64
+TEXT runtime·idAA64ISAR0(SB),NOSPLIT|NOFRAME,$0-8
+	MRS	ID_AA64ISAR0_EL1, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func rndr() (uint64, bool)
+// RNDR clears the flags when it returns a random number and sets Z
+// when it has none to give.
+TEXT runtime·rndr(SB),NOSPLIT|NOFRAME,$0-9
+	MRS	RNDR, R0
+	CSET	NE, R1
+	MOVD	R0, ret+0(FP)
+	MOVB	R1, ret1+8(FP)
+	RET

@@ -1,0 +1,37 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package runtime
+
+// readRandom fills r from RNDR, the random number register of FEAT_RNG
+// (which QEMU's -cpu max has), and returns how many bytes it filled: 0
+// on a CPU without it (ID_AA64ISAR0_EL1.RNDR, bits 63:60, is 0). It is
+// what crypto/rand reads through package syscall, as RDSEED is on amd64
+// (rand_unikernel_amd64.go).
+func readRandom(r []byte) int {
+	if idAA64ISAR0()>>60&0xf == 0 {
+		return 0
+	}
+	n := 0
+	for n < len(r) {
+		var v uint64
+		ok := false
+		for try := 0; try < 100 && !ok; try++ {
+			v, ok = rndr()
+		}
+		if !ok {
+			break
+		}
+		for i := 0; i < 8 && n < len(r); i++ {
+			r[n] = byte(v)
+			v >>= 8
+			n++
+		}
+	}
+	return n
+}
+
+// In sys_xen_arm64.s.
+func idAA64ISAR0() uint64
+func rndr() (uint64, bool)
