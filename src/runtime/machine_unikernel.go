@@ -27,17 +27,26 @@ import "unsafe"
 // its platforms, under these names:
 //
 //	trapInit()          exception and interrupt entry (trap_GOOS_GOARCH.go)
-//	vmInit(...)         page tables: page 0 unmapped, image permissions
 //	minit()             enable interrupts on the M, start the tick
-//	idleWait(until)     halt until an interrupt or nanotime until
-//	pollDevices()       look for device events that raise no interrupt
-//	setThreadCPUProfiler(hz)
 //	readRandom(p) int   the CPU's random number instructions
+//	timerArm(when), timerDisarm()
+//	                    the timer interrupt at nanotime when, or none
+//	cli(), sti(), stihlt()
+//	                    mask and unmask interrupts; unmask and wait
+//
+// and the page tables (page 0 unmapped): vmInit on amd64, which also
+// protects the image's segments; on arm64 rt0 builds them, without
+// permissions yet. On GOOS=xen, tick_xen.go builds on the timer and the
+// mask what the scheduler calls: idleWait(until), which halts until an
+// interrupt or nanotime until, pollDevices (nothing: devices
+// interrupt) and setThreadCPUProfiler. GOOS=solo5, whose tenders have
+// no interrupts, provides those three itself (os_solo5_amd64.go).
 //
 // The tick, which preempts goroutines as sysmon would and drives the
 // CPU profiler, and idleWait use the architecture's timer (the local
-// APIC on amd64, which Xen also emulates for a PVH domain), calibrated
-// with the frequency the platform reports from init.
+// APIC on amd64, which Xen also emulates for a PVH domain; the generic
+// timer's virtual timer through the GIC on arm64), calibrated with the
+// frequency the platform reports from init.
 //
 // Memory is the RAM the boot memory map names, identity mapped: the
 // heap grows over it with sbrk (mem_unikernel.go). Devices are found
