@@ -140,9 +140,33 @@ func TestSolo5StdPackages(t *testing.T) {
 	wantStdPass(t, r, pkgs, "under solo5-spt")
 }
 
+// arm64Sample is the part of the standard library whose tests run for
+// xen/arm64 on QEMU's virt machine on every change (issue 14).
+var arm64Sample = []string{"fmt", "strings", "strconv", "encoding/json", "crypto/sha256", "crypto/tls", "time", "os", "net/http"}
+
+// TestArm64StdPackages runs go test -short on arm64Sample for
+// xen/arm64, so under qemu-system-aarch64 through the exec wrapper,
+// and requires each package to pass, less the tests that the lists of
+// known failures and skips give for xen (std-failures.txt,
+// std-skip.txt) and for arm64 alone (std-failures-arm64.txt,
+// std-skip-arm64.txt).
+func TestArm64StdPackages(t *testing.T) {
+	skip, whole := knownStdFailures(t, arm64Sample, "arm64")
+	pkgs := slices.DeleteFunc(slices.Clone(arm64Sample), func(p string) bool { return whole[p] })
+	if len(pkgs) != len(arm64Sample) {
+		t.Errorf("the lists of known failures stop whole packages of the sample: %v", whole)
+	}
+	args := []string{"test", "-short", "-timeout", "10m"}
+	if len(skip) > 0 {
+		args = append(args, "-skip", strings.Join(skip, "|"))
+	}
+	r := mgoEnv(t, progsDir(t), "xen/arm64", []string{"MIRAGO_TIMEOUT=11m"}, append(args, pkgs...)...)
+	wantStdPass(t, r, pkgs, "on QEMU virt")
+}
+
 // knownStdFailures reads scripts/std-failures.txt and scripts/std-skip.txt
 // (and, for a goos other than xen, std-failures-GOOS.txt and
-// std-skip-GOOS.txt if they exist) for the packages pkgs and returns the
+// std-skip-GOOS.txt if they exist; "arm64" names xen/arm64's lists) for the packages pkgs and returns the
 // -skip patterns for their tests, and the packages whose test binary
 // cannot run at all (TEST "*").
 func knownStdFailures(t *testing.T, pkgs []string, goos string) (skip []string, whole map[string]bool) {

@@ -198,17 +198,32 @@ func TestTreeArchiveShallow(t *testing.T) {
 // TestRunMountsCwd checks that run passes the working directory's tree
 // with -initrd and its path as PWD, and removes the archive afterwards.
 func TestRunMountsCwd(t *testing.T) {
+	for _, target := range []struct {
+		wrapper, qemu, exit string
+		image               func(*testing.T) string
+	}{
+		// QEMU's exit status 1 is status 0 through isa-debug-exit
+		// on amd64, and semihosting's 0 on arm64.
+		{"go_xen_amd64_exec", "qemu-system-x86_64", "exit 1", image},
+		{"go_xen_arm64_exec", "qemu-system-aarch64", "exit 0", arm64Image},
+	} {
+		t.Run(target.wrapper, func(t *testing.T) {
+			testRunMountsCwd(t, target.wrapper, target.qemu, target.exit, target.image(t))
+		})
+	}
+}
+
+func testRunMountsCwd(t *testing.T, wrapper, qemu, exit, img string) {
 	copyDir := t.TempDir()
 	copied := filepath.Join(copyDir, "initrd")
-	argsFile := fakeQEMU(t, `prev=; for a in "$@"; do if [ "$prev" = -initrd ]; then /bin/cp "$a" `+copied+`; fi; prev=$a; done; exit 1`)
-	img := image(t)
+	argsFile := fakeQEMUNamed(t, qemu, `prev=; for a in "$@"; do if [ "$prev" = -initrd ]; then /bin/cp "$a" `+copied+`; fi; prev=$a; done; `+exit)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hi\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
 	var stdout, stderr bytes.Buffer
-	if got := run([]string{"go_xen_amd64_exec", img}, env(map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TSC_KHZ": "0"}), &stdout, &stderr); got != 0 {
+	if got := run([]string{wrapper, img}, env(map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TSC_KHZ": "0"}), &stdout, &stderr); got != 0 {
 		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())
 	}
 	data, err := os.ReadFile(argsFile)

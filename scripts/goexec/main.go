@@ -51,7 +51,6 @@
 //	MIRAGO_NET		a network device: a QEMU -netdev backend without the id, such as
 //				user,hostfwd=tcp:127.0.0.1:8080-:80 or tap,ifname=tap0,script=no,downscript=no;
 //				the guest gets it as a virtio-net device (eth0). Unset: no network device.
-//				Not on xen/arm64, which has no devices yet
 //	MIRAGO_ENV		comma-separated names of more variables to pass to the guest
 //	MIRAGO_ACCEL		kvm, tcg or auto (default): KVM if /dev/kvm works, else TCG;
 //				xen/arm64 always uses TCG
@@ -69,7 +68,6 @@
 // its package directory, and the test can open testdata/... A tree of
 // more than 64 MiB or 10000 entries, or one that cannot be read, is not
 // mounted; the wrapper says so on stderr and runs the program anyway.
-// xen/arm64 guests get no archive yet.
 //
 // GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS, GOTRACEBACK, TZ, and the network
 // settings MIRAGO_IP and MIRAGO_DNS (see internal/netstack) are passed to
@@ -447,18 +445,8 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
-	var initrd []string
-	if v, _ := w.lookup("MIRAGO_NOMOUNT"); v != "1" {
-		file, dir, warning := cwdArchive()
-		if warning != "" {
-			w.errorf("%s", warning)
-		}
-		if file != "" {
-			defer os.Remove(file)
-			initrd = []string{"-initrd", file}
-			env = append(env, "PWD="+dir)
-		}
-	}
+	initrd, env, cleanup := w.mountCwd(env)
+	defer cleanup()
 	khz, err := tscKHz(w.lookup)
 	if err != nil {
 		w.errorf("%v", err)
@@ -489,6 +477,26 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 	}
 
 	return w.superviseQEMU(image, qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, mon, append(initrd, cfg.extra...)), mon, cfg, guestStatus)
+}
+
+// mountCwd archives the working directory for the guest unless
+// MIRAGO_NOMOUNT=1, and returns the QEMU arguments that pass it
+// (-initrd FILE), env with PWD added, and a function that removes the
+// archive. A directory that cannot be archived is reported on stderr
+// and not mounted.
+func (w *wrapper) mountCwd(env []string) (initrd, newEnv []string, cleanup func()) {
+	cleanup = func() {}
+	if v, _ := w.lookup("MIRAGO_NOMOUNT"); v == "1" {
+		return nil, env, cleanup
+	}
+	file, dir, warning := cwdArchive()
+	if warning != "" {
+		w.errorf("%s", warning)
+	}
+	if file == "" {
+		return nil, env, cleanup
+	}
+	return []string{"-initrd", file}, append(env, "PWD="+dir), func() { os.Remove(file) }
 }
 
 // superviseQEMU runs qemuPath with args for the image, copies the

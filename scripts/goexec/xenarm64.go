@@ -27,12 +27,15 @@ import (
 // 8 bits of it. Semihosting exists only under TCG, so MIRAGO_ACCEL may
 // be tcg or auto, never kvm.
 //
-// The arm64 runtime has no devices yet: no network (MIRAGO_NET is
-// refused), no disk, and no archive of the working directory (as with
-// MIRAGO_NOMOUNT=1). It takes no NMI either, so MIRAGO_TIMEOUT and
-// SIGQUIT kill QEMU without a goroutine dump. A guest that powers off
-// through PSCI rather than semihosting also makes QEMU exit with 0, and
-// looks like a program that exited with 0.
+// The working directory is mounted as on amd64 (-initrd, which QEMU
+// names in the device tree's /chosen node), and MIRAGO_NET adds a
+// virtio-net device. The guest finds its devices on the virt machine's
+// virtio-mmio transports, which the device tree lists; as on microvm,
+// they must be virtio 1.0 (force-legacy=false). The runtime takes no
+// NMI, so MIRAGO_TIMEOUT and SIGQUIT kill QEMU without a goroutine
+// dump. A guest that powers off through PSCI rather than semihosting
+// also makes QEMU exit with 0, and looks like a program that exited
+// with 0.
 
 const (
 	arm64QEMU    = "qemu-system-aarch64"
@@ -111,9 +114,6 @@ func checkNotArm64Image(image string) error {
 
 // readArm64Config reads the common settings for a xen/arm64 guest.
 func readArm64Config(lookup func(string) (string, bool)) (config, error) {
-	if v, _ := lookup("MIRAGO_NET"); v != "" {
-		return config{}, fmt.Errorf("MIRAGO_NET=%q: xen/arm64 guests have no network device yet", v)
-	}
 	switch v, _ := lookup("MIRAGO_ACCEL"); v {
 	case "", "auto", "tcg":
 	case "kvm":
@@ -151,6 +151,8 @@ func qemuArm64Args(image, cmdline, mem string, extra []string) []string {
 		// The guest's exit status: SYS_EXIT makes QEMU exit with
 		// it. target=native keeps the calls away from a gdbstub.
 		"-semihosting-config", "enable=on,target=native",
+		// The drivers speak virtio 1.0 only.
+		"-global", "virtio-mmio.force-legacy=false",
 	}
 	return append(args, extra...)
 }
@@ -184,10 +186,10 @@ func (w *wrapper) runQEMUArm64(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
-	// No archive of the working directory, whatever MIRAGO_NOMOUNT
-	// says, and so no PWD: the arm64 runtime has no devices yet,
-	// -initrd included. Nor tsc_khz: the guest reads the generic
-	// timer's frequency from CNTFRQ_EL0.
+	initrd, env, cleanup := w.mountCwd(env)
+	defer cleanup()
+	// No tsc_khz: the guest reads the generic timer's frequency from
+	// CNTFRQ_EL0.
 	cmdline, err := encodeCmdline(env, args)
 	if err != nil {
 		w.errorf("cannot pass to the guest: %v", err)
@@ -199,5 +201,5 @@ func (w *wrapper) runQEMUArm64(image string, args []string) int {
 		return exitFailed
 	}
 	// No monitor: the guest takes no NMI.
-	return w.superviseQEMU(image, qemuPath, qemuArm64Args(image, cmdline, cfg.mem, cfg.extra), "", cfg, guestStatusArm64)
+	return w.superviseQEMU(image, qemuPath, qemuArm64Args(image, cmdline, cfg.mem, append(initrd, cfg.extra...)), "", cfg, guestStatusArm64)
 }

@@ -27,8 +27,14 @@ var gic struct {
 // GIC register offsets.
 const (
 	gicdCTLR       = 0x000
+	gicdTYPER      = 0x004
+	gicdIGROUPR    = 0x080
 	gicdISENABLER  = 0x100
+	gicdICENABLER  = 0x180
 	gicdIPRIORITYR = 0x400
+	gicdITARGETSR  = 0x800 // GICv2
+	gicdICFGR      = 0xc00
+	gicdIROUTER    = 0x6000 // GICv3, with affinity routing
 
 	giccCTLR = 0x000
 	giccPMR  = 0x004
@@ -42,6 +48,8 @@ const (
 	gicrIPRIORITYR = gicrSGIBase + 0x400
 
 	gicSpurious = 1023
+	gicFirstSPI = 32
+	gicMaxSPI   = 1019
 
 	cntvCTLEnable = 1 << 0
 	cntvCTLIMask  = 1 << 1
@@ -137,11 +145,118 @@ func irqInterrupt(c *sigctxt, gp *g) {
 	if id == gicSpurious {
 		return
 	}
-	gicEOI(id)
 	if id == gic.timerIntID {
+		gicEOI(id)
 		cntvSetCTL(cntvCTLEnable | cntvCTLIMask) // until tickArm re-arms it
 		timerTick(c, gp)
+		return
 	}
+	// A device's line is masked before the end of the interrupt, or
+	// its level, still up until the driver acknowledges the device,
+	// would raise it again at once.
+	line := gicLineOf(id)
+	if line != 0 {
+		gicWrite(gic.dist, gicdICENABLER+uintptr(id/32)*4, 1<<(id%32))
+	}
+	gicEOI(id)
+	if line != 0 {
+		irqRaised(line)
+	}
+}
+
+// Device interrupts are shared peripheral interrupts (SPIs, interrupt
+// IDs 32 to 1019), each routed to one of the lines of irq_unikernel.go:
+// gicLines[i] is line i's interrupt ID, 0 if the line is free. The
+// handler masks an SPI at the distributor when it fires, and
+// gicLineEnable unmasks it when the driver waits again. A line is
+// configured level-sensitive whatever the device tree says (QEMU's
+// virt machine calls its virtio-mmio lines edge-triggered): a virtio
+// device holds its line up until its interrupt status is read, which
+// is what lets a driver that waits, acknowledges and looks again miss
+// nothing.
+var gicLines [maxIRQLine + 1]uint32
+
+// gicLineOf returns the line that interrupt id is routed to, 0 if none.
+//
+//go:nosplit
+func gicLineOf(id uint32) int {
+	if id < gicFirstSPI {
+		return 0
+	}
+	for i := 1; i <= maxIRQLine; i++ {
+		if atomic.Load(&gicLines[i]) == id {
+			return i
+		}
+	}
+	return 0
+}
+
+// gicRouteSPI routes interrupt id, an SPI, to this CPU, masked, and
+// returns its line: the one it has if it was routed before, else a
+// free one, or 0 if there is none or the distributor has no such
+// interrupt.
+func gicRouteSPI(id uint32) int {
+	if id < gicFirstSPI || id > gicMaxSPI {
+		return 0
+	}
+	if n := (gicRead(gic.dist, gicdTYPER)&0x1f + 1) * 32; id >= n {
+		return 0
+	}
+	if line := gicLineOf(id); line != 0 {
+		return line
+	}
+	line := 0
+	for i := 1; i <= maxIRQLine; i++ {
+		if atomic.Load(&gicLines[i]) == 0 {
+			line = i
+			break
+		}
+	}
+	if line == 0 {
+		return 0
+	}
+	word, bit := uintptr(id/32)*4, uint32(1)<<(id%32)
+	gicWrite(gic.dist, gicdICENABLER+word, bit)
+	cfg := gicdICFGR + uintptr(id/16)*4
+	gicWrite(gic.dist, cfg, gicRead(gic.dist, cfg)&^(2<<(2*(id%16)))) // level-sensitive
+	gicWrite8(gic.dist, gicdIPRIORITYR+uintptr(id), 0xa0)
+	if gic.v3 {
+		// Group 1, which ICC_IAR1_EL1 acknowledges, and affinity
+		// 0.0.0.0: the boot CPU.
+		gicWrite(gic.dist, gicdIGROUPR+word, gicRead(gic.dist, gicdIGROUPR+word)|bit)
+		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8, 0)
+		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8+4, 0)
+	} else {
+		gicWrite8(gic.dist, gicdITARGETSR+uintptr(id), 1) // CPU interface 0
+	}
+	atomic.Store(&gicLines[line], id)
+	return line
+}
+
+// gicLineRouted reports whether line i is routed to an SPI.
+func gicLineRouted(i int) bool {
+	return i > 0 && i <= maxIRQLine && atomic.Load(&gicLines[i]) != 0
+}
+
+// gicLineEnable unmasks line i's SPI.
+func gicLineEnable(i int) {
+	if !gicLineRouted(i) {
+		return
+	}
+	id := atomic.Load(&gicLines[i])
+	gicWrite(gic.dist, gicdISENABLER+uintptr(id/32)*4, 1<<(id%32))
+}
+
+// devices_routeGSI routes device interrupt gsi, on arm64 a GIC
+// interrupt ID (32 + the device tree's SPI number), and returns its
+// line, 0 if it cannot (see internal/devices.routeGSI).
+//
+//go:linkname devices_routeGSI internal/devices.routeGSI
+func devices_routeGSI(gsi int) int {
+	if gsi < 0 || gsi > gicMaxSPI {
+		return 0
+	}
+	return gicRouteSPI(uint32(gsi))
 }
 
 // timerArm makes the timer interrupt at nanotime when (or right away if

@@ -106,5 +106,5 @@ func (virtMachine) exit(code int32) {
 
 func (virtMachine) cmdlineWord(word string) bool { return false }
 func (virtMachine) ramZeroed() bool              { return true }
-func (virtMachine) lineEnable(i int)             {}
-func (virtMachine) lineRouted(i int) bool        { return false }
+func (virtMachine) lineEnable(i int)             { gicLineEnable(i) }
+func (virtMachine) lineRouted(i int) bool        { return gicLineRouted(i) }

@@ -87,13 +87,9 @@ func memInit() {
 	used[0].start = bootDTB &^ (physPageSize - 1)
 	used[0].end = bootDTB + uintptr(bootTreeSize())
 	nused := 1
-	if chosen, ok := bootTree.Find("/chosen"); ok {
-		start, ok1 := chosen.Uint("linux,initrd-start")
-		end, ok2 := chosen.Uint("linux,initrd-end")
-		if ok1 && ok2 && end > start {
-			used[1].start, used[1].end = uintptr(start)&^(physPageSize-1), uintptr(end)
-			nused++
-		}
+	if start, end := bootInitrd(); start != 0 {
+		used[1].start, used[1].end = start&^(physPageSize-1), end
+		nused++
 	}
 	start, end := heapStretch(bloc, limit, used[:nused])
 	if end-start < 4<<20 {
@@ -152,6 +148,78 @@ func syscall_memInfo() (total, free uint64) {
 		}
 	}
 	return total, min(ramFree(), total)
+}
+
+// bootInitrd returns the initrd the loader put in memory, as the
+// device tree's /chosen node gives it, or 0, 0.
+func bootInitrd() (start, end uintptr) {
+	chosen, ok := bootTree.Find("/chosen")
+	if !ok {
+		return 0, 0
+	}
+	s, ok1 := chosen.Uint("linux,initrd-start")
+	e, ok2 := chosen.Uint("linux,initrd-end")
+	if !ok1 || !ok2 || e <= s {
+		return 0, 0
+	}
+	return uintptr(s), uintptr(e)
+}
+
+// syscall_bootModules returns the initrd (QEMU -initrd) as the one boot
+// module, with no command line, for package syscall to mount. The heap
+// never grows over it (memInit).
+//
+//go:linkname syscall_bootModules syscall.bootModules
+func syscall_bootModules() (mods [][]byte, cmdlines []string) {
+	start, end := bootInitrd()
+	if start == 0 {
+		return nil, nil
+	}
+	return [][]byte{unsafe.Slice((*byte)(unsafe.Pointer(start)), end-start)}, []string{""}
+}
+
+// Device memory is the first GiB but for its first 2 MiB, as rt0 maps
+// it (rt0_xen_arm64.s): on QEMU's virt machine and under Xen, where
+// the devices' registers are.
+const (
+	deviceMemStart = 2 << 20
+	deviceMemEnd   = 1 << 30
+)
+
+// devices_deviceMemory reports whether the size bytes at physical
+// address addr are device memory, mapped uncached at that address.
+//
+//go:linkname devices_deviceMemory internal/devices.deviceMemory
+func devices_deviceMemory(addr, size uintptr) bool {
+	return addr >= deviceMemStart && addr < deviceMemEnd && size <= deviceMemEnd-addr
+}
+
+// devices_virtioWindow returns the registers and interrupt of the i-th
+// virtio-mmio transport the device tree lists (compatible
+// "virtio,mmio"): its base and size, and its interrupt as a GIC
+// interrupt ID (-1 if the node gives no SPI).
+//
+//go:linkname devices_virtioWindow internal/devices.virtioWindow
+func devices_virtioWindow(i int) (base, size uintptr, intid int, ok bool) {
+	n := fdtNode{}
+	for j := 0; j <= i; j++ {
+		if n, ok = bootTree.FindCompatible(n, "virtio,mmio"); !ok {
+			return 0, 0, 0, false
+		}
+	}
+	addr, sz, ok := n.Reg(0)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	// The GIC's interrupt specifier is three cells: the type (0 for
+	// an SPI), the number, and flags.
+	intid = -1
+	typ, ok1 := n.Cell("interrupts", 0)
+	num, ok2 := n.Cell("interrupts", 1)
+	if ok1 && ok2 && typ == 0 && num <= gicMaxSPI-gicFirstSPI {
+		intid = gicFirstSPI + int(num)
+	}
+	return uintptr(addr), uintptr(sz), intid, true
 }
 
 // Package internal/devices drives Xen's PV devices through these. The

@@ -2,7 +2,7 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
-//go:build (xen && amd64) || solo5
+//go:build xen || solo5
 
 package syscall
 

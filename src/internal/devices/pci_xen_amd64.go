@@ -188,14 +188,8 @@ func probeVirtioPCI() []*VirtioPCI {
 // mirago.dev/sys/virtiospec ID), looking at the virtio-mmio slots (QEMU
 // microvm) and then at PCI (pc, q35), or nil if there is none.
 func FindVirtio(typ uint32) *VirtioDevice {
-	for _, d := range VirtioMMIODevices() {
-		if d.DeviceID() == typ {
-			v := &VirtioDevice{Name: d.String(), GSI: d.GSI, Err: d.Err}
-			if d.Transport != nil {
-				v.Transport = d.Transport
-			}
-			return v
-		}
+	if v := findVirtioMMIO(typ); v != nil {
+		return v
 	}
 	for _, d := range VirtioPCIDevices() {
 		if d.Type == typ {

@@ -4,12 +4,7 @@
 
 package devices
 
-import (
-	"internal/strconv"
-	"sync"
-
-	"mirago.dev/drivers/virtio"
-)
+import "internal/strconv"
 
 // virtio-mmio transports on QEMU's microvm machine (hw/i386/microvm.c,
 // QEMU 5.1 and later): 512-byte windows from 0xfeb00000, as many as the
@@ -35,32 +30,6 @@ const (
 	microvmMMIOBase = 0xfeb00000
 	microvmMMIOSize = 0x200
 )
-
-// A VirtioMMIO is a virtio-mmio transport with a device behind it.
-type VirtioMMIO struct {
-	Slot      int
-	Regs      MMIO
-	GSI       int
-	Transport *virtio.MMIO // nil if Err is set
-	Err       error        // why the device cannot be driven
-}
-
-// DeviceID returns the virtio device type behind the transport.
-func (d *VirtioMMIO) DeviceID() uint32 {
-	return d.Regs.Read32(0x008) // DeviceID, readable in both versions
-}
-
-func (d *VirtioMMIO) String() string {
-	return "virtio-mmio slot " + strconv.Itoa(d.Slot) + " at 0x" + strconv.FormatUint(uint64(d.Regs.Addr()), 16)
-}
-
-var virtioMMIO = sync.OnceValue(probeVirtioMMIO)
-
-// VirtioMMIODevices returns the virtio-mmio transports that have a
-// device, probing them on the first call.
-func VirtioMMIODevices() []*VirtioMMIO {
-	return virtioMMIO()
-}
 
 // cmdlineDevices returns the values of the command line's
 // virtio_mmio.device words (runtime/os_unikernel.go).
@@ -102,27 +71,6 @@ func probeVirtioMMIO() []*VirtioMMIO {
 		found = append(found, d)
 	}
 	return found
-}
-
-// open sets up the transport of d, whose Regs are set, and reports
-// whether there is a device behind it; a device that cannot be driven
-// has Err set.
-func (d *VirtioMMIO) open() bool {
-	t, err := virtio.NewMMIO(d.Regs)
-	switch err {
-	case nil:
-		d.Transport = t
-	case virtio.ErrNoDevice:
-		return false
-	case virtio.ErrLegacy:
-		if d.DeviceID() == 0 {
-			return false // an empty legacy transport
-		}
-		d.Err = Error(d.String() + ": legacy (version 1) virtio-mmio transport; start QEMU with -global virtio-mmio.force-legacy=false")
-	default:
-		d.Err = Error(d.String() + ": " + err.Error())
-	}
-	return true
 }
 
 // namedVirtioMMIO sets up the transports the command line names, each
