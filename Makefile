@@ -80,10 +80,11 @@ patches:
 # with tests unless PKGS names some (e.g. PKGS=runtime), STD_JOBS at a
 # time. About 20 minutes on two cores. STD_TARGET=solo5/amd64 runs them
 # under solo5-spt instead (as root, for the tap devices of net's tests)
-# and writes docs/std-status-solo5.md.
+# and writes docs/std-status-solo5.md; STD_TARGET=xen/arm64 runs them in
+# qemu-system-aarch64 and writes docs/std-status-arm64.md.
 STD_JOBS ?= $(shell nproc)
 STD_TARGET ?= xen/amd64
-STD_OUT = docs/std-status$(if $(filter xen/amd64,$(STD_TARGET)),,-$(firstword $(subst /, ,$(STD_TARGET)))).md
+STD_OUT = docs/std-status$(if $(filter xen/amd64,$(STD_TARGET)),,$(if $(filter xen/arm64,$(STD_TARGET)),-arm64,-$(firstword $(subst /, ,$(STD_TARGET))))).md
 std-status: toolchain
 	$(if $(filter solo5/%,$(STD_TARGET)),scripts/solo5-tenders.sh >/dev/null)
 	$(HOSTGO) scripts/std-status.sh -t $(STD_TARGET) -j $(STD_JOBS) -o $(STD_OUT) $(PKGS)

@@ -4,8 +4,8 @@
 #
 #	scripts/std-status.sh [-t GOOS/GOARCH] [-o FILE] [-j N] [-l DIR] [PACKAGE ...]
 #
-# -t is the target: xen/amd64 (the default, run in QEMU) or solo5/amd64
-# (run under solo5-spt); -j runs N packages at once (each build and each
+# -t is the target: xen/amd64 (the default, run in QEMU), xen/arm64 (run
+# in qemu-system-aarch64) or solo5/amd64 (run under solo5-spt); -j runs N packages at once (each build and each
 # guest uses one core); -l keeps each package's log in DIR.
 #
 # Each package's test binary is built with the Mirago toolchain
@@ -14,8 +14,9 @@
 # crash the whole binary (so nothing after them would run) for a reason
 # given there. The table records, per package, the result and the
 # failing tests, each with its reason from scripts/std-failures.txt or
-# else its first message. For a target other than xen, the files
-# std-skip-GOOS.txt and std-failures-GOOS.txt add to those two.
+# else its first message. For solo5, the files std-skip-solo5.txt and
+# std-failures-solo5.txt add to those two; for xen/arm64,
+# std-skip-arm64.txt and std-failures-arm64.txt.
 # With no packages, it runs every std package that has tests.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,17 +37,18 @@ done
 # mix two trees.
 export PATH=$(readlink -f "$top/_build/goroot")/bin:$PATH
 case $target in
-xen/amd64) guest="one QEMU (TCG) boot" ;;
-solo5/amd64) guest="one solo5-spt process" ;;
-*) die "-t $target: want xen/amd64 or solo5/amd64" ;;
+xen/amd64) guest="one QEMU (TCG) boot" extra= ;;
+xen/arm64) guest="one qemu-system-aarch64 (TCG) boot" extra=arm64 ;;
+solo5/amd64) guest="one solo5-spt process" extra=solo5 ;;
+*) die "-t $target: want xen/amd64, xen/arm64 or solo5/amd64" ;;
 esac
 export GOOS=${target%/*} GOARCH=${target#*/} GOFLAGS=
 wrapper=go_${GOOS}_${GOARCH}_exec
 # The lists of known skips and failures that apply to the target.
 skipfiles=("$top/scripts/std-skip.txt") failfiles=("$top/scripts/std-failures.txt")
-if [ "$GOOS" != xen ]; then
-	[ ! -e "$top/scripts/std-skip-$GOOS.txt" ] || skipfiles+=("$top/scripts/std-skip-$GOOS.txt")
-	[ ! -e "$top/scripts/std-failures-$GOOS.txt" ] || failfiles+=("$top/scripts/std-failures-$GOOS.txt")
+if [ -n "$extra" ]; then
+	[ ! -e "$top/scripts/std-skip-$extra.txt" ] || skipfiles+=("$top/scripts/std-skip-$extra.txt")
+	[ ! -e "$top/scripts/std-failures-$extra.txt" ] || failfiles+=("$top/scripts/std-failures-$extra.txt")
 fi
 
 pkgs=("$@")
