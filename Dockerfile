@@ -37,15 +37,16 @@ RUN --mount=type=cache,target=/cache --mount=type=secret,id=cacerts \
 	PATH="$(scripts/bootstrap-go.sh):$PATH" scripts/goroot.sh && \
 	cp -a "$(readlink -f _build/goroot)" /goroot
 
-# The final stage has the GOROOT, QEMU and git (for modules fetched
-# directly from version control), and no bootstrap Go or build cache.
+# The final stage has the GOROOT, QEMU for both architectures and git
+# (for modules fetched directly from version control), and no bootstrap
+# Go or build cache.
 FROM ${BASE}
 ARG GOPROXY=https://proxy.golang.org,direct
 ARG GOSUMDB=sum.golang.org
 ARG GOFLAGS=
 RUN apt-get update && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		ca-certificates git qemu-system-x86 && \
+		ca-certificates git qemu-system-x86 qemu-system-arm && \
 	rm -rf /var/lib/apt/lists/*
 COPY --from=build /goroot /usr/local/mirago
 # /go holds the module and build caches; mount a volume there to keep

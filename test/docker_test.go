@@ -106,7 +106,7 @@ find /go -mindepth 1 -not -type d | wc -l`
 
 // TestDockerBuildRunTest runs the commands README.md gives for the
 // image, on a program with one third-party module: go build, go run
-// (QEMU in the container boots the image) and go test, with the module
+// (QEMU in the container boots the image; for arm64 too) and go test, with the module
 // and build caches in a volume; then builds again with the network off,
 // from that volume alone.
 func TestDockerBuildRunTest(t *testing.T) {
@@ -137,6 +137,12 @@ func TestDockerBuildRunTest(t *testing.T) {
 	const wantRun = "running on xen/amd64 with arguments [\"a\" \"b\"]\nuuid version: 1\n"
 	if r.code != 0 || !strings.Contains(r.stdout, wantRun) {
 		t.Errorf("go run in the container: want output\n%swith exit status 0, got:\n%v", wantRun, r)
+	}
+
+	r = dockerRun(t, docker, image, append([]string{"-e", "GOARCH=arm64"}, flags...), "go", "run", ".", "a", "b")
+	const wantRunArm64 = "running on xen/arm64 with arguments [\"a\" \"b\"]\nuuid version: 1\n"
+	if r.code != 0 || !strings.Contains(r.stdout, wantRunArm64) {
+		t.Errorf("go run for arm64 in the container: want output\n%swith exit status 0, got:\n%v", wantRunArm64, r)
 	}
 
 	r = dockerRun(t, docker, image, flags, "go", "test", "-v", ".")
