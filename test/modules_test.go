@@ -17,14 +17,20 @@ import (
 // fails the test until it is taken off the list.
 var modulesKnownFailing = map[string]string{}
 
-// TestModules builds, for xen/amd64, a test of each popular module on
-// issue 12's list (testdata/modules: gin, fiber, gorm with SQLite,
-// bbolt, nats, etcd's client, gnet, ...) and runs it in the VM. The
-// modules come through the Go module proxy into the module cache,
-// which is outside the checkout and kept between runs.
+// TestModules builds, for xen/amd64 and xen/arm64, a test of each
+// popular module on issue 12's list (testdata/modules: gin, fiber, gorm
+// with SQLite, bbolt, nats, etcd's client, gnet, ...) and runs it in
+// the VM. The modules come through the Go module proxy into the module
+// cache, which is outside the checkout and kept between runs.
 func TestModules(t *testing.T) {
+	for _, arch := range []string{"amd64", "arm64"} {
+		t.Run(arch, func(t *testing.T) { testModules(t, "xen/"+arch) })
+	}
+}
+
+func testModules(t *testing.T, target string) {
 	dir := filepath.Join(repoRoot(t), "test", "testdata", "modules")
-	r := mgo(t, dir, "xen/amd64", "test", "-count=1", "./...")
+	r := mgo(t, dir, target, "test", "-count=1", "./...")
 	t.Logf("go test ./... in testdata/modules:\n%s", r.stdout)
 	results := map[string]string{}
 	line := regexp.MustCompile(`(?m)^(ok|FAIL|\?)\s+example/modules/(\S+)`)

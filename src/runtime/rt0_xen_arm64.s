@@ -27,6 +27,23 @@ TEXT _rt0_arm64_xen(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	MSR	R1, CPACR_EL1
 	ISB	$15
 
+	// SVE too, where the CPU has it (ID_AA64PFR0_EL1.SVE, bits
+	// 35:32), as Linux gives it to programs: code that finds it in
+	// the ID registers (golang.org/x/sys/cpu does, with no auxiliary
+	// vector) uses it, and would trap otherwise. CPACR_EL1.ZEN, and
+	// ZCR_EL1.LEN at its largest, which the CPU reduces to the
+	// longest vector it has.
+	MRS	ID_AA64PFR0_EL1, R2
+	UBFX	$32, R2, $4, R2
+	CBZ	R2, nosve
+	ORR	$(3<<16), R1
+	MSR	R1, CPACR_EL1
+	ISB	$15
+	MOVD	$15, R2
+	MSR	R2, ZCR_EL1
+	ISB	$15
+nosve:
+
 	// Exceptions take SP_EL1 (a stack of their own); Go code runs on
 	// SP_EL0, so that a fault never lands on the goroutine's stack.
 	MOVD	$runtime·excStack+const_excStackSize(SB), R1

@@ -820,17 +820,9 @@ func sysGetrlimit(a linuxArgs) (uintptr, Errno) {
 }
 
 func sysPrlimit(a linuxArgs) (uintptr, Errno) {
-	if p := a.int32(0); p != 0 && p != pid {
-		return 0, ESRCH
-	}
 	var old Rlimit
-	if err := Getrlimit(a.int32(1), &old); err != nil {
+	if err := prlimit(a.int32(0), a.int32(1), (*Rlimit)(a.p[2]), &old); err != nil {
 		return 0, errnoOf(err)
-	}
-	if a.p[2] != nil {
-		if err := Setrlimit(a.int32(1), (*Rlimit)(a.p[2])); err != nil {
-			return 0, errnoOf(err)
-		}
 	}
 	if a.p[3] != nil {
 		return 0, out(&a, 3, old)

@@ -507,6 +507,31 @@ func Getrlimit(resource int, rlim *Rlimit) error {
 	return nil
 }
 
+// prlimit gets (into old, if not nil) and sets (from newlimit, if not
+// nil) a limit of process pid, which must be 0 or this process, as
+// Linux's prlimit does. golang.org/x/sys/unix linknames it for its
+// Prlimit, and so for Getrlimit and Setrlimit on arm64.
+//
+//go:linkname prlimit
+func prlimit(pid int, resource int, newlimit *Rlimit, old *Rlimit) error {
+	if pid != 0 && pid != Getpid() {
+		return ESRCH
+	}
+	var prev Rlimit
+	if err := Getrlimit(resource, &prev); err != nil {
+		return err
+	}
+	if newlimit != nil {
+		if err := Setrlimit(resource, newlimit); err != nil {
+			return err
+		}
+	}
+	if old != nil {
+		*old = prev
+	}
+	return nil
+}
+
 // Setrlimit sets a limit. As the super-user, the program may raise a
 // hard limit, but not RLIMIT_NOFILE's past the descriptor table (EPERM,
 // as past Linux's nr_open) nor RLIMIT_FSIZE's past the largest file.
