@@ -31,16 +31,17 @@ TEXT _rt0_arm64_xen(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	// 35:32), as Linux gives it to programs: code that finds it in
 	// the ID registers (golang.org/x/sys/cpu does, with no auxiliary
 	// vector) uses it, and would trap otherwise. CPACR_EL1.ZEN, and
-	// ZCR_EL1.LEN at its largest, which the CPU reduces to the
-	// longest vector it has.
+	// ZCR_EL1.LEN 0: vectors of 128 bits, which every SVE CPU has,
+	// so that the Z registers are the Q registers that exception
+	// entry saves (sys_xen_arm64.s). SVE code must work with any
+	// vector length, this one included.
 	MRS	ID_AA64PFR0_EL1, R2
 	UBFX	$32, R2, $4, R2
 	CBZ	R2, nosve
 	ORR	$(3<<16), R1
 	MSR	R1, CPACR_EL1
 	ISB	$15
-	MOVD	$15, R2
-	MSR	R2, ZCR_EL1
+	MSR	ZR, ZCR_EL1
 	ISB	$15
 nosve:
 

@@ -48,6 +48,16 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 // ELR_EL1, SPSR_EL1, ESR_EL1 and FAR_EL1.
 #define FRAME 288
 
+// The SIMD and floating-point registers Q0 to Q31, then FPSR and FPCR,
+// go to excFPSave. The handler's Go code may use the SIMD registers
+// (memmove and memclr do), and the interrupted code may be in the
+// middle of using them: an interrupt can come anywhere, as a signal can
+// on Linux, whose kernel saves them too. With SVE the Q registers are
+// the whole Z registers, since rt0 sets the vector length to 128 bits,
+// and Go code uses no predicate registers. One save area is enough, as
+// one exception stack is: handlers run with interrupts masked, and an
+// exception in a handler is fatal.
+
 // EXC saves the interrupted state, runs excHandler(frame, kind) on the
 // exception stack as excG, and returns to the state the frame then
 // holds: the handler may change it, to inject a panic.
@@ -77,6 +87,18 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 	STP	(R0, R1), 264(RSP); \
 	MRS	FAR_EL1, R0; \
 	MOVD	R0, 280(RSP); \
+	MOVD	$runtime·excFPSave(SB), R0; \
+	VST1.P	[V0.B16, V1.B16, V2.B16, V3.B16], 64(R0); \
+	VST1.P	[V4.B16, V5.B16, V6.B16, V7.B16], 64(R0); \
+	VST1.P	[V8.B16, V9.B16, V10.B16, V11.B16], 64(R0); \
+	VST1.P	[V12.B16, V13.B16, V14.B16, V15.B16], 64(R0); \
+	VST1.P	[V16.B16, V17.B16, V18.B16, V19.B16], 64(R0); \
+	VST1.P	[V20.B16, V21.B16, V22.B16, V23.B16], 64(R0); \
+	VST1.P	[V24.B16, V25.B16, V26.B16, V27.B16], 64(R0); \
+	VST1.P	[V28.B16, V29.B16, V30.B16, V31.B16], 64(R0); \
+	MOVD	FPSR, R1; \
+	MOVD	FPCR, R2; \
+	STP	(R1, R2), (R0); \
 	MOVD	$runtime·excG(SB), R0; \
 	CBZ	g, 3(PC); \
 	MOVD	g_m(g), R1; \
@@ -90,6 +112,18 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 	MOVD	$0, R29; \
 	BL	runtime·excHandler(SB); \
 	ADD	$32, RSP; \
+	MOVD	$runtime·excFPSave(SB), R0; \
+	VLD1.P	64(R0), [V0.B16, V1.B16, V2.B16, V3.B16]; \
+	VLD1.P	64(R0), [V4.B16, V5.B16, V6.B16, V7.B16]; \
+	VLD1.P	64(R0), [V8.B16, V9.B16, V10.B16, V11.B16]; \
+	VLD1.P	64(R0), [V12.B16, V13.B16, V14.B16, V15.B16]; \
+	VLD1.P	64(R0), [V16.B16, V17.B16, V18.B16, V19.B16]; \
+	VLD1.P	64(R0), [V20.B16, V21.B16, V22.B16, V23.B16]; \
+	VLD1.P	64(R0), [V24.B16, V25.B16, V26.B16, V27.B16]; \
+	VLD1.P	64(R0), [V28.B16, V29.B16, V30.B16, V31.B16]; \
+	LDP	(R0), (R1, R2); \
+	MOVD	R1, FPSR; \
+	MOVD	R2, FPCR; \
 	LDP	248(RSP), (R0, R1); \
 	MSR	R0, SP_EL0; \
 	MSR	R1, ELR_EL1; \

@@ -23,10 +23,13 @@ type excFrame struct {
 }
 
 // excG is the g that exception handlers run as, on excStack, SP_EL1:
-// a fault must not run on the stack it may have overflowed.
+// a fault must not run on the stack it may have overflowed. excFPSave
+// holds the interrupted SIMD and floating-point registers (Q0 to Q31,
+// FPSR, FPCR; see sys_xen_arm64.s).
 var (
-	excG     g
-	excStack [excStackSize]byte
+	excG      g
+	excStack  [excStackSize]byte
+	excFPSave [32*2 + 2]uint64
 )
 
 const excStackSize = 32 << 10
