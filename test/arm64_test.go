@@ -161,6 +161,11 @@ func TestArm64Runtime(t *testing.T) {
 		{"divide", 0, []string{"recovered: <nil>"}},
 		{"illegal", 2, []string{"SIGILL: illegal instruction", "main.ud2()", "pc ", "lr "}},
 		{"wild", 2, []string{"unexpected fault address 0x7f0000000000", "fatal error: fault", "code=0x1 addr=0x7f0000000000"}},
+		// Page protection: rodata and text are read-only, the heap
+		// and stacks are not executable.
+		{"rodata", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
+		{"text", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
+		{"exec", 2, []string{"unexpected fault address", "fatal error: fault", "SIGSEGV: segmentation violation code=0x2"}},
 		{"stack", 2, []string{"runtime: goroutine stack exceeds", "fatal error: stack overflow"}},
 		{"oom", 2, []string{"fatal error: out of memory"}},
 	} {

@@ -31,6 +31,7 @@ func osinit() {
 	mach = selectMachine()
 	physPageSize = 4096
 	memInit()
+	vmInit()
 	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
 	cpuHz = mach.init()

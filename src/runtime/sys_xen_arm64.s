@@ -279,3 +279,14 @@ TEXT runtime·rndr(SB),NOSPLIT|NOFRAME,$0-9
 	MOVD	R0, ret+0(FP)
 	MOVB	R1, ret1+8(FP)
 	RET
+
+// func ttbr0Switch(l1 uintptr)
+TEXT runtime·ttbr0Switch(SB),NOSPLIT|NOFRAME,$0-8
+	MOVD	l1+0(FP), R0
+	DSB	$0xf			// SY: the tables are written
+	MSR	R0, TTBR0_EL1
+	ISB	$15
+	TLBI	VMALLE1
+	DSB	$0xf
+	ISB	$15
+	RET
