@@ -5,13 +5,9 @@
 package test
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -220,19 +216,12 @@ func arm64Wrapper(t *testing.T) string {
 }
 
 // TestArm64GoTestFiles runs go test on a package whose test opens
-// testdata/hello.txt by relative path: the wrapper mounts the working
-// directory with -initrd, which the runtime finds in the device tree.
+// testdata/hello.txt by relative path, and the files program on a file
+// of the mounted tree: the wrapper mounts the working directory with
+// -initrd, which the runtime finds in the device tree.
 func TestArm64GoTestFiles(t *testing.T) {
+	testGoTestRelativeFile(t, "xen/arm64")
 	dir := progsDir(t)
-	r := mgo(t, dir, "xen/arm64", "test", "-count=1", "-v", "./files")
-	for _, want := range []string{"--- PASS: TestRelativeFile", "wd " + filepath.Join(dir, "files"), "ok  \texample/files"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("go test output lacks %q:\n%s", want, r)
-		}
-	}
-	if r.code != 0 {
-		t.Errorf("go test ./files: exit status %d, want 0:\n%s", r.code, r)
-	}
 	img := arm64Image(t, "files")
 	hello := filepath.Join(dir, "files", "testdata", "hello.txt")
 	wantRun(t, run(t, dir, env(t), arm64Wrapper(t), img, hello), 0,
@@ -264,24 +253,7 @@ func TestArm64Devices(t *testing.T) {
 		wantRun(t, devprobeArm64(t, "", "hwrng"), 3, "no hardware RNG: read /dev/hwrng: no such device\n")
 	})
 	t.Run("disk", func(t *testing.T) {
-		img := filepath.Join(t.TempDir(), "disk.img")
-		const size = 4 << 20
-		orig := bytes.Repeat([]byte{0xa5}, size)
-		if err := os.WriteFile(img, orig, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		flags := "-drive file=" + img + ",if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0"
-		msg := strings.Repeat("persisted across boots; ", 40)
-		wantRun(t, devprobeArm64(t, flags, "diskwrite", msg), 0, fmt.Sprintf("wrote %d bytes; size %d <nil>\n", len(msg), size))
-		wantRun(t, devprobeArm64(t, flags, "diskread", msg), 0, fmt.Sprintf("read %q\n", msg))
-		got, err := os.ReadFile(img)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := append(append(append([]byte(nil), orig[:1000]...), msg...), orig[1000+len(msg):]...)
-		if !bytes.Equal(got, want) {
-			t.Errorf("the image file does not hold the message at offset 1000 with its other bytes intact")
-		}
+		testDiskPersists(t, func(flags string, args ...string) result { return devprobeArm64(t, flags, args...) })
 	})
 }
 
@@ -299,16 +271,7 @@ func TestArm64Net(t *testing.T) {
 	client := &http.Client{Timeout: 2 * time.Minute}
 	get := func(c *http.Client, url string) string {
 		t.Helper()
-		resp, err := c.Get(url)
-		if err != nil {
-			t.Fatalf("GET %s: %v\nguest:\n%s", url, err, g.output())
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %s %v", url, resp.Status, err)
-		}
-		return string(b)
+		return g.get(t, c, url)
 	}
 	if got := get(client, base+"/"); got != "hello, world\n" {
 		t.Errorf("GET / = %q, want %q", got, "hello, world\n")
@@ -316,31 +279,12 @@ func TestArm64Net(t *testing.T) {
 	if got := get(client, base+"/remote"); !regexp.MustCompile(`^10\.0\.2\.2:\d+ \*net\.TCPAddr\n$`).MatchString(got) {
 		t.Errorf("GET /remote = %q, want 10.0.2.2:PORT *net.TCPAddr", got)
 	}
-	tc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		InsecureSkipVerify: true, // the certificate is pinned below
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			if got := fmt.Sprintf("%x", sha256.Sum256(cs.PeerCertificates[0].Raw)); got != cert {
-				return errors.New("certificate " + got + ", not the one the guest printed")
-			}
-			return nil
-		},
-	}}}
-	if got := get(tc, fmt.Sprintf("https://127.0.0.1:%d/", httpsPort)); got != "hello, world\n" {
+	if got := get(pinnedClient(cert), fmt.Sprintf("https://127.0.0.1:%d/", httpsPort)); got != "hello, world\n" {
 		t.Errorf("GET https / = %q", got)
 	}
 	const size = 10 << 20
 	if got, want := fmt.Sprintf("%x", sha256.Sum256([]byte(get(client, fmt.Sprintf("%s/blob?n=%d", base, size))))), blobSum(size); got != want {
 		t.Errorf("downloaded blob: sha256 %s, want %s", got, want)
 	}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(writeBlob(pw, size)) }()
-	resp, err := client.Post(base+"/sum", "application/octet-stream", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if want := fmt.Sprintf("%d %s\n", size, blobSum(size)); string(b) != want {
-		t.Errorf("guest's sum %q, want %q", b, want)
-	}
+	uploadBlob(t, client, base, size)
 }

@@ -94,6 +94,14 @@ func TestDevicesCryptoRandVirtio(t *testing.T) {
 // file, at an offset across a sector boundary, syncs, and exits; a
 // second boot reads the data back, and so does the host from the file.
 func TestDevicesDisk(t *testing.T) {
+	testDiskPersists(t, func(flags string, args ...string) result { return devprobe(t, flags, args...) })
+}
+
+// testDiskPersists writes a disk image file's bytes through devprobe's
+// diskwrite in one boot and reads them back with diskread in another;
+// boot runs devprobe with extra QEMU flags and arguments.
+func testDiskPersists(t *testing.T, boot func(qemuFlags string, args ...string) result) {
+	t.Helper()
 	img := filepath.Join(t.TempDir(), "disk.img")
 	const size = 4 << 20
 	// Bytes around the message must survive the partial-sector writes.
@@ -103,9 +111,9 @@ func TestDevicesDisk(t *testing.T) {
 	}
 	flags := "-drive file=" + img + ",if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0"
 	msg := strings.Repeat("persisted across boots; ", 40) // 960 bytes from offset 1000
-	r := devprobe(t, flags, "diskwrite", msg)
+	r := boot(flags, "diskwrite", msg)
 	wantRun(t, r, 0, fmt.Sprintf("wrote %d bytes; size %d <nil>\n", len(msg), size))
-	r = devprobe(t, flags, "diskread", msg)
+	r = boot(flags, "diskread", msg)
 	wantRun(t, r, 0, fmt.Sprintf("read %q\n", msg))
 	got, err := os.ReadFile(img)
 	if err != nil {

@@ -18,8 +18,13 @@ import (
 // TestGoTestRelativeFile runs go test on a package whose test opens
 // testdata/hello.txt by relative path and checks the working directory.
 func TestGoTestRelativeFile(t *testing.T) {
+	testGoTestRelativeFile(t, "xen/amd64")
+}
+
+func testGoTestRelativeFile(t *testing.T, target string) {
+	t.Helper()
 	dir := progsDir(t)
-	r := mgo(t, dir, "xen/amd64", "test", "-count=1", "-v", "./files")
+	r := mgo(t, dir, target, "test", "-count=1", "-v", "./files")
 	for _, want := range []string{"--- PASS: TestRelativeFile", "wd " + filepath.Join(dir, "files"), "ok  \texample/files"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("go test output lacks %q:\n%s", want, r)

@@ -145,6 +145,55 @@ func (g *guest) wait(t *testing.T, timeout time.Duration) {
 	}
 }
 
+// get fetches url with c and returns the body of its 200 response; any
+// other outcome fails the test, with the guest's output.
+func (g *guest) get(t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v\nguest:\n%s", url, err, g.output())
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s %v", url, resp.Status, err)
+	}
+	return string(b)
+}
+
+// pinnedClient returns an HTTPS client that accepts only the server
+// certificate whose SHA-256 is cert (hex), the one a guest printed.
+func pinnedClient(cert string) *http.Client {
+	return &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		InsecureSkipVerify: true, // the certificate is pinned below
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if got := fmt.Sprintf("%x", sha256.Sum256(cs.PeerCertificates[0].Raw)); got != cert {
+				return errors.New("certificate " + got + ", not the one the guest printed")
+			}
+			return nil
+		},
+	}}}
+}
+
+// uploadBlob posts netprobe's blob stream of n bytes to the server at
+// base and checks the length and checksum it answers with.
+func uploadBlob(t *testing.T, client *http.Client, base string, n int64) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(writeBlob(pw, n))
+	}()
+	resp, err := client.Post(base+"/sum", "application/octet-stream", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if want := fmt.Sprintf("%d %s\n", n, blobSum(n)); string(b) != want {
+		t.Errorf("guest's sum %q, want %q", b, want)
+	}
+}
+
 // blobSum is the SHA-256 of netprobe's blob stream of n bytes.
 func blobSum(n int64) string {
 	h := sha256.New()
@@ -165,16 +214,7 @@ func TestNetServe(t *testing.T) {
 
 	get := func(t *testing.T, c *http.Client, url string) string {
 		t.Helper()
-		resp, err := c.Get(url)
-		if err != nil {
-			t.Fatalf("GET %s: %v\nguest:\n%s", url, err, g.output())
-		}
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != 200 {
-			t.Fatalf("GET %s: %s %v", url, resp.Status, err)
-		}
-		return string(b)
+		return g.get(t, c, url)
 	}
 
 	t.Run("page", func(t *testing.T) {
@@ -189,16 +229,7 @@ func TestNetServe(t *testing.T) {
 	})
 
 	t.Run("https", func(t *testing.T) {
-		tc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{
-			InsecureSkipVerify: true, // the certificate is pinned below
-			VerifyConnection: func(cs tls.ConnectionState) error {
-				if got := fmt.Sprintf("%x", sha256.Sum256(cs.PeerCertificates[0].Raw)); got != cert {
-					return errors.New("certificate " + got + ", not the one the guest printed")
-				}
-				return nil
-			},
-		}}}
-		if got := get(t, tc, fmt.Sprintf("https://127.0.0.1:%d/", httpsPort)); got != "hello, world\n" {
+		if got := get(t, pinnedClient(cert), fmt.Sprintf("https://127.0.0.1:%d/", httpsPort)); got != "hello, world\n" {
 			t.Errorf("GET https / = %q", got)
 		}
 	})
@@ -223,20 +254,8 @@ func TestNetServe(t *testing.T) {
 	})
 
 	t.Run("upload", func(t *testing.T) {
-		pr, pw := io.Pipe()
-		go func() {
-			pw.CloseWithError(writeBlob(pw, size))
-		}()
 		start := time.Now()
-		resp, err := client.Post(base+"/sum", "application/octet-stream", pr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if want := fmt.Sprintf("%d %s\n", size, blobSum(size)); string(b) != want {
-			t.Errorf("guest's sum %q, want %q", b, want)
-		}
+		uploadBlob(t, client, base, size)
 		t.Logf("100 MB to the guest in %v", time.Since(start).Round(time.Millisecond))
 	})
 
