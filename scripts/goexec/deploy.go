@@ -62,6 +62,7 @@ type deployment struct {
 	bridge, disk string // xl: a vif's bridge, xvda's file or device
 	tap, mac     string // firecracker: the interface's tap device and MAC
 	tag          string // oci: the container image's reference
+	arch         string // the image's: amd64 (a PVH ELF) or arm64 (an Image)
 }
 
 // deployKinds are the kinds deploy writes, with the extension of the
@@ -193,8 +194,20 @@ func (w *wrapper) deploy(args []string) int {
 // complete checks d.image and fills in the rest of d from the flags
 // that need parsing, the defaults and the program's args.
 func (d *deployment) complete(kind, mem string, env, args []string) error {
-	if err := checkImage(d.image); err != nil {
+	var err error
+	if d.arch, err = deployArch(d.image); err != nil {
 		return err
+	}
+	if d.arch == "arm64" {
+		switch kind {
+		case "xl":
+			return fmt.Errorf("%s: a GOOS=xen GOARCH=arm64 image, which does not run on Xen on Arm yet; deploy xl is for GOOS=xen GOARCH=amd64 images", d.image)
+		case "firecracker":
+			return fmt.Errorf("%s: a GOOS=xen GOARCH=arm64 image; Firecracker's arm64 VMs have a 16550 UART, which the arm64 runtime does not drive yet, so deploy firecracker is for GOOS=xen GOARCH=amd64 images", d.image)
+		}
+		if d.accel == "kvm" {
+			return errors.New("-accel kvm: xen/arm64 images run under TCG only; they exit through Arm semihosting, which QEMU provides only there")
+		}
 	}
 	if d.name == "" {
 		d.name = filepath.Base(d.image)
@@ -210,7 +223,6 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 		}
 		d.kernel = abs
 	}
-	var err error
 	if d.memMiB, err = parseMiB(mem); err != nil {
 		return fmt.Errorf("-mem %q: %v", mem, err)
 	}
@@ -231,6 +243,19 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// deployArch returns the architecture of the image at path: arm64 for
+// an arm64 Image, amd64 for an ELF that checkImage accepts.
+func deployArch(path string) (string, error) {
+	head, err := readHead(path, arm64HeaderSize)
+	if err != nil {
+		return "", fmt.Errorf("cannot read image: %v", err)
+	}
+	if isArm64Image(head) {
+		return "arm64", nil
+	}
+	return "amd64", checkImage(path)
 }
 
 // checkImage reports whether path looks like an image the deployed
@@ -308,9 +333,13 @@ func (d *deployment) qemuScript() (string, error) {
 	mem := fmt.Sprintf("%dM", d.memMiB)
 	command := func(kvm bool, indent string) string {
 		var b strings.Builder
-		b.WriteString(indent + "exec qemu-system-x86_64")
+		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, kvm, "", extra)
+		if d.arch == "arm64" {
+			qemu, args = arm64QEMU, qemuArm64Args(d.kernel, d.cmdline, mem, extra)
+		}
+		b.WriteString(indent + "exec " + qemu)
 		value := false // the next argument is an option's value
-		for _, a := range qemuArgs(d.kernel, d.cmdline, mem, kvm, "", extra) {
+		for _, a := range args {
 			// An option and its value to a line.
 			if !value {
 				b.WriteString(" \\\n\t" + indent)
@@ -326,6 +355,14 @@ func (d *deployment) qemuScript() (string, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "#!/bin/sh\n")
+	if d.arch == "arm64" {
+		fmt.Fprintf(&b, "# Boots %s, a GOOS=xen GOARCH=arm64 image, under QEMU's virt machine;\n", d.name)
+		fmt.Fprintf(&b, "# written by mirago-exec deploy qemu. The console is on standard output.\n")
+		fmt.Fprintf(&b, "# QEMU exits with the program's exit status (Arm semihosting), which\n")
+		fmt.Fprintf(&b, "# needs TCG. Arguments are more QEMU options.\n")
+		b.WriteString(command(false, ""))
+		return b.String(), nil
+	}
 	fmt.Fprintf(&b, "# Boots %s, a GOOS=xen image, under QEMU; written by mirago-exec deploy qemu.\n", d.name)
 	fmt.Fprintf(&b, "# The console is on standard output. QEMU exits with 2N+1 when the\n")
 	fmt.Fprintf(&b, "# program exits with status N (isa-debug-exit), with 0 if the guest\n")

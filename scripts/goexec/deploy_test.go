@@ -121,6 +121,60 @@ func TestDeployQEMU(t *testing.T) {
 	}
 }
 
+// TestDeployQEMUArm64: for an arm64 Image the script runs
+// qemu-system-aarch64 as go_xen_arm64_exec does, under TCG whatever
+// -accel says (auto or tcg), and QEMU's status is the program's.
+func TestDeployQEMUArm64(t *testing.T) {
+	img := arm64Image(t)
+	argsFile := fakeQEMUNamed(t, "qemu-system-aarch64", "exit 7")
+	t.Setenv("PATH", filepath.Dir(argsFile)+string(os.PathListSeparator)+"/usr/bin:/bin")
+	net := "user,hostfwd=tcp:127.0.0.1:8080-:80"
+	out := deployOut(t, "qemu", "-mem", "512M", "-net", net, "-env", "GOGC=50", img, "a b")
+	script := filepath.Join(t.TempDir(), "hello.sh")
+	if err := os.WriteFile(script, out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := exec.Command(script, "-d", "int").Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 {
+		t.Fatalf("script: %v, want QEMU's exit status 7\n%s", err, out)
+	}
+	got, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdline, _ := encodeCmdline([]string{"GOGC=50"}, []string{"hello.arm64", "a b"})
+	netdev, _ := netArgs(net)
+	want := append(qemuArm64Args(img, cmdline, "512M", netdev), "-d", "int")
+	if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")); diff != "" {
+		t.Errorf("QEMU's arguments (-want +got):\n%s\nscript:\n%s", diff, out)
+	}
+}
+
+// TestDeployOCIArm64: an arm64 Image's container image is for arm64
+// nodes, in its index and in its configuration.
+func TestDeployOCIArm64(t *testing.T) {
+	files, _ := readTar(t, deployOut(t, "oci", arm64Image(t)))
+	var index ociIndex
+	if err := json.Unmarshal(files["index.json"], &index); err != nil || len(index.Manifests) != 1 {
+		t.Fatalf("index.json: %v: %s", err, files["index.json"])
+	}
+	md := index.Manifests[0]
+	if md.Platform == nil || *md.Platform != ociPlatformOf("arm64") {
+		t.Errorf("index.json's manifest's platform: %+v", md.Platform)
+	}
+	var manifest ociManifest
+	if err := json.Unmarshal(blob(t, files, md), &manifest); err != nil {
+		t.Fatal(err)
+	}
+	var config ociConfig
+	if err := json.Unmarshal(blob(t, files, manifest.Config), &config); err != nil {
+		t.Fatal(err)
+	}
+	if config.ociPlatform != ociPlatformOf("arm64") {
+		t.Errorf("config's platform: %+v", config.ociPlatform)
+	}
+}
+
 // TestDeployQEMUStandalone: the script needs nothing of the wrapper's,
 // neither its monitor socket nor the archive of the working directory.
 func TestDeployQEMUStandalone(t *testing.T) {
@@ -300,7 +354,7 @@ func TestDeployOCI(t *testing.T) {
 	}
 	md := index.Manifests[0]
 	if md.MediaType != ociManifestType || md.Annotations["io.containerd.image.name"] != "docker.io/library/hello:latest" ||
-		md.Annotations["org.opencontainers.image.ref.name"] != "latest" || md.Platform == nil || *md.Platform != ociPlatformOf {
+		md.Annotations["org.opencontainers.image.ref.name"] != "latest" || md.Platform == nil || *md.Platform != ociPlatformOf("amd64") {
 		t.Errorf("index.json's manifest: %+v", md)
 	}
 	var manifest ociManifest
@@ -315,7 +369,7 @@ func TestDeployOCI(t *testing.T) {
 	if err := json.Unmarshal(blob(t, files, manifest.Config), &config); err != nil {
 		t.Fatal(err)
 	}
-	if config.ociPlatform != ociPlatformOf || config.RootFS.Type != "layers" ||
+	if config.ociPlatform != ociPlatformOf("amd64") || config.RootFS.Type != "layers" ||
 		!slices.Equal(config.RootFS.DiffIDs, []string{manifest.Layers[0].Digest}) ||
 		config.Config.Labels["dev.mirago.cmdline"] != wantCmdline || config.Config.Labels["dev.mirago.kernel"] != "/boot/kernel" {
 		t.Errorf("config: %+v", config)
@@ -383,7 +437,7 @@ func TestDeployErrors(t *testing.T) {
 		{nil, `usage: mirago-exec deploy KIND`},
 		{[]string{"vmware", img}, `usage: mirago-exec deploy KIND`},
 		{[]string{"qemu"}, `usage: mirago-exec deploy qemu`},
-		{[]string{"qemu", "/nonexistent"}, `not an ELF image`},
+		{[]string{"qemu", "/nonexistent"}, `cannot read image`},
 		{[]string{"xl", notELF}, `not an ELF image`},
 		{[]string{"firecracker", hostELF}, `no PVH entry note`},
 		{[]string{"qemu", "-mem", "lots", img}, `-mem "lots": want a size`},
@@ -397,6 +451,15 @@ func TestDeployErrors(t *testing.T) {
 		{[]string{"oci", "-tag", "Upper/case", img}, `-tag "Upper/case": bad name component "Upper"`},
 		{[]string{"firecracker", "-mac", "06:00:00:00:00:01", img}, `-mac is for the interface -tap makes`},
 	}
+	arm64 := arm64Image(t)
+	tests = append(tests, []struct {
+		args []string
+		want string
+	}{
+		{[]string{"xl", arm64}, `a GOOS=xen GOARCH=arm64 image, which does not run on Xen on Arm yet`},
+		{[]string{"firecracker", arm64}, `16550 UART, which the arm64 runtime does not drive yet`},
+		{[]string{"qemu", "-accel", "kvm", arm64}, `-accel kvm: xen/arm64 images run under TCG only`},
+	}...)
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
 		code := run(append([]string{"mirago-exec", "deploy"}, tt.args...), env(nil), &stdout, &stderr)

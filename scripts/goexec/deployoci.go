@@ -98,10 +98,13 @@ type (
 	}
 )
 
-// ociPlatformOf is the platform the image says it is for. It is the
-// nodes' platform, not the guest's: a cluster of linux/amd64 nodes
-// pulls it, and the nodes' QEMU boots the kernel in it.
-var ociPlatformOf = ociPlatform{Architecture: "amd64", OS: "linux"}
+// ociPlatformOf returns the platform a container image for a kernel of
+// arch says it is for. It is the nodes' platform as much as the
+// guest's: a cluster of linux/amd64 nodes pulls an amd64 kernel's, and
+// the nodes' QEMU boots the kernel in it.
+func ociPlatformOf(arch string) ociPlatform {
+	return ociPlatform{Architecture: arch, OS: "linux"}
+}
 
 // writeOCI writes the container image for d to out.
 func (d *deployment) writeOCI(out io.Writer) error {
@@ -116,7 +119,7 @@ func (d *deployment) writeOCI(out io.Writer) error {
 	layerDesc := blobDescriptor(ociLayerType, layer)
 
 	var cfg ociConfig
-	cfg.ociPlatform = ociPlatformOf
+	cfg.ociPlatform = ociPlatformOf(d.arch)
 	cfg.Config.Labels = map[string]string{
 		"dev.mirago.kernel":  ociKernelPath,
 		"dev.mirago.cmdline": d.cmdline,
@@ -148,7 +151,8 @@ func (d *deployment) writeOCI(out io.Writer) error {
 		"io.containerd.image.name":          full,
 		"org.opencontainers.image.ref.name": full[strings.LastIndexByte(full, ':')+1:],
 	}
-	manifestDesc.Platform = &ociPlatformOf
+	platform := ociPlatformOf(d.arch)
+	manifestDesc.Platform = &platform
 	index, err := marshalJSON(ociIndex{SchemaVersion: 2, MediaType: ociIndexType, Manifests: []ociDescriptor{manifestDesc}})
 	if err != nil {
 		return err
