@@ -288,3 +288,19 @@ func TestArm64Net(t *testing.T) {
 	}
 	uploadBlob(t, client, base, size)
 }
+
+// TestArm64SVC: Linux system calls made with the SVC instruction, as
+// golang.org/x/sys/unix makes some of them, are served in the guest
+// (testdata/progs/svcprobe): from a leaf function and from between
+// entersyscall and exitsyscall, with every register but X0 preserved,
+// ENOSYS for an unknown call, and a read that blocks while the
+// collector moves the reader's stack.
+func TestArm64SVC(t *testing.T) {
+	img := arm64Image(t, "svcprobe")
+	wantRun(t, run(t, progsDir(t), env(t, "MIRAGO_NOMOUNT=1"), arm64Wrapper(t), img), 0,
+		"ok: getpid from a leaf = 1\n",
+		"ok: getuid between entersyscall and exitsyscall = 0\n",
+		"ok: getpid with the registers set = 1, kept true\n",
+		"ok: call 999 = -38 (function not implemented)\n",
+		"ok: blocking read = \"through the pipe\", the reader's stack moved\n")
+}

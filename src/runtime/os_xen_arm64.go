@@ -237,12 +237,3 @@ func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) ui
 func devices_xenEventChannelLine(port uint32) int {
 	return 0
 }
-
-// syscallServer is package syscall's server of Linux system calls by
-// number (linux_unikernel.go).
-var syscallServer func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr
-
-//go:linkname syscall_serveSyscalls syscall.serveSyscalls
-func syscall_serveSyscalls(fn func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr) {
-	syscallServer = fn
-}

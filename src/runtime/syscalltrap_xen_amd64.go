@@ -16,11 +16,11 @@ import (
 // kernel to enter: the program runs in ring 0, and SYSCALL, enabled in
 // EFER, lands in syscallEntry on the caller's own stack. syscallEntry
 // turns the instruction into a call, so that the goroutine's stack
-// unwinds through it, and syscallServe hands the call to the table of
-// package syscall (its linux_unikernel.go), which also serves
-// syscall.Syscall. The result comes back in AX, a negative error number
-// on failure, and the registers Linux preserves are preserved, except
-// the vector registers, which Linux code does not hold across SYSCALL.
+// unwinds through it, and syscallServe hands the call to package
+// syscall's table (syscalltrap_xen.go). The result comes back in AX, a
+// negative error number on failure, and the registers Linux preserves
+// are preserved, except the vector registers, which Linux code does not
+// hold across SYSCALL.
 
 const (
 	msrSTAR  = 0xc0000081
@@ -33,14 +33,6 @@ const (
 	rflagsDF = 1 << 10
 	rflagsAC = 1 << 18
 )
-
-// syscallServer serves a trapped call; package syscall provides it.
-var syscallServer func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr
-
-//go:linkname syscall_serveSyscalls syscall.serveSyscalls
-func syscall_serveSyscalls(fn func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr) {
-	syscallServer = fn
-}
 
 // syscallTrapInit enables SYSCALL. It loads CS from STAR[47:32] and
 // SS from the descriptor after it: the boot GDT's code (0x08) and data
@@ -70,35 +62,9 @@ type syscallFrame struct {
 var _ [unsafe.Sizeof(syscallFrame{}) - 104]byte
 var _ [104 - unsafe.Sizeof(syscallFrame{})]byte
 
-// syscallServe serves the call in f. A goroutine that entered the
-// system call state first (as SyscallNoError does) leaves it while the
-// call is served, which may block, and enters it again afterwards, at
-// the frame it entered from; that frame's stack may have moved
-// meanwhile, by as much as the stack's top has.
-//
-// It is nosplit, as is the path into package syscall's table: address
-// arguments are still numbers until the table makes them pointers, and
-// the stack must not move before then.
+// syscallServe serves the call in f (syscalltrap_xen.go).
 //
 //go:nosplit
 func syscallServe(f *syscallFrame) {
-	gp := getg()
-	sp, pc, bp := gp.syscallsp, gp.syscallpc, gp.syscallbp
-	inSyscall := sp != 0
-	var spOff, bpOff uintptr
-	if inSyscall {
-		spOff, bpOff = gp.stack.hi-sp, gp.stack.hi-bp
-		exitsyscall()
-	}
-	if syscallServer == nil {
-		f.ax = ^uintptr(_ENOSYS - 1) // -ENOSYS
-	} else {
-		f.ax = syscallServer(f.ax, f.di, f.si, f.dx, f.r10, f.r8, f.r9)
-	}
-	if inSyscall {
-		if bp != 0 {
-			bp = gp.stack.hi - bpOff
-		}
-		reentersyscall(pc, gp.stack.hi-spOff, bp)
-	}
+	f.ax = serveTrappedSyscall(f.ax, f.di, f.si, f.dx, f.r10, f.r8, f.r9)
 }

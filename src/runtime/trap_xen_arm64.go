@@ -5,6 +5,7 @@
 package runtime
 
 import (
+	"internal/abi"
 	"internal/runtime/fdt"
 	"unsafe"
 )
@@ -82,6 +83,11 @@ func excHandler(f *excFrame, kind uintptr) {
 	if kind != excKindSync || gp == nil || gp.m == nil {
 		excFatal(f, kind)
 	}
+	if f.esr>>26&0x3f == ecSVC64 {
+		// ELR is the instruction after the SVC.
+		(&sigctxt{f: f}).pushCall(abi.FuncPCABI0(svcCall), uintptr(f.elr))
+		return
+	}
 	sig, code, ok := excSignal(f.esr)
 	if !ok {
 		excFatal(f, kind)
@@ -119,8 +125,5 @@ func excSignal(esr uint64) (sig uint32, code uint64, ok bool) {
 // came where nothing can handle it, and stops.
 func excFatal(f *excFrame, kind uintptr) {
 	print("xen: unexpected exception (kind ", kind, "): ESR=", hex(f.esr), " ELR=", hex(f.elr), " FAR=", hex(f.far), " SPSR=", hex(f.spsr), " SP=", hex(f.sp), "\n")
-	if f.esr>>26&0x3f == ecSVC64 {
-		print("xen: system calls by SVC are not served on arm64 yet\n")
-	}
 	exit(2)
 }
