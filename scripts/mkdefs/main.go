@@ -74,16 +74,11 @@ var files = []file{{
 		{"hvmMemmapTypeNVS", uint32(pvh.MemmapNVS), ""},
 	},
 }, {
-	path:    "src/runtime/defs_xenpvh_xen_amd64.go",
+	path:    "src/runtime/defs_xen_xen.go",
 	sources: []string{"mirago.dev/sys/xen"},
 	types: []typeDef{
-		{"xenSharedInfo", xen.SharedInfo{}, "struct shared_info"},
-		{"xenVCPUInfo", xen.VCPUInfo{}, "struct vcpu_info"},
-		{"xenVCPUTimeInfo", xen.VCPUTimeInfo{}, "struct vcpu_time_info"},
-		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
 		{"xenConsoleRing", xen.XenconsInterface{}, "struct xencons_interface"},
 		{"xenHVMParam", xen.HVMParam{}, "struct xen_hvm_param"},
-		{"xenHVMEvtchnUpcallVector", xen.HVMEvtchnUpcallVector{}, "struct xen_hvm_evtchn_upcall_vector"},
 		{"xenAddToPhysmap", xen.AddToPhysmap{}, "struct xen_add_to_physmap"},
 	},
 	consts: []constDef{
@@ -104,11 +99,36 @@ var files = []file{{
 		{"xenEvtchn2LNrChannels", xen.Evtchn2LNrChannels, ""},
 		{"xenHVMOpSetParam", xen.HVMOpSetParam, ""},
 		{"xenHVMOpGetParam", xen.HVMOpGetParam, ""},
-		{"xenHVMOpSetEvtchnUpcallVector", xen.HVMOpSetEvtchnUpcallVector, ""},
-		{"xenHVMParamCallbackIRQ", xen.HVMParamCallbackIRQ, ""},
 		{"xenHVMParamConsolePFN", xen.HVMParamConsolePFN, ""},
 		{"xenHVMParamConsoleEvtchn", xen.HVMParamConsoleEvtchn, ""},
+		{"xenHVMParamStorePFN", xen.HVMParamStorePFN, ""},
+	},
+}, {
+	path:    "src/runtime/defs_xenpvh_xen_amd64.go",
+	sources: []string{"mirago.dev/sys/xen"},
+	types: []typeDef{
+		{"xenSharedInfo", xen.SharedInfo{}, "struct shared_info"},
+		{"xenVCPUInfo", xen.VCPUInfo{}, "struct vcpu_info"},
+		{"xenVCPUTimeInfo", xen.VCPUTimeInfo{}, "struct vcpu_time_info"},
+		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
+		{"xenHVMEvtchnUpcallVector", xen.HVMEvtchnUpcallVector{}, "struct xen_hvm_evtchn_upcall_vector"},
+	},
+	consts: []constDef{
+		{"xenHVMOpSetEvtchnUpcallVector", xen.HVMOpSetEvtchnUpcallVector, "upcalls on x86"},
+		{"xenHVMParamCallbackIRQ", xen.HVMParamCallbackIRQ, ""},
 		{"xenCallbackTypeVector", uint64(xen.HVMParamCallbackTypeVector) << xen.HVMParamCallbackTypeShift, "HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector"},
+	},
+}, {
+	path:    "src/runtime/defs_xenarm_xen_arm64.go",
+	sources: []string{"mirago.dev/sys/xen"},
+	types: []typeDef{
+		{"xenSharedInfo", xen.SharedInfoArm{}, "struct shared_info on Arm"},
+		{"xenVCPUInfo", xen.VCPUInfoArm{}, "struct vcpu_info on Arm"},
+		{"xenVCPUTimeInfo", xen.VCPUTimeInfo{}, "struct vcpu_time_info"},
+	},
+	consts: []constDef{
+		{"xenHypercallTag", xen.HypercallTagArm, "the HVC instruction's immediate"},
+		{"xenEvtchnPPI", xen.EvtchnPPIArm, "the event channel interrupt, if the device tree does not say"},
 	},
 }}
 

@@ -47,26 +47,6 @@ type xenArchSharedInfo struct {
 	p2MGeneration         uint64
 }
 
-// xenConsoleRing is struct xencons_interface (xen.XenconsInterface, 3092 bytes).
-type xenConsoleRing struct {
-	in         [1024]uint8
-	out        [2048]uint8
-	inCons     uint32
-	inProd     uint32
-	outCons    uint32
-	outProd    uint32
-	connection uint8
-	_          [3]uint8
-}
-
-// xenHVMParam is struct xen_hvm_param (xen.HVMParam, 16 bytes).
-type xenHVMParam struct {
-	domid uint16
-	_     uint16
-	index uint32
-	value uint64
-}
-
 // xenHVMEvtchnUpcallVector is struct xen_hvm_evtchn_upcall_vector (xen.HVMEvtchnUpcallVector, 8 bytes).
 type xenHVMEvtchnUpcallVector struct {
 	vcpu   uint32
@@ -74,38 +54,10 @@ type xenHVMEvtchnUpcallVector struct {
 	_      [3]uint8
 }
 
-// xenAddToPhysmap is struct xen_add_to_physmap (xen.AddToPhysmap, 24 bytes).
-type xenAddToPhysmap struct {
-	domid uint16
-	size  uint16
-	space uint32
-	idx   uint64
-	gpfn  uint64
-}
-
 const (
-	// hypercalls and their operations
-	xenPageShift                  = 0xc
-	xenHypercallMemoryOp          = 0xc
-	xenHypercallSchedOp           = 0x1d
-	xenHypercallEventChannelOp    = 0x20
-	xenHypercallHVMOp             = 0x22
-	xenMemAddToPhysmap            = 0x7
-	xenMapSpaceSharedInfo         = 0x0
-	xenDomIDSelf                  = 0x7ff0
-	xenSchedOpYield               = 0x0
-	xenSchedOpShutdown            = 0x2
-	xenShutdownPoweroff           = 0x0
-	xenShutdownCrash              = 0x3
-	xenEvtchnOpSend               = 0x4
-	xenEvtchnOpUnmask             = 0x9
-	xenEvtchn2LNrChannels         = 0x1000
-	xenHVMOpSetParam              = 0x0
-	xenHVMOpGetParam              = 0x1
+	// upcalls on x86
 	xenHVMOpSetEvtchnUpcallVector = 0x17
 	xenHVMParamCallbackIRQ        = 0x0
-	xenHVMParamConsolePFN         = 0x11
-	xenHVMParamConsoleEvtchn      = 0x12
 	// HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector
 	xenCallbackTypeVector = 0x200000000000000
 )

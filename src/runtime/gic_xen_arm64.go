@@ -22,6 +22,11 @@ var gic struct {
 
 	timerIntID uint32 // the virtual timer's interrupt ID
 	ticksPerNs uint64 // generic timer ticks per ns, as a 32.32 fixed-point number
+
+	// ppi are the handlers of the private peripheral interrupts
+	// (IDs 16 to 31) a platform takes besides the timer, set by its
+	// init (Xen's event channel upcall); gicInit enables them.
+	ppi [32]func()
 }
 
 // GIC register offsets.
@@ -86,7 +91,6 @@ func gicInit(hz uint64) {
 	gic.ticksPerNs, _ = bits.Div64(hz>>32, hz<<32, 1e9)
 	timerDisarm()
 
-	id := gic.timerIntID
 	if gic.v3 {
 		gicWrite(gic.dist, gicdCTLR, 1<<4|1<<1|1) // ARE, group 1 and 0
 		// Wake the redistributor (clear ProcessorSleep, wait for
@@ -94,16 +98,33 @@ func gicInit(hz uint64) {
 		gicWrite(gic.cpu, gicrWAKER, gicRead(gic.cpu, gicrWAKER)&^(1<<1))
 		for gicRead(gic.cpu, gicrWAKER)&(1<<2) != 0 {
 		}
+	} else {
+		gicWrite(gic.dist, gicdCTLR, 1)
+	}
+	gicEnablePrivate(gic.timerIntID)
+	for id, h := range gic.ppi {
+		if h != nil {
+			gicEnablePrivate(uint32(id))
+		}
+	}
+	if gic.v3 {
+		gicV3CPUInit()
+	} else {
+		gicWrite(gic.cpu, giccPMR, 0xf0)
+		gicWrite(gic.cpu, giccCTLR, 1)
+	}
+}
+
+// gicEnablePrivate enables private interrupt id (a PPI) on this CPU,
+// in group 1 on a GICv3, where the kernel takes its interrupts.
+func gicEnablePrivate(id uint32) {
+	if gic.v3 {
 		gicWrite(gic.cpu, gicrIGROUPR0, gicRead(gic.cpu, gicrIGROUPR0)|1<<id)
 		gicWrite8(gic.cpu, gicrIPRIORITYR+uintptr(id), 0xa0)
 		gicWrite(gic.cpu, gicrISENABLER0, 1<<id)
-		gicV3CPUInit()
 	} else {
-		gicWrite(gic.dist, gicdCTLR, 1)
 		gicWrite8(gic.dist, gicdIPRIORITYR+uintptr(id), 0xa0)
 		gicWrite(gic.dist, gicdISENABLER, 1<<id)
-		gicWrite(gic.cpu, giccPMR, 0xf0)
-		gicWrite(gic.cpu, giccCTLR, 1)
 	}
 }
 
@@ -149,6 +170,13 @@ func irqInterrupt(c *sigctxt, gp *g) {
 		gicEOI(id)
 		cntvSetCTL(cntvCTLEnable | cntvCTLIMask) // until tickArm re-arms it
 		timerTick(c, gp)
+		return
+	}
+	if id < uint32(len(gic.ppi)) {
+		gicEOI(id)
+		if h := gic.ppi[id]; h != nil {
+			h()
+		}
 		return
 	}
 	// A device's line is masked before the end of the interrupt, or

@@ -11,44 +11,23 @@ import (
 	"unsafe"
 )
 
-// The Xen platform: a PVH domain of Xen. There is no UART, PIT, CMOS
-// clock or I/O APIC, and no exit device. The domain talks to Xen
-// through hypercalls and to the toolstack's daemons through shared
-// pages and event channels:
+// The Xen platform on amd64: a PVH domain of Xen. There is no UART,
+// PIT, CMOS clock or I/O APIC, and no exit device; what the Xen
+// platform has on both architectures is in machine_xen_xen.go. Here:
 //
-//   - the shared info page, which the domain places in its own memory
-//     (XENMEM_add_to_physmap), holds the clocks and the event channel
-//     bitmaps;
-//   - the console is a ring page that xenconsoled reads, named by the
-//     HVM parameters CONSOLE_PFN and CONSOLE_EVTCHN; before it is
-//     found, output goes to I/O port 0xE9, which Xen copies to its own
-//     console;
+//   - until the console ring is found, output goes to I/O port 0xE9,
+//     which Xen copies to its own console;
 //   - time is Xen's system time (vcpu_time_info: the TSC scaled by
 //     Xen's factors), and the time of day its wall clock;
-//   - event channels interrupt through one vector (the HVM callback,
-//     HVM_PARAM_CALLBACK_IRQ), and each channel a driver waits on is a
-//     device interrupt line (irq_unikernel.go);
-//   - the program's exit ends the domain with SCHEDOP_shutdown:
-//     poweroff for status 0, crash otherwise, after a last console
-//     line, "mirago: exit status N", from which the host reads the
-//     status.
+//   - upcalls arrive on one vector (xenUpcallVector).
 //
 // Timers and idle use the local APIC, which Xen emulates for PVH
 // domains (apic_xen_amd64.go), programmed in TSC ticks at the
 // frequency Xen states; an idle HLT blocks the vCPU in Xen, as
 // SCHEDOP_block would, so an idle domain costs the host nothing.
 //
-// Numbers and layouts are from Xen's public headers
-// (xen/include/public/): xen.h, memory.h, sched.h, event_channel.h,
-// hvm/hvm_op.h, hvm/params.h, io/console.h, arch-x86/xen-x86_64.h.
-type xenMachine struct{}
-
-var _ machine = xenMachine{}
-
-func (xenMachine) name() string { return "xen" }
-
-// The ABI's structures and numbers are in defs_xenpvh_xen_amd64.go,
-// generated from mirago.dev/sys/xen.
+// The x86 structures and numbers are in defs_xenpvh_xen_amd64.go,
+// generated from mirago.dev/sys/xen, from arch-x86/xen-x86_64.h.
 
 // xenUpcallVector is the upcall vector: one of the device vectors
 // (trap_xen_amd64.go), which no I/O APIC uses on Xen.
@@ -58,23 +37,13 @@ const xenUpcallVector = 33
 // not Intel's VMCALL (xenHypercall).
 var xenVMMCALL bool
 
-var xen struct {
-	shared *xenSharedInfo
+var (
+	// xenUpcallEOI is set when upcalls come through the local APIC,
+	// which wants an EOI.
+	xenUpcallEOI bool
 
-	console     *xenConsoleRing // nil until init finds it
-	consolePort uint32
-	consoleDead bool // xenconsoled stopped reading
-
-	upcallEOI bool // upcalls come through the local APIC, which wants an EOI
-
-	lastNanotime int64
-
-	// linePorts is the event channel of each device interrupt line;
-	// 0 is no line. Written by goroutines (devices_xenEventChannelLine)
-	// and read by the upcall: a line is set before its port is ever
-	// unmasked, so the upcall never sees a half-made binding.
-	linePorts [maxIRQLine + 1]uint32
-}
+	xenLastNanotime int64
+)
 
 // xenCPUIDBase returns the first of Xen's CPUID leaves, 0 if the
 // machine is not a Xen domain. Xen puts them at 0x40000000, or
@@ -101,22 +70,9 @@ func (xenMachine) init() uint64 {
 	xenVMMCALL = b == 0x68747541 && c == 0x444d4163 && d == 0x69746e65 ||
 		b == 0x6f677948 && c == 0x656e6975 && d == 0x6e65476e
 
-	// The shared info page, in a page of our own RAM.
-	page := sbrk(1 << xenPageShift)
-	if page == nil {
-		fatalBoot("out of memory for Xen's shared info page")
-	}
-	xatp := xenAddToPhysmap{domid: xenDomIDSelf, space: xenMapSpaceSharedInfo, gpfn: uint64(uintptr(page)) >> xenPageShift}
-	if rc := xenHypercall(xenHypercallMemoryOp, xenMemAddToPhysmap, unsafe.Pointer(&xatp), 0); rc != 0 {
-		xenFatal("XENMEM_add_to_physmap(shared_info)", rc)
-	}
-	xen.shared = (*xenSharedInfo)(page)
-
-	// Mask every event channel; a driver unmasks the ones it waits
-	// on. Then take upcalls on the callback vector.
-	for i := range xen.shared.evtchnMask {
-		atomic.Store64(&xen.shared.evtchnMask[i], ^uint64(0))
-	}
+	// The shared info page, with every event channel masked. Then
+	// take upcalls on the callback vector.
+	xenMapSharedInfo()
 	xen.shared.vcpuInfo[0].evtchnUpcallMask = 0
 	deviceInterrupt = xenUpcall
 	// Upcalls arrive as an interrupt of the local APIC
@@ -133,20 +89,14 @@ func (xenMachine) init() uint64 {
 	callback := uint64(xenCallbackTypeVector | xenUpcallVector)
 	uv := xenHVMEvtchnUpcallVector{vector: xenUpcallVector}
 	if rc := xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0); rc == 0 {
-		xen.upcallEOI = true
+		xenUpcallEOI = true
 		callback = 0
 	}
 	if rc := xenSetParam(xenHVMParamCallbackIRQ, callback); rc != 0 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
 	}
 
-	// The console ring.
-	pfn, rc1 := xenGetParam(xenHVMParamConsolePFN)
-	port, rc2 := xenGetParam(xenHVMParamConsoleEvtchn)
-	if rc1 == 0 && rc2 == 0 && pfn != 0 {
-		xen.consolePort = uint32(port)
-		xen.console = (*xenConsoleRing)(unsafe.Pointer(uintptr(pfn << xenPageShift)))
-	}
+	xenFindConsole()
 
 	// Xen fills in the vCPU's time info when it next schedules it.
 	t := &xen.shared.vcpuInfo[0].time
@@ -208,273 +158,32 @@ func (xenMachine) nanotime() int64 {
 		break
 	}
 	// Never go back, across Xen's updates of the scale.
-	if ns < xen.lastNanotime {
-		return xen.lastNanotime
+	if ns < xenLastNanotime {
+		return xenLastNanotime
 	}
-	xen.lastNanotime = ns
+	xenLastNanotime = ns
 	return ns
 }
 
-// walltime is Xen's wall clock, the time of day at system time 0,
-// plus system time.
-func (m xenMachine) walltime() (sec int64, nsec int32) {
-	s := xen.shared
-	var wsec, wnsec int64
-	for {
-		v := atomic.Load(&s.wcVersion)
-		if v&1 != 0 {
-			continue
-		}
-		wsec = int64(s.wcSecHi)<<32 | int64(s.wcSec)
-		wnsec = int64(s.wcNsec)
-		if atomic.Load(&s.wcVersion) == v {
-			break
-		}
-	}
-	ns := m.nanotime() + wnsec
-	return wsec + ns/1e9, int32(ns % 1e9)
-}
-
-// consolePutc puts c in the console ring's output half, and
-// consoleFlush notifies xenconsoled. When the ring is full, consolePutc
-// waits for xenconsoled, giving the CPU back to Xen, for up to a
-// second; a console nobody reads then loses output rather than
-// stopping the program.
+// xenEarlyPutc writes c to I/O port 0xE9, which Xen copies to its
+// own console (its "(dN)" lines): the console before the ring.
 //
 //go:nosplit
-func (xenMachine) consolePutc(c byte) {
-	r := xen.console
-	if r == nil || xen.consoleDead {
-		outb(0xe9, c)
-		return
-	}
-	prod := r.outProd
-	used := prod - atomic.Load(&r.outCons)
-	if used > uint32(len(r.out)) {
-		xen.consoleDead = true // xenconsoled moved the index out of the ring
-		return
-	}
-	if used == uint32(len(r.out)) && !xenConsoleFlush(false) {
-		return
-	}
-	r.out[prod%uint32(len(r.out))] = c
-	atomic.Store(&r.outProd, prod+1) // after the byte
+func xenEarlyPutc(c byte) {
+	outb(0xe9, c)
 }
 
-//go:nosplit
-func (xenMachine) consoleFlush() {
-	if xen.console != nil && !xen.consoleDead {
-		xenNotify(xen.consolePort)
-	}
-}
-
-// consoleRead takes what xenconsoled put in the ring's input half.
-func (xenMachine) consoleRead(p []byte) int {
-	r := xen.console
-	if r == nil {
-		return 0
-	}
-	cons, prod := r.inCons, atomic.Load(&r.inProd)
-	avail := prod - cons
-	if avail > uint32(len(r.in)) {
-		return 0 // xenconsoled moved the index out of the ring
-	}
-	n := min(uint32(len(p)), avail)
-	for i := uint32(0); i < n; i++ {
-		p[i] = r.in[(cons+i)%uint32(len(r.in))]
-	}
-	if n > 0 {
-		atomic.Store(&r.inCons, cons+n) // after the bytes are read
-		xenNotify(xen.consolePort)
-	}
-	return int(n)
-}
-
-// consoleInputLine binds the console's event channel to a line on
-// first use. xenconsoled signals it for input, and also when it has
-// taken output; a reader that finds nothing waits again.
-func (xenMachine) consoleInputLine() int {
-	if xen.console == nil {
-		return 0
-	}
-	return devices_xenEventChannelLine(xen.consolePort)
-}
-
-// xenConsoleFlush notifies xenconsoled and waits until the output ring
-// has room (or, if all, until it is empty), for up to a second. If
-// xenconsoled takes nothing in that time, the console is given up.
-//
-//go:nosplit
-func xenConsoleFlush(all bool) bool {
-	r := xen.console
-	xenNotify(xen.consolePort)
-	start := nanotime()
-	for {
-		used := r.outProd - atomic.Load(&r.outCons)
-		if used == 0 || !all && used < uint32(len(r.out)) {
-			return true
-		}
-		if nanotime()-start > 1e9 {
-			xen.consoleDead = true
-			return false
-		}
-		xenHypercall(xenHypercallSchedOp, xenSchedOpYield, nil, 0)
-	}
-}
-
-// exit writes the status line, waits for xenconsoled to take the
-// console's output, and shuts the domain down.
-//
-//go:nosplit
-func (m xenMachine) exit(code int32) {
-	const prefix = "mirago: exit status "
-	var buf [len(prefix) + 20 + 1]byte
-	n := copy(buf[:], prefix)
-	var num [20]byte
-	n += copy(buf[n:], itoa(num[:], uint64(uint8(code))))
-	buf[n] = '\n'
-	consoleWrite(buf[:n+1])
-	if xen.console != nil && !xen.consoleDead {
-		xenConsoleFlush(true)
-	}
-	reason := uint32(xenShutdownPoweroff)
-	if code != 0 {
-		reason = xenShutdownCrash
-	}
-	xenHypercall(xenHypercallSchedOp, xenSchedOpShutdown, unsafe.Pointer(&reason), 0)
-	haltForever()
-}
-
-// xenUpcall handles the upcall vector, on gsignal with interrupts off:
-// every pending, unmasked event channel is masked and cleared, and the
-// device interrupt line it feeds, if any, is raised. A driver's wait
-// unmasks the channel again (lineEnable). Through the local APIC, the
-// upcall is acknowledged first: Xen raises it again only for events
-// after evtchn_upcall_pending is cleared, and those are taken by the
-// loop or by the next upcall, once this one returns.
+// xenUpcall handles the upcall vector, on gsignal with interrupts
+// off. Through the local APIC, the upcall is acknowledged first.
 func xenUpcall(vector uint64) {
-	if xen.upcallEOI {
+	if xenUpcallEOI {
 		lapicEOI()
 	}
-	s := xen.shared
-	vi := &s.vcpuInfo[0]
-	for atomic.Load8(&vi.evtchnUpcallPending) != 0 {
-		atomic.Store8(&vi.evtchnUpcallPending, 0)
-		sel := atomic.Xchg64(&vi.evtchnPendingSel, 0)
-		for sel != 0 {
-			w := bits.TrailingZeros64(sel)
-			sel &= sel - 1
-			ready := atomic.Load64(&s.evtchnPending[w]) &^ atomic.Load64(&s.evtchnMask[w])
-			for ready != 0 {
-				b := bits.TrailingZeros64(ready)
-				ready &= ready - 1
-				atomic.Or64(&s.evtchnMask[w], 1<<b)
-				atomic.And64(&s.evtchnPending[w], ^(uint64(1) << b))
-				port := uint32(w*64 + b)
-				for i := 1; i <= maxIRQLine; i++ {
-					if xen.linePorts[i] == port {
-						irqRaised(i)
-					}
-				}
-			}
-		}
-	}
+	xenEvents()
 }
 
 // cmdlineWord takes the exec wrapper's tsc_khz word, which Xen's own
 // statement of the frequency makes moot.
 func (xenMachine) cmdlineWord(w string) bool {
 	return stringslite.HasPrefix(w, tscKHzWord)
-}
-
-// ramZeroed: Xen does not scrub the pages it populates a domain with
-// while the domain is being built, so they may hold what a previous
-// owner left.
-func (xenMachine) ramZeroed() bool { return false }
-
-func (xenMachine) lineRouted(i int) bool {
-	return i < len(xen.linePorts) && xen.linePorts[i] != 0
-}
-
-// lineEnable unmasks line i's event channel; Xen raises the upcall
-// again if it became pending while masked.
-func (xenMachine) lineEnable(i int) {
-	port := xen.linePorts[i]
-	xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port), 0)
-}
-
-// xenNotify signals event channel port.
-//
-//go:nosplit
-func xenNotify(port uint32) {
-	xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpSend, unsafe.Pointer(&port), 0)
-}
-
-func xenGetParam(index uint32) (uint64, uintptr) {
-	p := xenHVMParam{domid: xenDomIDSelf, index: index}
-	rc := xenHypercall(xenHypercallHVMOp, xenHVMOpGetParam, unsafe.Pointer(&p), 0)
-	return p.value, rc
-}
-
-func xenSetParam(index uint32, value uint64) uintptr {
-	p := xenHVMParam{domid: xenDomIDSelf, index: index, value: value}
-	return xenHypercall(xenHypercallHVMOp, xenHVMOpSetParam, unsafe.Pointer(&p), 0)
-}
-
-// xenFatal reports a failed hypercall at boot, with Xen's error
-// number (a negated errno), and stops.
-func xenFatal(what string, rc uintptr) {
-	print(GOOS, ": ", what, " failed: Xen error ", int64(rc), "\n")
-	exit(2)
-}
-
-// xenHypercall makes hypercall op with arguments a1, a2 and a3 (which
-// most operations ignore) and returns Xen's result, 0 or a negated
-// errno (sys_xen_amd64.s).
-//
-//go:noescape
-func xenHypercall(op, a1 uintptr, a2 unsafe.Pointer, a3 uintptr) uintptr
-
-// Package internal/devices drives Xen's PV devices (xenstore, netfront,
-// blkfront) from goroutines; it reaches Xen through these.
-
-// devices_xenHypercall makes hypercall op with a command, a pointer to
-// its argument and a count (for the operations that take one, such as
-// GNTTABOP_*), and returns Xen's result (0 or a negated errno). Off Xen
-// it returns -ENOSYS.
-//
-//go:linkname devices_xenHypercall internal/devices.xenHypercall
-func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) uintptr {
-	if mach.name() != "xen" {
-		return ^uintptr(_ENOSYS - 1) // -ENOSYS
-	}
-	return xenHypercall(op, cmd, arg, count)
-}
-
-const _ENOSYS = 38
-
-// devices_xenEventChannelLine makes event channel port a device
-// interrupt line, masked until the first wait, and returns the line;
-// the same port gives the same line. It returns 0 off Xen, for port 0,
-// or when every line is taken.
-//
-//go:linkname devices_xenEventChannelLine internal/devices.xenEventChannelLine
-func devices_xenEventChannelLine(port uint32) int {
-	if mach.name() != "xen" || port == 0 || port >= xenEvtchn2LNrChannels {
-		return 0
-	}
-	free := 0
-	for i := 1; i < len(xen.linePorts); i++ {
-		if xen.linePorts[i] == port {
-			return i
-		}
-		if xen.linePorts[i] == 0 && free == 0 {
-			free = i
-		}
-	}
-	if free != 0 {
-		atomic.Or64(&xen.shared.evtchnMask[port/64], 1<<(port%64))
-		xen.linePorts[free] = port
-	}
-	return free
 }

@@ -5,7 +5,9 @@
 package runtime
 
 import (
+	"internal/runtime/atomic"
 	"internal/runtime/fdt"
+	"math/bits"
 	"unsafe"
 )
 
@@ -46,7 +48,7 @@ func dtbInit() {
 	if err != nil {
 		// No console is known without the tree; QEMU's virt
 		// machine has its PL011 here.
-		virtUART = 0x09000000
+		uartBase = 0x09000000
 		fatalBoot("no device tree at x0: " + err.Error())
 	}
 	if chosen, ok := bootTree.Find("/chosen"); ok {
@@ -56,9 +58,77 @@ func dtbInit() {
 	}
 }
 
-// selectMachine returns the platform: QEMU's virt machine for now.
+// selectMachine returns the platform the device tree describes: a Xen
+// domain if it has a /hypervisor node for Xen, else QEMU's virt
+// machine. It also finds the UART, the console until the platform's
+// init: a PL011 on QEMU's virt machine, and under Xen the SBSA UART
+// that Xen emulates when the domain's configuration asks for it
+// (vuart = "sbsa_uart").
 func selectMachine() machine {
+	if _, ok := bootTree.FindCompatible(fdtNode{}, "xen,xen"); ok {
+		uartBase = findUART("arm,sbsa-uart")
+		return xenMachine{}
+	}
+	uartBase = findUART("arm,pl011")
 	return virtMachine{}
+}
+
+// uartBase is the UART's base address, 0 if there is none. The PL011
+// and the SBSA UART, its subset, have the same data and flag registers.
+var uartBase uintptr
+
+const (
+	pl011DR = 0x00
+	pl011FR = 0x18
+
+	pl011FRTXFF = 1 << 5 // transmit FIFO full
+)
+
+// findUART returns the registers of the first device tree node
+// compatible with c, 0 if there is none.
+func findUART(c string) uintptr {
+	if n, ok := bootTree.FindCompatible(fdtNode{}, c); ok {
+		if addr, _, ok := n.Reg(0); ok {
+			return uintptr(addr)
+		}
+	}
+	return 0
+}
+
+// uartPutc writes c to the UART, if there is one.
+//
+//go:nosplit
+func uartPutc(c byte) {
+	if uartBase == 0 {
+		return
+	}
+	for atomic.Load((*uint32)(unsafe.Pointer(uartBase+pl011FR)))&pl011FRTXFF != 0 {
+	}
+	atomic.Store((*uint32)(unsafe.Pointer(uartBase+pl011DR)), uint32(c))
+}
+
+// timerScale converts generic timer ticks to nanoseconds:
+// ns = ticks * timerScale >> 32, in 128 bits: at QEMU's 62.5 MHz the
+// scale is 2^36, and a 64-bit product would wrap after 4.3 s.
+var timerScale uint64
+
+// timerInit reads the generic timer's frequency, which both platforms
+// keep their monotonic clock in, and returns it.
+func timerInit() uint64 {
+	hz := cntfrq()
+	if hz == 0 {
+		fatalBoot("the generic timer's frequency (CNTFRQ_EL0) is 0")
+	}
+	timerScale = (1e9 << 32) / hz
+	return hz
+}
+
+// timerNanotime is the generic timer's virtual count in nanoseconds.
+//
+//go:nosplit
+func timerNanotime() int64 {
+	hi, lo := bits.Mul64(cntvct(), timerScale)
+	return int64(hi<<32 | lo>>32)
 }
 
 // memInit gives the heap the RAM after the image and its boot page
@@ -116,6 +186,17 @@ func cputicks() int64 {
 
 func cntvct() uint64
 func cntfrq() uint64
+
+// haltForever stops the CPU for good, where exit has nothing else to
+// try.
+//
+//go:nosplit
+func haltForever() {
+	cli()
+	for {
+		wfi()
+	}
+}
 
 //go:noescape
 func semihostExit(block *[2]uint64)
@@ -221,19 +302,4 @@ func devices_virtioWindow(i int) (base, size uintptr, intid int, ok bool) {
 		intid = gicFirstSPI + int(num)
 	}
 	return uintptr(addr), uintptr(sz), intid, true
-}
-
-// Package internal/devices drives Xen's PV devices through these. The
-// arm64 port does not run on Xen yet: the hypercalls fail.
-
-const _ENOSYS = 38
-
-//go:linkname devices_xenHypercall internal/devices.xenHypercall
-func devices_xenHypercall(op, cmd uintptr, arg unsafe.Pointer, count uintptr) uintptr {
-	return ^uintptr(_ENOSYS - 1) // -ENOSYS
-}
-
-//go:linkname devices_xenEventChannelLine internal/devices.xenEventChannelLine
-func devices_xenEventChannelLine(port uint32) int {
-	return 0
 }

@@ -193,6 +193,20 @@ TEXT runtime·psciCall(SB),NOSPLIT|NOFRAME,$0-40
 	MOVD	R0, ret+32(FP)
 	RET
 
+// func xenHypercall(op, a1 uintptr, a2 unsafe.Pointer, a3 uintptr) uintptr
+// A hypercall of Xen on Arm: HVC with Xen's tag as the immediate, the
+// operation in R16 and the arguments in R0 to R2; Xen returns its
+// result in R0 and may clobber R16 and the argument registers, which
+// Go code does not keep anything in across a call.
+TEXT runtime·xenHypercall(SB),NOSPLIT|NOFRAME,$0-40
+	MOVD	op+0(FP), R16
+	MOVD	a1+8(FP), R0
+	MOVD	a2+16(FP), R1
+	MOVD	a3+24(FP), R2
+	HVC	$const_xenHypercallTag
+	MOVD	R0, ret+32(FP)
+	RET
+
 // func wfi()
 TEXT runtime·wfi(SB),NOSPLIT|NOFRAME,$0
 	DSB	$0xf

@@ -52,17 +52,32 @@ func vmInit() {
 		fatalBoot("the image is not in the second GiB, where vmInit maps it")
 	}
 	nL3 := (alignUp(roEnd, l2Size) - imageStart) / l2Size
-	tables := uintptr(sbrk((2 + nL3) * physPageSize))
+	// The level 1 table, level 2 tables for GiBs 0 and 1, and level
+	// 3 tables for the image.
+	const nFixed = 3
+	tables := uintptr(sbrk((nFixed + nL3) * physPageSize))
 	if tables == 0 {
 		fatalBoot("no memory for the page tables")
 	}
-	memclrNoHeapPointers(unsafe.Pointer(tables), (2+nL3)*physPageSize)
+	memclrNoHeapPointers(unsafe.Pointer(tables), (nFixed+nL3)*physPageSize)
 	l1 := (*[pteEntries]uint64)(unsafe.Pointer(tables))
 	l2 := (*[pteEntries]uint64)(unsafe.Pointer(tables + physPageSize))
+	l2dev := (*[pteEntries]uint64)(unsafe.Pointer(tables + 2*physPageSize))
 
-	// GiB 0 keeps rt0's table of device blocks.
+	// GiB 0 has rt0's device blocks, but for the blocks that hold the
+	// pages a Xen domain shares with the toolstack there, which are
+	// normal memory.
 	old := (*[pteEntries]uint64)(unsafe.Pointer(bootPageTables))
-	l1[0] = old[0]
+	*l2dev = *(*[pteEntries]uint64)(unsafe.Pointer(uintptr(old[0]) &^ (physPageSize - 1)))
+	if _, ok := mach.(xenMachine); ok {
+		for _, p := range xenSharedPages() {
+			if p != 0 && p < l1Size && p >= l2Size {
+				b := p &^ (l2Size - 1)
+				l2dev[b/l2Size] = uint64(b) | pteBlock | pteNormal | pteNoExec
+			}
+		}
+	}
+	l1[0] = uint64(uintptr(unsafe.Pointer(l2dev))) | pteTable
 	l1[1] = uint64(uintptr(unsafe.Pointer(l2))) | pteTable
 	for i := 2; i < ramGiBs; i++ {
 		l1[i] = uint64(i)*l1Size | pteBlock | pteNormal | pteNoExec
@@ -73,7 +88,7 @@ func vmInit() {
 			l2[i] = uint64(block) | pteBlock | pteNormal | pteNoExec
 			continue
 		}
-		l3 := (*[pteEntries]uint64)(unsafe.Pointer(tables + (2+(block-imageStart)/l2Size)*physPageSize))
+		l3 := (*[pteEntries]uint64)(unsafe.Pointer(tables + (nFixed+(block-imageStart)/l2Size)*physPageSize))
 		for j := range pteEntries {
 			page := block + uintptr(j)*physPageSize
 			attr := uint64(ptePage | pteNormal)

@@ -308,7 +308,8 @@ func TestNumbers(t *testing.T) {
 }
 
 // TestLayouts checks each structure's size and field offsets against
-// the header's layout for x86_64.
+// the header's layout for x86_64, and those that differ on Arm
+// against Arm's.
 func TestLayouts(t *testing.T) {
 	var (
 		ti  VCPUTimeInfo
@@ -332,6 +333,8 @@ func TestLayouts(t *testing.T) {
 		au  EvtchnAllocUnbound
 		bv  EvtchnBindVirq
 		gq  GnttabQuerySize
+		via VCPUInfoArm
+		sia SharedInfoArm
 	)
 	tests := []struct {
 		name      string
@@ -361,6 +364,15 @@ func TestLayouts(t *testing.T) {
 		{"shared_info.wc_sec_hi", unsafe.Offsetof(si.WcSecHi), 3084},
 		{"shared_info.arch", unsafe.Offsetof(si.Arch), 3088},
 		{"sizeof(shared_info)", unsafe.Sizeof(si), 3136},
+		// xen.h and arch-arm.h: the same structures on Arm.
+		{"arm: sizeof(vcpu_info)", unsafe.Sizeof(via), 48},
+		{"arm: vcpu_info.evtchn_pending_sel", unsafe.Offsetof(via.EvtchnPendingSel), 8},
+		{"arm: vcpu_info.time", unsafe.Offsetof(via.Time), 16},
+		{"arm: shared_info.evtchn_pending", unsafe.Offsetof(sia.EvtchnPending), 48},
+		{"arm: shared_info.evtchn_mask", unsafe.Offsetof(sia.EvtchnMask), 560},
+		{"arm: shared_info.wc_version", unsafe.Offsetof(sia.WcVersion), 1072},
+		{"arm: shared_info.wc_sec_hi", unsafe.Offsetof(sia.WcSecHi), 1084},
+		{"arm: sizeof(shared_info)", unsafe.Sizeof(sia), 1088},
 		// grant_table.h.
 		{"sizeof(grant_entry_v1)", unsafe.Sizeof(ge), GrantEntryV1Size},
 		{"grant_entry_v1.flags", unsafe.Offsetof(ge.Flags), GrantEntryOffFlags},
