@@ -63,13 +63,15 @@ test-docker: toolchain
 	$(HOSTGO) scripts/docker.sh test
 
 # The real-Xen harness (scripts/xen, docs/xen.md): Debian 12's Xen 4.17
-# and a Linux dom0, nested in QEMU, built into the cache by input key;
-# about a minute the first time, nothing after.
+# and a Linux dom0, nested in QEMU, for amd64 and for arm64, built into
+# the cache by input key; about a minute each the first time, nothing
+# after.
 xen: deps
 	$(HOSTGO) go run ./scripts/xen build
+	$(HOSTGO) go run ./scripts/xen build -arch arm64
 
-# The tests on real Xen (test/xen_test.go, test/xen_mirago_test.go),
-# about 20 s per Xen boot.
+# The tests on real Xen (test/xen_test.go, test/xen_mirago_test.go,
+# test/xenarm_test.go), about 20 s per Xen boot.
 test-xen: toolchain xen
 	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT)' -timeout 30m ./test/
 

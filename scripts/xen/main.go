@@ -67,7 +67,11 @@ func main() {
 	case "config":
 		os.Exit(config(os.Args[2:]))
 	case "dir":
-		a, err := harness.Find()
+		arch := "amd64"
+		if len(os.Args) > 3 && os.Args[2] == "-arch" {
+			arch = os.Args[3]
+		}
+		a, err := harness.FindArch(arch)
 		if err != nil {
 			errorf("%v", err)
 			os.Exit(1)
@@ -79,11 +83,11 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, `usage: mirago-xen build
+	fmt.Fprintln(os.Stderr, `usage: mirago-xen build [-arch amd64|arm64]
        mirago-xen run [-mem MiB] [-vif] [-disk FILE] [-ramdisk FILE] [-side SCRIPT] [-timeout D] [-v] IMAGE [WORD...]
        mirago-xen run -job JOB.json [-results OUT.json] [-v]
        mirago-xen config [-name NAME] [-mem MiB] [-bridge BR] [-disk PATH] [-ramdisk FILE] IMAGE [WORD...]
-       mirago-xen dir`)
+       mirago-xen dir [-arch amd64|arm64]`)
 	os.Exit(exitBadUsage)
 }
 
@@ -93,9 +97,10 @@ func errorf(format string, args ...any) {
 
 func build(args []string) int {
 	fs := flag.NewFlagSet("build", flag.ExitOnError)
+	arch := fs.String("arch", "amd64", "the architecture of Xen, dom0 and the guests: amd64 or arm64")
 	fs.Parse(args)
 	start := time.Now()
-	a, err := harness.Build(os.Stderr)
+	a, err := harness.BuildArch(os.Stderr, *arch)
 	if err != nil {
 		errorf("build: %v", err)
 		return 1
@@ -191,7 +196,9 @@ func run(args []string) int {
 			return exitFailed
 		}
 	}
-	a, err := harness.Find()
+	// The images say which Xen they are for: an arm64 Image, or an
+	// amd64 ELF.
+	a, err := harness.FindArch(imageArch(opts.Guests[0].Image))
 	if err != nil {
 		errorf("%v", err)
 		return exitFailed
@@ -311,4 +318,19 @@ func config(args []string) int {
 	}
 	fmt.Print(c.String())
 	return 0
+}
+
+// imageArch returns arm64 for an arm64 Linux Image (the magic
+// "ARM\x64" at offset 0x38), amd64 for anything else.
+func imageArch(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "amd64"
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := f.ReadAt(magic[:], 0x38); err == nil && string(magic[:]) == "ARM\x64" {
+		return "arm64"
+	}
+	return "amd64"
 }

@@ -73,6 +73,63 @@ const (
 	kernelPackage = "linux-image-" + kernelRelease
 )
 
+// An arch is what the harness's builds differ in: Xen on amd64 (a PV
+// dom0, guests as PVH domains) or Xen on Arm (guests as Arm domains,
+// from arm64 Images).
+type arch struct {
+	name          string // GOARCH of Xen, dom0 and the guests
+	packages      []string
+	kernelRelease string
+	multiarch     string // Debian's directory for the libraries
+	qemu, qemuPkg string
+}
+
+var archAMD64 = &arch{
+	name:          "amd64",
+	packages:      debPackages,
+	kernelRelease: kernelRelease,
+	multiarch:     "x86_64-linux-gnu",
+	qemu:          "qemu-system-x86_64",
+	qemuPkg:       "qemu-system-x86",
+}
+
+// archARM64's packages are amd64's for arm64 (Debian builds them at
+// the same versions), with Arm's hypervisor and kernel, and libfdt,
+// which xl uses on Arm to write the domain's device tree.
+var archARM64 = &arch{
+	name: "arm64",
+	packages: append(slices.DeleteFunc(slices.Clone(debPackages), func(p string) bool {
+		return strings.HasPrefix(p, "xen-hypervisor-") || strings.HasPrefix(p, "linux-image-")
+	}),
+		"xen-hypervisor-4.17-arm64=4.17.7+13-g2445b30a44-0+deb12u1",
+		"libfdt1=1.6.1-4+b1",
+		"linux-image-6.1.0-57-arm64=6.1.192-3",
+	),
+	kernelRelease: "6.1.0-57-arm64",
+	multiarch:     "aarch64-linux-gnu",
+	qemu:          "qemu-system-aarch64",
+	qemuPkg:       "qemu-system-arm",
+}
+
+func archOf(goarch string) (*arch, error) {
+	switch goarch {
+	case "", "amd64":
+		return archAMD64, nil
+	case "arm64":
+		return archARM64, nil
+	}
+	return nil, fmt.Errorf("no Xen harness for GOARCH=%s (amd64 or arm64)", goarch)
+}
+
+// dir is the artefacts' directory in the cache: amd64's keeps the
+// name it had before there were two.
+func (ar *arch) dir() string {
+	if ar.name == "amd64" {
+		return filepath.Join(CacheDir(), "xen-"+ar.key())
+	}
+	return filepath.Join(CacheDir(), "xen-"+ar.name+"-"+ar.key())
+}
+
 // dom0Modules are the kernel modules dom0 loads, besides what they
 // depend on: the Xen devices xl and the daemons open, the backends of
 // guests' vifs and disks, the bridge, virtio-blk for the disks the host
@@ -98,10 +155,14 @@ var dom0Execs = []string{
 //go:embed build.go cpio.go dom0init.sh dom0/main.go domuinit.sh kvminit.sh udhcpc.sh block.sh vif.sh
 var buildInputs embed.FS
 
-// Key returns the cache key of the artefacts this harness builds.
-func Key() string {
+// Key returns the cache key of the artefacts this harness builds for
+// amd64.
+func Key() string { return archAMD64.key() }
+
+func (ar *arch) key() string {
 	h := sha256.New()
-	for _, p := range debPackages {
+	fmt.Fprintf(h, "arch %s\n", ar.name)
+	for _, p := range ar.packages {
 		fmt.Fprintf(h, "pkg %s\n", p)
 	}
 	fs.WalkDir(buildInputs, ".", func(path string, d fs.DirEntry, err error) error {
@@ -135,12 +196,13 @@ func CacheDir() string {
 // Artifacts are the built harness: Xen, dom0's kernel and its
 // initramfs, in Dir.
 type Artifacts struct {
+	Arch   string // amd64 or arm64
 	Dir    string
-	Xen    string // the hypervisor, an ELF for QEMU's multiboot loader
-	Kernel string // dom0's Linux (the ELF vmlinux)
+	Xen    string // the hypervisor: on amd64 an ELF for QEMU's multiboot loader, on arm64 Debian's EFI-stub image
+	Kernel string // dom0's Linux: on amd64 the ELF vmlinux, on arm64 Debian's vmlinuz
 	Initrd string // dom0's initramfs, an uncompressed newc archive
-	DomU   string // the Linux domU kit's initramfs (LinuxGuest)
-	KVM    string // the KVM host kit's initramfs (RunKVMHost)
+	DomU   string // the Linux domU kit's initramfs (LinuxGuest); amd64 only
+	KVM    string // the KVM host kit's initramfs (RunKVMHost); amd64 only
 	Info   BuildInfo
 }
 
@@ -157,20 +219,30 @@ type BuildInfo struct {
 // ErrNotBuilt means the artefacts for this Key are not in the cache.
 var ErrNotBuilt = errors.New("not built")
 
-// Find returns the artefacts for Key if they are built.
-func Find() (*Artifacts, error) {
-	dir := filepath.Join(CacheDir(), "xen-"+Key())
+// Find returns the amd64 artefacts for Key if they are built.
+func Find() (*Artifacts, error) { return FindArch("amd64") }
+
+// FindArch returns the artefacts for goarch if they are built.
+func FindArch(goarch string) (*Artifacts, error) {
+	ar, err := archOf(goarch)
+	if err != nil {
+		return nil, err
+	}
+	dir := ar.dir()
 	a := &Artifacts{
+		Arch:   ar.name,
 		Dir:    dir,
 		Xen:    filepath.Join(dir, "xen"),
 		Kernel: filepath.Join(dir, "vmlinux"),
 		Initrd: filepath.Join(dir, "dom0.cpio"),
-		DomU:   filepath.Join(dir, "domu.cpio"),
-		KVM:    filepath.Join(dir, "kvm.cpio"),
+	}
+	if ar.name == "amd64" {
+		a.DomU = filepath.Join(dir, "domu.cpio")
+		a.KVM = filepath.Join(dir, "kvm.cpio")
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
 	if err != nil {
-		return a, fmt.Errorf("no Xen harness in %s (%w): build it with `go run ./scripts/xen build` in the Mirago checkout, or `make xen`", dir, ErrNotBuilt)
+		return a, fmt.Errorf("no Xen harness for %s in %s (%w): build it with `go run ./scripts/xen build -arch %s` in the Mirago checkout, or `make xen`", ar.name, dir, ErrNotBuilt, ar.name)
 	}
 	if err := json.Unmarshal(data, &a.Info); err != nil {
 		return a, fmt.Errorf("%s: %v", filepath.Join(dir, "info.json"), err)
@@ -181,8 +253,15 @@ func Find() (*Artifacts, error) {
 // Build makes the artefacts unless they are in the cache, logging
 // progress to log. It needs apt-get and dpkg-deb (Debian) and, for the
 // dom0 agent, a go command on PATH.
-func Build(log io.Writer) (*Artifacts, error) {
-	if a, err := Find(); err == nil {
+func Build(log io.Writer) (*Artifacts, error) { return BuildArch(log, "amd64") }
+
+// BuildArch is Build for goarch's Xen: amd64 or arm64.
+func BuildArch(log io.Writer, goarch string) (*Artifacts, error) {
+	ar, err := archOf(goarch)
+	if err != nil {
+		return nil, err
+	}
+	if a, err := FindArch(ar.name); err == nil {
 		return a, nil
 	}
 	cache := CacheDir()
@@ -191,7 +270,7 @@ func Build(log io.Writer) (*Artifacts, error) {
 	}
 	// Another build of the same key may be running (two test runs):
 	// wait for it instead of racing it.
-	lock, err := os.OpenFile(filepath.Join(cache, "xen-"+Key()+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	lock, err := os.OpenFile(ar.dir()+".lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -199,17 +278,21 @@ func Build(log io.Writer) (*Artifacts, error) {
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return nil, err
 	}
-	if a, err := Find(); err == nil {
+	if a, err := FindArch(ar.name); err == nil {
 		return a, nil
 	}
 	start := time.Now()
-	a, _ := Find()
+	a, _ := FindArch(ar.name)
 	tmp, err := os.MkdirTemp(cache, "xen-build-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	b := &builder{log: log, tmp: tmp, out: filepath.Join(tmp, "out"), debs: filepath.Join(cache, "xen-debs")}
+	debs := filepath.Join(cache, "xen-debs")
+	if ar.name != "amd64" {
+		debs += "-" + ar.name
+	}
+	b := &builder{arch: ar, log: log, tmp: tmp, out: filepath.Join(tmp, "out"), debs: debs}
 	if err := b.build(); err != nil {
 		return nil, err
 	}
@@ -218,9 +301,9 @@ func Build(log io.Writer) (*Artifacts, error) {
 		return nil, err
 	}
 	info := BuildInfo{
-		Key:           Key(),
-		Packages:      debPackages,
-		KernelRelease: kernelRelease,
+		Key:           ar.key(),
+		Packages:      ar.packages,
+		KernelRelease: ar.kernelRelease,
 		Built:         time.Now().UTC().Format(time.RFC3339),
 		BuildSeconds:  time.Since(start).Seconds(),
 		InitrdBytes:   fi.Size(),
@@ -234,10 +317,11 @@ func Build(log io.Writer) (*Artifacts, error) {
 		return nil, err
 	}
 	fmt.Fprintf(log, "xen harness: built %s in %.1fs\n", a.Dir, info.BuildSeconds)
-	return Find()
+	return FindArch(ar.name)
 }
 
 type builder struct {
+	arch *arch
 	log  io.Writer
 	tmp  string // scratch
 	out  string // becomes the artefact directory
@@ -253,7 +337,7 @@ func (b *builder) build() error {
 	kern := filepath.Join(b.tmp, "kern")
 	for _, d := range debs {
 		dest := root
-		if strings.HasPrefix(filepath.Base(d), kernelPackage+"_") {
+		if strings.HasPrefix(filepath.Base(d), "linux-image-"+b.arch.kernelRelease+"_") {
 			dest = kern
 		}
 		if out, err := exec.Command("dpkg-deb", "-x", d, dest).CombinedOutput(); err != nil {
@@ -263,17 +347,29 @@ func (b *builder) build() error {
 	if err := os.MkdirAll(b.out, 0o755); err != nil {
 		return err
 	}
-	// Debian ships Xen gzipped; QEMU's multiboot loader wants the ELF.
-	if err := gunzip(filepath.Join(root, "boot", "xen-4.17-amd64.gz"), filepath.Join(b.out, "xen")); err != nil {
+	release := b.arch.kernelRelease
+	if b.arch.name == "amd64" {
+		// Debian ships Xen gzipped; QEMU's multiboot loader wants the ELF.
+		if err := gunzip(filepath.Join(root, "boot", "xen-4.17-amd64.gz"), filepath.Join(b.out, "xen")); err != nil {
+			return err
+		}
+		if err := extractVmlinux(filepath.Join(kern, "boot", "vmlinuz-"+release), filepath.Join(b.out, "vmlinux")); err != nil {
+			return err
+		}
+	} else {
+		// On Arm, QEMU loads Xen as a Linux Image and dom0's kernel
+		// with its guest-loader; Xen unpacks the gzipped kernel.
+		if err := concat(filepath.Join(b.out, "xen"), filepath.Join(root, "boot", "xen-4.17-"+b.arch.name)); err != nil {
+			return err
+		}
+		if err := concat(filepath.Join(b.out, "vmlinux"), filepath.Join(kern, "boot", "vmlinuz-"+release)); err != nil {
+			return err
+		}
+	}
+	if err := checkLibs(root, b.arch.multiarch, dom0Execs); err != nil {
 		return err
 	}
-	if err := extractVmlinux(filepath.Join(kern, "boot", "vmlinuz-"+kernelRelease), filepath.Join(b.out, "vmlinux")); err != nil {
-		return err
-	}
-	if err := checkLibs(root, dom0Execs); err != nil {
-		return err
-	}
-	mods, err := moduleOrder(filepath.Join(kern, "lib", "modules", kernelRelease), dom0Modules)
+	mods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), dom0Modules)
 	if err != nil {
 		return err
 	}
@@ -284,14 +380,17 @@ func (b *builder) build() error {
 	if err := b.writeInitrd(root, mods, agent); err != nil {
 		return err
 	}
-	domuMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", kernelRelease), domUModules)
+	if b.arch.name != "amd64" {
+		return nil // the Linux domU and KVM kits are amd64's
+	}
+	domuMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), domUModules)
 	if err != nil {
 		return err
 	}
 	if err := b.writeKit("domu.cpio", "domuinit.sh", root, domuMods); err != nil {
 		return err
 	}
-	kvmMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", kernelRelease), kvmHostModules)
+	kvmMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), kvmHostModules)
 	if err != nil {
 		return err
 	}
@@ -354,9 +453,9 @@ func (b *builder) writeKit(name, init, root string, mods []string) error {
 }
 
 // debFile returns the name apt-get download gives a pinned package.
-func debFile(pin string) string {
+func debFile(pin, goarch string) string {
 	name, ver, _ := strings.Cut(pin, "=")
-	return name + "_" + strings.ReplaceAll(ver, ":", "%3a") + "_amd64.deb"
+	return name + "_" + strings.ReplaceAll(ver, ":", "%3a") + "_" + goarch + ".deb"
 }
 
 // download fetches the pinned packages that are not in b.debs yet and
@@ -366,8 +465,8 @@ func (b *builder) download() ([]string, error) {
 		return nil, err
 	}
 	var missing, files []string
-	for _, p := range debPackages {
-		f := filepath.Join(b.debs, debFile(p))
+	for _, p := range b.arch.packages {
+		f := filepath.Join(b.debs, debFile(p, b.arch.name))
 		files = append(files, f)
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, p)
@@ -380,7 +479,22 @@ func (b *builder) download() ([]string, error) {
 		return nil, errors.New("apt-get not found: the Xen harness is built from Debian 12 packages")
 	}
 	fmt.Fprintf(b.log, "xen harness: downloading %d Debian packages into %s\n", len(missing), b.debs)
-	if os.Geteuid() == 0 {
+	var env []string
+	if b.arch.name != "amd64" {
+		// Another architecture's packages come through an APT
+		// configuration of the harness's own, which leaves the
+		// host's alone.
+		conf, err := b.foreignAPT()
+		if err != nil {
+			return nil, err
+		}
+		env = append(os.Environ(), "APT_CONFIG="+conf)
+		cmd := exec.Command("apt-get", "update", "-q")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("apt-get update (%s): %v\n%s", b.arch.name, err, out)
+		}
+	} else if os.Geteuid() == 0 {
 		cmd := exec.Command("apt-get", "update", "-q")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("apt-get update: %v\n%s", err, out)
@@ -388,6 +502,7 @@ func (b *builder) download() ([]string, error) {
 	}
 	cmd := exec.Command("apt-get", append([]string{"download", "-q"}, missing...)...)
 	cmd.Dir = b.debs
+	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("apt-get download: %v (a pinned version may have left the mirror: see debPackages in scripts/xen/harness/build.go)\n%s", err, out)
 	}
@@ -399,10 +514,55 @@ func (b *builder) download() ([]string, error) {
 	return files, nil
 }
 
+// foreignAPT writes an APT configuration for Debian 12's packages of
+// b.arch, with its own state and cache under b.debs, and returns its
+// path.
+func (b *builder) foreignAPT() (string, error) {
+	dir := filepath.Join(b.debs, "apt")
+	for _, d := range []string{"state/lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return "", err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "state", "status"), nil, 0o644); err != nil {
+		return "", err
+	}
+	sources := fmt.Sprintf(`Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Architectures: %[1]s
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Architectures: %[1]s
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+`, b.arch.name)
+	if err := os.WriteFile(filepath.Join(dir, "sources.list.d", "debian.sources"), []byte(sources), 0o644); err != nil {
+		return "", err
+	}
+	conf := fmt.Sprintf(`Dir::State "%[1]s/state";
+Dir::State::status "%[1]s/state/status";
+Dir::Cache "%[1]s/cache";
+Dir::Etc::SourceList "/dev/null";
+Dir::Etc::SourceParts "%[1]s/sources.list.d";
+Dir::Etc::Preferences "/dev/null";
+Dir::Etc::PreferencesParts "%[1]s/preferences.d";
+APT::Architecture "%[2]s";
+APT::Architectures { "%[2]s"; };
+Acquire::Languages "none";
+`, dir, b.arch.name)
+	path := filepath.Join(dir, "apt.conf")
+	return path, os.WriteFile(path, []byte(conf), 0o644)
+}
+
 // checkLibs checks that every library execs need, directly or through
 // other libraries, is in root's library directories.
-func checkLibs(root string, execs []string) error {
-	dirs := []string{"lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib64"}
+func checkLibs(root, multiarch string, execs []string) error {
+	dirs := []string{"lib/" + multiarch, "usr/lib/" + multiarch, "lib64", "lib"}
 	find := func(lib string) string {
 		for _, d := range dirs {
 			if p := filepath.Join(root, d, lib); exists(p) {
@@ -526,7 +686,7 @@ func moduleDepends(path string) ([]string, error) {
 }
 
 // buildAgent builds dom0/main.go, embedded in this package, as a static
-// linux/amd64 program with the go command on PATH.
+// Linux program for dom0's architecture with the go command on PATH.
 func (b *builder) buildAgent() (string, error) {
 	src := filepath.Join(b.tmp, "agent")
 	if err := os.MkdirAll(src, 0o755); err != nil {
@@ -542,7 +702,7 @@ func (b *builder) buildAgent() (string, error) {
 	out := filepath.Join(b.tmp, "mirago-dom0")
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
 	cmd.Dir = src
-	cmd.Env = append(cleanGoEnv(os.Environ()), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOTOOLCHAIN=local", "GOFLAGS=")
+	cmd.Env = append(cleanGoEnv(os.Environ()), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+b.arch.name, "GOTOOLCHAIN=local", "GOFLAGS=")
 	if o, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("building the dom0 agent with the host's go: %v\n%s", err, o)
 	}
@@ -567,7 +727,7 @@ func cleanGoEnv(env []string) []string {
 var initrdSkip = []string{
 	"usr/share/doc", "usr/share/man", "usr/share/locale", "usr/share/lintian",
 	"usr/share/info", "usr/share/bash-completion", "usr/share/doc-base", "usr/share/menu",
-	"usr/lib/python3", "usr/lib/x86_64-linux-gnu/gconv", "usr/share/i18n", "usr/lib/xen-4.17/boot", "usr/lib/xen-4.17/lib/python",
+	"usr/lib/python3", "usr/lib/x86_64-linux-gnu/gconv", "usr/lib/aarch64-linux-gnu/gconv", "usr/share/i18n", "usr/lib/xen-4.17/boot", "usr/lib/xen-4.17/lib/python",
 	"usr/lib/xen-4.17/bin/oxenstored", "usr/sbin/oxenstored", "usr/lib/debug",
 	"boot", "var/run",
 }

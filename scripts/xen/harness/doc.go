@@ -6,6 +6,13 @@
 // 12's Xen 4.17 with a Linux PV dom0, nested in QEMU (TCG; no KVM
 // needed), for the tests and for the exec wrapper's MIRAGO_VMM=xen.
 //
+// It has a second build for Xen on Arm (BuildArch, FindArch with
+// "arm64"): Debian's arm64 Xen and dom0 kernel under
+// qemu-system-aarch64's virt machine with EL2, dom0 loaded by QEMU's
+// guest-loader, and arm64 Images as Arm domains, each with an emulated
+// SBSA UART. Run takes either build's artefacts; the Linux domU and KVM
+// kits are amd64's.
+//
 // Build makes, once per Key, the artefacts in the cache
 // ($MIRAGO_CACHE/xen-KEY): Xen, dom0's Debian kernel and an initramfs
 // of Debian's Xen tools, bash and busybox with an /init (dom0init.sh)

@@ -130,8 +130,17 @@ const (
 )
 
 // QEMUMissing is the error Run returns when qemu-system-x86_64 is not
-// installed.
+// installed; errors.Is matches it for qemu-system-aarch64 too.
 var QEMUMissing = errors.New("qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)")
+
+// qemuMissing says which QEMU is missing, as QEMUMissing.
+type qemuMissing struct{ ar *arch }
+
+func (e qemuMissing) Error() string {
+	return e.ar.qemu + " not found in $PATH (on Debian: apt-get install " + e.ar.qemuPkg + ")"
+}
+
+func (e qemuMissing) Is(target error) bool { return target == QEMUMissing }
 
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$`)
 
@@ -155,9 +164,16 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 	if opts.BootTimeout <= 0 {
 		opts.BootTimeout = 3 * time.Minute
 	}
-	qemu, err := exec.LookPath("qemu-system-x86_64")
+	ar, err := archOf(a.Arch)
 	if err != nil {
-		return nil, QEMUMissing
+		return nil, err
+	}
+	qemu, err := exec.LookPath(ar.qemu)
+	if err != nil {
+		if ar == archAMD64 {
+			return nil, QEMUMissing
+		}
+		return nil, qemuMissing{ar}
 	}
 	tmp, err := os.MkdirTemp("", "mirago-xen-")
 	if err != nil {
@@ -200,7 +216,7 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1, CPUID: g.CPUID}
+		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1, CPUID: g.CPUID, Arm: ar.name == "arm64"}
 		if g.Ramdisk != "" {
 			if cfg.Ramdisk, err = jw.addShared(g.Ramdisk, "ramdisk"); err != nil {
 				return nil, err
@@ -279,40 +295,11 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		}
 	}
 
-	xenCmd := strings.Join([]string{
-		"console=com1", "com1=115200,8n1",
-		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
-		// Guests' port 0xE9 writes are XENLOG_G_DEBUG messages: all
-		// of them, never rate-limited.
-		"guest_loglvl=all",
-		// Stay down when dom0 powers off; the host ends QEMU.
-		"noreboot",
-		// Scrubbing would touch all of QEMU's memory at boot.
-		"bootscrub=0",
-	}, " ")
-	dom0Cmd := "console=hvc0 rdinit=/init quiet"
-	qemuMem := dom0Mem + maxMem + 256
-	args := []string{
-		"-M", "pc",
-		// TCG's SMAP makes the PV dom0 fault on its first return to
-		// user mode (DESIGN.md §9). Without AVX: under QEMU 7.2's
-		// emulated SVM, a PVH guest now and then takes #UD on an
-		// AVX2 instruction it had run before (internal/bytealg's
-		// IndexByte in rtprobe, 2 boots in 6); with AVX hidden, Go
-		// code takes its SSE paths and 7 boots in 7 ran clean.
-		"-cpu", "max,-smap,-avx,-avx2", "-smp", "2",
-		"-m", strconv.Itoa(qemuMem),
-		"-accel", "tcg,thread=multi",
-		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
-		"-serial", "stdio", // Xen's console: Xen, dom0's console, guests' port 0xE9
-		// The agent's reports: a virtio serial port is a channel of
-		// its own and, unlike a second 16550, fast under TCG.
-		"-device", "virtio-serial-pci",
-		"-chardev", "file,id=agent,path=/dev/fd/3",
-		"-device", "virtserialport,chardev=agent,name=mirago.agent",
-		"-kernel", a.Xen,
-		"-append", xenCmd,
-		"-initrd", a.Kernel + " " + dom0Cmd + "," + initrd,
+	var args []string
+	if ar.name == "arm64" {
+		args = armQEMUArgs(a, dom0Mem, maxMem, initrd)
+	} else {
+		args = pcQEMUArgs(a, dom0Mem, maxMem, initrd)
 	}
 	for i, d := range diskOrder {
 		id := "d" + strconv.Itoa(i)
@@ -683,4 +670,77 @@ func quoteArgs(args []string) []string {
 		q[i] = a
 	}
 	return q
+}
+
+// pcQEMUArgs boots amd64 Xen on QEMU's PC: Xen by the multiboot
+// loader, with dom0's kernel and initramfs as its modules.
+func pcQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
+	xenCmd := strings.Join([]string{
+		"console=com1", "com1=115200,8n1",
+		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
+		// Guests' port 0xE9 writes are XENLOG_G_DEBUG messages: all
+		// of them, never rate-limited.
+		"guest_loglvl=all",
+		// Stay down when dom0 powers off; the host ends QEMU.
+		"noreboot",
+		// Scrubbing would touch all of QEMU's memory at boot.
+		"bootscrub=0",
+	}, " ")
+	dom0Cmd := "console=hvc0 rdinit=/init quiet"
+	qemuMem := dom0Mem + maxMem + 256
+	return []string{
+		"-M", "pc",
+		// TCG's SMAP makes the PV dom0 fault on its first return to
+		// user mode (DESIGN.md §9). Without AVX: under QEMU 7.2's
+		// emulated SVM, a PVH guest now and then takes #UD on an
+		// AVX2 instruction it had run before (internal/bytealg's
+		// IndexByte in rtprobe, 2 boots in 6); with AVX hidden, Go
+		// code takes its SSE paths and 7 boots in 7 ran clean.
+		"-cpu", "max,-smap,-avx,-avx2", "-smp", "2",
+		"-m", strconv.Itoa(qemuMem),
+		"-accel", "tcg,thread=multi",
+		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
+		"-serial", "stdio", // Xen's console: Xen, dom0's console, guests' port 0xE9
+		// The agent's reports: a virtio serial port is a channel of
+		// its own and, unlike a second 16550, fast under TCG.
+		"-device", "virtio-serial-pci",
+		"-chardev", "file,id=agent,path=/dev/fd/3",
+		"-device", "virtserialport,chardev=agent,name=mirago.agent",
+		"-kernel", a.Xen,
+		"-append", xenCmd,
+		"-initrd", a.Kernel + " " + dom0Cmd + "," + initrd,
+	}
+}
+
+// armQEMUArgs boots Xen on Arm on QEMU's virt machine, with EL2 for
+// Xen: Xen as the kernel, and dom0's kernel and initramfs put in memory
+// by QEMU's guest-loader devices, which list them in the device tree's
+// /chosen as Xen's multiboot modules.
+func armQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
+	xenCmd := strings.Join([]string{
+		"console=dtuart",
+		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
+		"guest_loglvl=all",
+		"noreboot",
+		"bootscrub=0",
+	}, " ")
+	dom0Cmd := "console=hvc0 rdinit=/init quiet"
+	// Xen on Arm gives dom0 its memory 1:1, in few large banks, from
+	// RAM that the loaded modules split: leave it plenty.
+	qemuMem := 2*dom0Mem + maxMem + 512
+	return []string{
+		"-M", "virt,virtualization=on,gic-version=3",
+		"-cpu", "max", "-smp", "2",
+		"-m", strconv.Itoa(qemuMem),
+		"-accel", "tcg,thread=multi",
+		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
+		"-serial", "stdio", // Xen's console: Xen and dom0's console
+		"-device", "virtio-serial-pci",
+		"-chardev", "file,id=agent,path=/dev/fd/3",
+		"-device", "virtserialport,chardev=agent,name=mirago.agent",
+		"-kernel", a.Xen,
+		"-append", xenCmd,
+		"-device", "guest-loader,addr=0x42000000,kernel=" + a.Kernel + ",bootargs=" + dom0Cmd,
+		"-device", "guest-loader,addr=0x50000000,initrd=" + initrd,
+	}
 }

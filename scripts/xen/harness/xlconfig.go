@@ -28,7 +28,14 @@ type XLConfig struct {
 	VifScript  string
 
 	// CPUID is xl's cpuid setting, e.g. "host,avx=0"; "" for none.
+	// amd64 only.
 	CPUID string
+
+	// Arm makes the configuration one for Xen on Arm, where every
+	// guest is an Arm domain booted from an arm64 Image: no type and
+	// no TSC, and an emulated SBSA UART (vuart), which the runtime
+	// writes to until it finds the console ring.
+	Arm bool
 }
 
 // String returns the configuration file.
@@ -37,7 +44,9 @@ func (c XLConfig) String() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("# A Mirago image as a Xen PVH guest (xl.cfg(5)).")
 	p("name = %s", xlString(c.Name))
-	p(`type = "pvh"`)
+	if !c.Arm {
+		p(`type = "pvh"`)
+	}
 	p("kernel = %s", xlString(c.Kernel))
 	if c.Ramdisk != "" {
 		p("ramdisk = %s", xlString(c.Ramdisk))
@@ -45,9 +54,13 @@ func (c XLConfig) String() string {
 	p("extra = %s", xlString(c.Extra))
 	p("memory = %d", c.Memory)
 	p("vcpus = %d", max(c.VCPUs, 1))
-	p("# The TSC as the CPU has it: the runtime reads it for time, and")
-	p("# emulated RDTSCP fails under nested QEMU TCG.")
-	p(`tsc_mode = "native"`)
+	if c.Arm {
+		p(`vuart = "sbsa_uart"`)
+	} else {
+		p("# The TSC as the CPU has it: the runtime reads it for time, and")
+		p("# emulated RDTSCP fails under nested QEMU TCG.")
+		p(`tsc_mode = "native"`)
+	}
 	if c.CPUID != "" {
 		p("cpuid = %s", xlString(c.CPUID))
 	}
