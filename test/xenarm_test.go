@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -112,5 +113,29 @@ func TestXenArm64(t *testing.T) {
 	sum := sha256.Sum256([]byte("hello, world\n"))
 	if !slices.Contains(g.Side, fmt.Sprintf("status 200 bytes 13 sha256 %x", sum)) {
 		t.Errorf("serve: dom0's GET over netfront said %q", g.Side)
+	}
+}
+
+// TestXenArm64Wrapper runs go run and go test for GOARCH=arm64 on Xen
+// on Arm through the exec wrapper (MIRAGO_VMM=xen): the test binary
+// reads testdata/ from the boot archive, which reaches the domain as
+// its ramdisk (the device tree's /chosen initrd).
+func TestXenArm64Wrapper(t *testing.T) {
+	vars := []string{"MIRAGO_VMM=xen", "MIRAGO_MEM=256M"}
+	if c := os.Getenv("MIRAGO_CACHE"); c != "" {
+		vars = append(vars, "MIRAGO_CACHE="+c)
+	}
+	r := mgoEnv(t, progsDir(t), "xen/arm64", vars, "run", "./exitargs", "x")
+	if !strings.Contains(r.stdout, "arg[1]=\"x\"\n") || !strings.Contains(r.stderr, "exit status 3\n") {
+		t.Errorf("go run on Xen on Arm: want arg[1]=\"x\" and exit status 3:\n%s", r)
+	}
+	r = mgoEnv(t, progsDir(t), "xen/arm64", vars, "test", "-count=1", "-v", "./pass", "./files")
+	for _, want := range []string{"--- PASS: TestAdd", "ok  \texample/pass", "--- PASS: TestRelativeFile", "ok  \texample/files"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("go test on Xen on Arm: output lacks %q:\n%s", want, r)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("go test on Xen on Arm: exit status %d, want 0:\n%s", r.code, r)
 	}
 }

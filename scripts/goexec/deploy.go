@@ -200,8 +200,6 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 	}
 	if d.arch == "arm64" {
 		switch kind {
-		case "xl":
-			return fmt.Errorf("%s: a GOOS=xen GOARCH=arm64 image, which does not run on Xen on Arm yet; deploy xl is for GOOS=xen GOARCH=amd64 images", d.image)
 		case "firecracker":
 			return fmt.Errorf("%s: a GOOS=xen GOARCH=arm64 image; Firecracker's arm64 VMs have a 16550 UART, which the arm64 runtime does not drive yet, so deploy firecracker is for GOOS=xen GOARCH=amd64 images", d.image)
 		}
@@ -408,7 +406,7 @@ func shellQuote(s string) string {
 // xlConfig returns the xl configuration, as runXL writes it but for a
 // domain without the wrapper's archive of the working directory.
 func (d *deployment) xlConfig() string {
-	cfg := xenConfig{memMiB: d.memMiB, vif: d.bridge != "", bridge: d.bridge, disk: d.disk}
+	cfg := xenConfig{memMiB: d.memMiB, vif: d.bridge != "", bridge: d.bridge, disk: d.disk, arm: d.arch == "arm64"}
 	return cfg.xlConfig(d.name, d.kernel, d.cmdline, "").String()
 }
 

@@ -251,6 +251,24 @@ func TestDeployXL(t *testing.T) {
 	if cfg != runXLs {
 		t.Errorf("deploy xl wrote\n%s\nrunXL would write\n%s", cfg, runXLs)
 	}
+
+	// An arm64 Image is an Arm domain: no type or TSC, an SBSA UART.
+	arm := arm64Image(t)
+	got = xlSettings(t, string(deployOut(t, "xl", "-name", "web", "-kernel", "/srv/web.img", arm)))
+	want = map[string]string{
+		"name":        "web",
+		"kernel":      "/srv/web.img",
+		"extra":       "-- web",
+		"memory":      "256",
+		"vcpus":       "1",
+		"vuart":       "sbsa_uart",
+		"on_poweroff": "destroy",
+		"on_reboot":   "destroy",
+		"on_crash":    "destroy",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("arm64 settings (-want +got):\n%s", diff)
+	}
 }
 
 func TestDeployFirecracker(t *testing.T) {
@@ -456,7 +474,6 @@ func TestDeployErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"xl", arm64}, `a GOOS=xen GOARCH=arm64 image, which does not run on Xen on Arm yet`},
 		{[]string{"firecracker", arm64}, `16550 UART, which the arm64 runtime does not drive yet`},
 		{[]string{"qemu", "-accel", "kvm", arm64}, `-accel kvm: xen/arm64 images run under TCG only`},
 	}...)

@@ -189,8 +189,7 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 		case "", "qemu":
 			return w.runQEMUArm64(args[0], args)
 		case "xen":
-			w.errorf("MIRAGO_VMM=xen: running GOOS=xen GOARCH=arm64 images on Xen is not yet supported")
-			return exitUnsupported
+			return w.runXen(args[0], args)
 		default:
 			w.errorf("MIRAGO_VMM=%q: want qemu or xen", vmm)
 			return exitFailed

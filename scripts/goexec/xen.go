@@ -51,6 +51,7 @@ type xenConfig struct {
 	bridge  string
 	disk    string
 	verbose bool
+	arm     bool // the image is an arm64 Image, for Xen on Arm
 }
 
 func readXenConfig(lookup func(string) (string, bool)) (xenConfig, error) {
@@ -154,7 +155,11 @@ func (w *wrapper) runXen(image string, args []string) int {
 		w.errorf("cannot read image: %v", err)
 		return exitFailed
 	}
-	if err := checkNotArm64Image(image); err != nil {
+	check, qemu := checkNotArm64Image, "qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)"
+	if w.goarch == "arm64" {
+		check, qemu = checkArm64Image, "qemu-system-aarch64 not found in $PATH (on Debian: apt-get install qemu-system-arm)"
+	}
+	if err := check(image); err != nil {
 		w.errorf("%v", err)
 		return exitFailed
 	}
@@ -163,14 +168,15 @@ func (w *wrapper) runXen(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
+	cfg.arm = w.goarch == "arm64"
 	dom0 := inDom0()
 	var a *harness.Artifacts
 	if !dom0 {
-		if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-			w.errorf("MIRAGO_VMM=xen: %v", harness.QEMUMissing)
+		if _, err := exec.LookPath(strings.Fields(qemu)[0]); err != nil {
+			w.errorf("MIRAGO_VMM=xen: %s", qemu)
 			return exitNoQEMU
 		}
-		if a, err = harness.Find(); err != nil {
+		if a, err = harness.FindArch(w.goarch); err != nil {
 			w.errorf("MIRAGO_VMM=xen: %v", err)
 			return exitFailed
 		}
@@ -232,7 +238,7 @@ func (w *wrapper) reportXen(hasLine bool, status int, reason string, timeout tim
 // with these settings. runXL creates domains from it, and deploy xl
 // writes it, so that what the tests run in a dom0 is what users deploy.
 func (cfg xenConfig) xlConfig(name, kernel, cmdline, ramdisk string) harness.XLConfig {
-	xc := harness.XLConfig{Name: name, Kernel: kernel, Ramdisk: ramdisk, Extra: cmdline, Memory: cfg.memMiB, VCPUs: 1, Disk: cfg.disk}
+	xc := harness.XLConfig{Name: name, Kernel: kernel, Ramdisk: ramdisk, Extra: cmdline, Memory: cfg.memMiB, VCPUs: 1, Disk: cfg.disk, Arm: cfg.arm}
 	if cfg.vif {
 		xc.Bridge = cfg.bridge
 	}

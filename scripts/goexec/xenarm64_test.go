@@ -205,8 +205,8 @@ func TestRunArm64WithFakeQEMU(t *testing.T) {
 		{"timing", `echo hi; exit 0`, map[string]string{"MIRAGO_TIMING": ""}, nil, 0, "hi\n", "timing: first-line="},
 		{"kvm", `exit 0`, map[string]string{"MIRAGO_ACCEL": "kvm"}, nil, exitFailed, "", "MIRAGO_ACCEL=kvm"},
 		{"bad network", `exit 0`, map[string]string{"MIRAGO_NET": "user,id=n"}, nil, exitFailed, "", "leave out the id"},
-		{"Xen", `exit 0`, map[string]string{"MIRAGO_VMM": "xen"}, nil, exitUnsupported, "",
-			"MIRAGO_VMM=xen: running GOOS=xen GOARCH=arm64 images on Xen is not yet supported"},
+		{"Xen, not built", `exit 0`, map[string]string{"MIRAGO_VMM": "xen", "MIRAGO_CACHE": "/nonexistent/mirago-cache"}, nil, exitFailed, "",
+			"MIRAGO_VMM=xen: no Xen harness for arm64"},
 		{"bad VMM", `exit 0`, map[string]string{"MIRAGO_VMM": "kvmtool"}, nil, exitFailed, "", `MIRAGO_VMM="kvmtool"`},
 		{"not an Image", `exit 0`, nil, []byte("\x7fELF"), exitFailed, "", "not an arm64 Image"},
 	}

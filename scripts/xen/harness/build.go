@@ -242,7 +242,11 @@ func FindArch(goarch string) (*Artifacts, error) {
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
 	if err != nil {
-		return a, fmt.Errorf("no Xen harness for %s in %s (%w): build it with `go run ./scripts/xen build -arch %s` in the Mirago checkout, or `make xen`", ar.name, dir, ErrNotBuilt, ar.name)
+		cmd := "go run ./scripts/xen build"
+		if ar.name != "amd64" {
+			cmd += " -arch " + ar.name
+		}
+		return a, fmt.Errorf("no Xen harness for %s in %s (%w): build it with `%s` in the Mirago checkout, or `make xen`", ar.name, dir, ErrNotBuilt, cmd)
 	}
 	if err := json.Unmarshal(data, &a.Info); err != nil {
 		return a, fmt.Errorf("%s: %v", filepath.Join(dir, "info.json"), err)
