@@ -287,24 +287,32 @@ func TestXenGoRuntime(t *testing.T) {
 		}
 	}
 
+	testWrapperOnXen(t, "xen/amd64")
+}
+
+// testWrapperOnXen runs go run and go test for target through the exec
+// wrapper with MIRAGO_VMM=xen, on the harness's build for its
+// architecture.
+func testWrapperOnXen(t *testing.T, target string) {
+	t.Helper()
 	vars := []string{"MIRAGO_VMM=xen", "MIRAGO_MEM=256M"}
 	if c := os.Getenv("MIRAGO_CACHE"); c != "" {
 		vars = append(vars, "MIRAGO_CACHE="+c)
 	}
-	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, "run", "./exitargs", "x")
+	r := mgoEnv(t, progsDir(t), target, vars, "run", "./exitargs", "x")
 	if !strings.Contains(r.stdout, "arg[1]=\"x\"\n") || !strings.Contains(r.stderr, "exit status 3\n") {
-		t.Errorf("go run on Xen: want arg[1]=\"x\" and exit status 3:\n%s", r)
+		t.Errorf("go run on Xen (%s): want arg[1]=\"x\" and exit status 3:\n%s", target, r)
 	}
 	// go test: the test binary reads testdata/ from the boot archive,
 	// which reaches the guest as its ramdisk.
-	r = mgoEnv(t, progsDir(t), "xen/amd64", vars, "test", "-count=1", "-v", "./pass", "./files")
+	r = mgoEnv(t, progsDir(t), target, vars, "test", "-count=1", "-v", "./pass", "./files")
 	for _, want := range []string{"--- PASS: TestAdd", "ok  \texample/pass", "--- PASS: TestRelativeFile", "ok  \texample/files"} {
 		if !strings.Contains(r.stdout, want) {
-			t.Errorf("go test on Xen: output lacks %q:\n%s", want, r)
+			t.Errorf("go test on Xen (%s): output lacks %q:\n%s", target, want, r)
 		}
 	}
 	if r.code != 0 {
-		t.Errorf("go test on Xen: exit status %d, want 0:\n%s", r.code, r)
+		t.Errorf("go test on Xen (%s): exit status %d, want 0:\n%s", target, r.code, r)
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -121,21 +120,5 @@ func TestXenArm64(t *testing.T) {
 // reads testdata/ from the boot archive, which reaches the domain as
 // its ramdisk (the device tree's /chosen initrd).
 func TestXenArm64Wrapper(t *testing.T) {
-	vars := []string{"MIRAGO_VMM=xen", "MIRAGO_MEM=256M"}
-	if c := os.Getenv("MIRAGO_CACHE"); c != "" {
-		vars = append(vars, "MIRAGO_CACHE="+c)
-	}
-	r := mgoEnv(t, progsDir(t), "xen/arm64", vars, "run", "./exitargs", "x")
-	if !strings.Contains(r.stdout, "arg[1]=\"x\"\n") || !strings.Contains(r.stderr, "exit status 3\n") {
-		t.Errorf("go run on Xen on Arm: want arg[1]=\"x\" and exit status 3:\n%s", r)
-	}
-	r = mgoEnv(t, progsDir(t), "xen/arm64", vars, "test", "-count=1", "-v", "./pass", "./files")
-	for _, want := range []string{"--- PASS: TestAdd", "ok  \texample/pass", "--- PASS: TestRelativeFile", "ok  \texample/files"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("go test on Xen on Arm: output lacks %q:\n%s", want, r)
-		}
-	}
-	if r.code != 0 {
-		t.Errorf("go test on Xen on Arm: exit status %d, want 0:\n%s", r.code, r)
-	}
+	testWrapperOnXen(t, "xen/arm64")
 }

@@ -295,12 +295,7 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		}
 	}
 
-	var args []string
-	if ar.name == "arm64" {
-		args = armQEMUArgs(a, dom0Mem, maxMem, initrd)
-	} else {
-		args = pcQEMUArgs(a, dom0Mem, maxMem, initrd)
-	}
+	args := qemuArgs(ar, a, dom0Mem, maxMem, initrd)
 	for i, d := range diskOrder {
 		id := "d" + strconv.Itoa(i)
 		args = append(args,
@@ -672,11 +667,13 @@ func quoteArgs(args []string) []string {
 	return q
 }
 
-// pcQEMUArgs boots amd64 Xen on QEMU's PC: Xen by the multiboot
-// loader, with dom0's kernel and initramfs as its modules.
-func pcQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
-	xenCmd := strings.Join([]string{
-		"console=com1", "com1=115200,8n1",
+// qemuArgs boots Xen with dom0 on QEMU: amd64 Xen on a PC by the
+// multiboot loader, with dom0's kernel and initramfs as its modules;
+// Xen on Arm on the virt machine with EL2, dom0's kernel and initramfs
+// put in memory by guest-loader devices, which list them in the device
+// tree's /chosen as Xen's modules.
+func qemuArgs(ar *arch, a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
+	xenCmd := []string{
 		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
 		// Guests' port 0xE9 writes are XENLOG_G_DEBUG messages: all
 		// of them, never rate-limited.
@@ -685,18 +682,32 @@ func pcQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
 		"noreboot",
 		// Scrubbing would touch all of QEMU's memory at boot.
 		"bootscrub=0",
-	}, " ")
+	}
 	dom0Cmd := "console=hvc0 rdinit=/init quiet"
 	qemuMem := dom0Mem + maxMem + 256
-	return []string{
-		"-M", "pc",
-		// TCG's SMAP makes the PV dom0 fault on its first return to
-		// user mode (DESIGN.md §9). Without AVX: under QEMU 7.2's
-		// emulated SVM, a PVH guest now and then takes #UD on an
-		// AVX2 instruction it had run before (internal/bytealg's
-		// IndexByte in rtprobe, 2 boots in 6); with AVX hidden, Go
-		// code takes its SSE paths and 7 boots in 7 ran clean.
-		"-cpu", "max,-smap,-avx,-avx2", "-smp", "2",
+	var machine []string
+	if ar.name == "arm64" {
+		xenCmd = append(xenCmd, "console=dtuart")
+		// Xen on Arm gives dom0 its memory 1:1, in few large banks,
+		// from RAM that the loaded modules split: leave it plenty.
+		qemuMem = 2*dom0Mem + maxMem + 512
+		machine = []string{"-M", "virt,virtualization=on,gic-version=3", "-cpu", "max"}
+	} else {
+		xenCmd = append(xenCmd, "console=com1", "com1=115200,8n1")
+		machine = []string{
+			"-M", "pc",
+			// TCG's SMAP makes the PV dom0 fault on its first return
+			// to user mode (DESIGN.md §9). Without AVX: under QEMU
+			// 7.2's emulated SVM, a PVH guest now and then takes #UD
+			// on an AVX2 instruction it had run before
+			// (internal/bytealg's IndexByte in rtprobe, 2 boots in 6);
+			// with AVX hidden, Go code takes its SSE paths and 7 boots
+			// in 7 ran clean.
+			"-cpu", "max,-smap,-avx,-avx2",
+		}
+	}
+	args := append(machine,
+		"-smp", "2",
 		"-m", strconv.Itoa(qemuMem),
 		"-accel", "tcg,thread=multi",
 		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
@@ -707,40 +718,12 @@ func pcQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
 		"-chardev", "file,id=agent,path=/dev/fd/3",
 		"-device", "virtserialport,chardev=agent,name=mirago.agent",
 		"-kernel", a.Xen,
-		"-append", xenCmd,
-		"-initrd", a.Kernel + " " + dom0Cmd + "," + initrd,
+		"-append", strings.Join(xenCmd, " "),
+	)
+	if ar.name == "arm64" {
+		return append(args,
+			"-device", "guest-loader,addr=0x42000000,kernel="+a.Kernel+",bootargs="+dom0Cmd,
+			"-device", "guest-loader,addr=0x50000000,initrd="+initrd)
 	}
-}
-
-// armQEMUArgs boots Xen on Arm on QEMU's virt machine, with EL2 for
-// Xen: Xen as the kernel, and dom0's kernel and initramfs put in memory
-// by QEMU's guest-loader devices, which list them in the device tree's
-// /chosen as Xen's multiboot modules.
-func armQEMUArgs(a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
-	xenCmd := strings.Join([]string{
-		"console=dtuart",
-		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
-		"guest_loglvl=all",
-		"noreboot",
-		"bootscrub=0",
-	}, " ")
-	dom0Cmd := "console=hvc0 rdinit=/init quiet"
-	// Xen on Arm gives dom0 its memory 1:1, in few large banks, from
-	// RAM that the loaded modules split: leave it plenty.
-	qemuMem := 2*dom0Mem + maxMem + 512
-	return []string{
-		"-M", "virt,virtualization=on,gic-version=3",
-		"-cpu", "max", "-smp", "2",
-		"-m", strconv.Itoa(qemuMem),
-		"-accel", "tcg,thread=multi",
-		"-display", "none", "-monitor", "none", "-nodefaults", "-no-user-config", "-no-reboot",
-		"-serial", "stdio", // Xen's console: Xen and dom0's console
-		"-device", "virtio-serial-pci",
-		"-chardev", "file,id=agent,path=/dev/fd/3",
-		"-device", "virtserialport,chardev=agent,name=mirago.agent",
-		"-kernel", a.Xen,
-		"-append", xenCmd,
-		"-device", "guest-loader,addr=0x42000000,kernel=" + a.Kernel + ",bootargs=" + dom0Cmd,
-		"-device", "guest-loader,addr=0x50000000,initrd=" + initrd,
-	}
+	return append(args, "-initrd", a.Kernel+" "+dom0Cmd+","+initrd)
 }
