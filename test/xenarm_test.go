@@ -28,8 +28,8 @@ import (
 )
 
 // TestXenArm64 runs, in one boot of Xen on Arm: a program's arguments
-// and exit status, a panic, the clocks and timers, and an HTTP server
-// that dom0 reaches over netfront.
+// and exit status, a panic, the clocks and timers, an HTTP server that
+// dom0 reaches over netfront, and a domain too small to boot.
 func TestXenArm64(t *testing.T) {
 	a, err := harness.FindArch("arm64")
 	if err != nil {
@@ -49,6 +49,9 @@ func TestXenArm64(t *testing.T) {
 			{Name: "sleeps", Image: rt, Extra: "-- rtprobe sleeps 21 10ms", Timeout: 2 * time.Minute},
 			{Name: "serve", Image: np, Extra: "-- netprobe serve", Vif: true, Timeout: 3 * time.Minute,
 				Side: `mirago-dom0 get -n 120 -t 2s "http://$GUEST_IP/" && mirago-dom0 get -t 30s "http://$GUEST_IP/quit"`},
+			// Too little memory: the runtime says so on the emulated
+			// UART, before it has found the console ring.
+			{Name: "small", Image: exitargs, Extra: "-- exitargs", Memory: 6, Timeout: 2 * time.Minute},
 		},
 		Stdout: &out, Stderr: &errs,
 	})
@@ -57,8 +60,8 @@ func TestXenArm64(t *testing.T) {
 		t.Fatalf("harness.Run: %v", err)
 	}
 	t.Logf("Xen and dom0 up in %v", res.BootTime.Round(time.Millisecond))
-	if len(res.Guests) != 5 {
-		t.Fatalf("%d results, want 5", len(res.Guests))
+	if len(res.Guests) != 6 {
+		t.Fatalf("%d results, want 6", len(res.Guests))
 	}
 	status := func(g harness.GuestResult, want int) {
 		t.Helper()
@@ -113,6 +116,10 @@ func TestXenArm64(t *testing.T) {
 	if !slices.Contains(g.Side, fmt.Sprintf("status 200 bytes 13 sha256 %x", sum)) {
 		t.Errorf("serve: dom0's GET over netfront said %q", g.Side)
 	}
+
+	g = res.Guests[5]
+	status(g, 2)
+	wantConsole(t, g, "xen: less than 4 MiB of free RAM after the image")
 }
 
 // TestXenArm64Wrapper runs go run and go test for GOARCH=arm64 on Xen

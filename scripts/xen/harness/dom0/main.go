@@ -218,6 +218,10 @@ func runGuest(r *reporter, g guest) {
 
 	logPath := "/var/log/xen/console/guest-" + g.Name + ".log"
 	follow := newFollower(r, g.Name, logPath)
+	// On Arm, xenconsoled logs a domain's emulated UART (vuart) apart:
+	// what a guest writes before it finds its console ring, such as
+	// why it could not boot.
+	vuart := newFollower(r, g.Name, "/var/log/xen/console/guest-"+g.Name+"-vuart0.log")
 
 	created := time.Now()
 	xl := exec.Command("xl", "create", "-F", g.Config)
@@ -233,6 +237,7 @@ func runGuest(r *reporter, g guest) {
 	// The follower runs from the start: a guest that ends at once may
 	// be gone before xl domid can name it, and its log is still there.
 	go follow.run()
+	go vuart.run()
 	var reason, shutDomid string
 	var reasonMu sync.Mutex
 	xlOut := make(chan struct{})
@@ -284,6 +289,7 @@ func runGuest(r *reporter, g guest) {
 			domid = shutDomid
 			reasonMu.Unlock()
 			if domid == "" {
+				vuart.stop()
 				follow.stop()
 				r.report("end", g.Name, fmt.Sprintf("reason=xl-failed xl create: %v", xlErr))
 				return
@@ -370,6 +376,7 @@ func runGuest(r *reporter, g guest) {
 		case <-time.After(5 * time.Second):
 		}
 	}
+	vuart.stop()
 	follow.stop()
 
 	reasonMu.Lock()
