@@ -129,3 +129,33 @@ func TestXenArm64(t *testing.T) {
 func TestXenArm64Wrapper(t *testing.T) {
 	testWrapperOnXen(t, "xen/arm64")
 }
+
+// TestXenArm64GICv2 runs netprobe on Xen on Arm with a GICv2, which Xen
+// emulates for its domains: the timer's and the event channels' PPIs
+// through the GICv2's CPU interface rather than GICv3's system
+// registers.
+func TestXenArm64GICv2(t *testing.T) {
+	a, err := harness.FindArch("arm64")
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	np := arm64Image(t, "netprobe")
+	var out, errs strings.Builder
+	res, err := harness.Run(context.Background(), a, harness.Options{
+		Guests: []harness.Guest{
+			{Name: "serve", Image: np, Extra: "-- netprobe serve", Vif: true, Timeout: 3 * time.Minute,
+				Side: `mirago-dom0 get -n 120 -t 2s "http://$GUEST_IP/" && mirago-dom0 get -t 30s "http://$GUEST_IP/quit"`},
+		},
+		GICVersion: 2,
+		Stdout:     &out, Stderr: &errs,
+	})
+	t.Logf("--- console ---\n%s--- harness ---\n%s", out.String(), errs.String())
+	if err != nil {
+		t.Fatalf("harness.Run: %v", err)
+	}
+	g := res.Guests[0]
+	sum := sha256.Sum256([]byte("hello, world\n"))
+	if g.Status != 0 || !slices.Contains(g.Side, fmt.Sprintf("status 200 bytes 13 sha256 %x", sum)) {
+		t.Errorf("serve under GICv2: status %d, dom0's GET said %q", g.Status, g.Side)
+	}
+}

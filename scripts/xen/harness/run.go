@@ -71,6 +71,11 @@ type Options struct {
 	// BootTimeout bounds Xen's and dom0's start, up to the agent's
 	// first report; default 3m.
 	BootTimeout time.Duration
+
+	// GICVersion is the interrupt controller of QEMU's virt machine
+	// for Xen on Arm, 2 or 3 (the default), which Xen emulates for
+	// the guests as the same version. Not for amd64.
+	GICVersion int
 }
 
 // Exit statuses that are not a program's own.
@@ -295,7 +300,14 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		}
 	}
 
-	args := qemuArgs(ar, a, dom0Mem, maxMem, initrd)
+	gic := opts.GICVersion
+	switch {
+	case gic == 0:
+		gic = 3
+	case ar.name != "arm64" || gic != 2 && gic != 3:
+		return nil, fmt.Errorf("GICVersion %d: want 2 or 3, for Xen on Arm", gic)
+	}
+	args := qemuArgs(ar, a, dom0Mem, maxMem, initrd, gic)
 	for i, d := range diskOrder {
 		id := "d" + strconv.Itoa(i)
 		args = append(args,
@@ -672,7 +684,7 @@ func quoteArgs(args []string) []string {
 // Xen on Arm on the virt machine with EL2, dom0's kernel and initramfs
 // put in memory by guest-loader devices, which list them in the device
 // tree's /chosen as Xen's modules.
-func qemuArgs(ar *arch, a *Artifacts, dom0Mem, maxMem int, initrd string) []string {
+func qemuArgs(ar *arch, a *Artifacts, dom0Mem, maxMem int, initrd string, gic int) []string {
 	xenCmd := []string{
 		fmt.Sprintf("dom0_mem=%dM,max:%dM", dom0Mem, dom0Mem), "dom0_max_vcpus=1",
 		// Guests' port 0xE9 writes are XENLOG_G_DEBUG messages: all
@@ -691,7 +703,7 @@ func qemuArgs(ar *arch, a *Artifacts, dom0Mem, maxMem int, initrd string) []stri
 		// Xen on Arm gives dom0 its memory 1:1, in few large banks,
 		// from RAM that the loaded modules split: leave it plenty.
 		qemuMem = 2*dom0Mem + maxMem + 512
-		machine = []string{"-M", "virt,virtualization=on,gic-version=3", "-cpu", "max"}
+		machine = []string{"-M", "virt,virtualization=on,gic-version=" + strconv.Itoa(gic), "-cpu", "max"}
 	} else {
 		xenCmd = append(xenCmd, "console=com1", "com1=115200,8n1")
 		machine = []string{
