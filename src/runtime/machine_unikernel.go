@@ -15,12 +15,14 @@ import "unsafe"
 // amd64 boots as a PVH guest of QEMU, Firecracker or Cloud Hypervisor
 // (a PC: a 16550 UART, the PIT and CMOS clock, I/O APICs, virtio) and
 // as a PVH domain of Xen (hypercalls, shared info, event channels, the
-// console ring). What differs between them is a platform, and this
-// file states what a platform provides: the machine interface below.
-// Each platform implements it in files of its own
-// (machine_PLATFORM_GOOS_GOARCH.go), and osinit picks one at boot
-// (selectMachine), where one image serves several; the shared runtime
-// files reach the machine only through mach.
+// console ring); on arm64, under QEMU's virt machine and as a domain of
+// Xen on Arm, as its device tree says. What differs between them is a
+// platform, and this file states what a platform provides: the machine
+// interface below. Each platform implements it in files of its own
+// (machine_PLATFORM_GOOS_GOARCH.go, with what one platform shares
+// across architectures in machine_PLATFORM_GOOS.go), and osinit picks
+// one at boot (selectMachine), where one image serves several; the
+// shared runtime files reach the machine only through mach.
 //
 // What one architecture does the same way on all of its platforms is
 // not part of the interface, but each GOARCH provides it once, for all
@@ -35,8 +37,8 @@ import "unsafe"
 //	                    mask and unmask interrupts; unmask and wait
 //
 // and the page tables (page 0 unmapped): vmInit on amd64, which also
-// protects the image's segments; on arm64 rt0 builds them, without
-// permissions yet. On GOOS=xen, tick_xen.go builds on the timer and the
+// protects the image's segments; on arm64 rt0 builds them, and vmInit
+// replaces them with a map that protects the segments too. On GOOS=xen, tick_xen.go builds on the timer and the
 // mask what the scheduler calls: idleWait(until), which halts until an
 // interrupt or nanotime until, pollDevices (nothing: devices
 // interrupt) and setThreadCPUProfiler. GOOS=solo5, whose tenders have
