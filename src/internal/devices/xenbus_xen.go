@@ -24,7 +24,7 @@ import (
 // channels that a goroutine can wait on, the grant table, and the
 // xenstore client. Each is set up on first use.
 
-// Provided by the runtime (machine_xenpvh_xen_amd64.go).
+// Provided by the runtime (machine_xen_xen.go).
 
 // xenHypercall makes hypercall op(cmd, arg, count) and returns Xen's
 // result, 0 or a negated errno; off Xen it returns -ENOSYS. count is
