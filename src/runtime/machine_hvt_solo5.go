@@ -12,20 +12,22 @@ import (
 
 // The hvt platform: the image runs in a virtual machine of its own
 // under the solo5-hvt tender (KVM on Linux, bhyve, vmm). The tender
-// enters the image in 64-bit ring 0 with interrupts disabled, its own
-// GDT and page tables identity-mapping guest memory, and the boot
-// information at 0x10000. The machine has no devices and no interrupts:
-// everything goes through hypercalls, each a 32-bit OUT to port
-// 0x500+n whose value is the guest address of the call's arguments.
-// (Layouts: Solo5's include/hvt_abi.h, also defined in
-// mirago.dev/sys/solo5.) Time is the TSC, at the frequency the tender
-// reports.
+// enters the image in its most privileged mode (ring 0 on amd64, EL1
+// on arm64) with interrupts disabled, the MMU on with page tables of
+// its own that identity-map guest memory, and the boot information at
+// 0x10000. The machine has no devices and no interrupts: everything
+// goes through hypercalls, each a 32-bit write of the guest address of
+// the call's arguments to a port or MMIO address for call n
+// (hvtHypercall, sys_solo5_GOARCH.s). (Layouts: Solo5's
+// include/hvt_abi.h, also defined in mirago.dev/sys/solo5.) Time is
+// the cycle counter (cputicks: the TSC on amd64, the generic timer's
+// count on arm64), at the frequency the tender reports.
 //
-// There is no IDT: the tender gives none, and a guest with nothing
-// to interrupt it needs none for interrupts. An exception therefore
-// stops the virtual machine (a triple fault, which the tender reports
-// as an unhandled exit); the compiler checks nil pointers explicitly
-// on GOOS=solo5, so a nil dereference is a Go panic as under spt.
+// There are no exception vectors: the tender installs none, and a
+// guest with nothing to interrupt it needs none for interrupts. An
+// exception therefore stops the virtual machine (the tender reports an
+// unhandled exit); the compiler checks nil pointers explicitly on
+// GOOS=solo5, so a nil dereference is a Go panic as under spt.
 
 // hvtBootInfoAddr is where the hvt tender puts the boot information;
 // spt's is elsewhere (0x11000), which is how rt0 and selectMachine
@@ -36,7 +38,7 @@ const hvtBootInfoAddr = 0x10000
 type hvtBootInfoT struct {
 	memSize       uint64 // end of guest memory
 	kernelEnd     uint64 // end of the image's segments
-	cpuCycleFreq  uint64 // TSC frequency, Hz
+	cpuCycleFreq  uint64 // cputicks' frequency, Hz
 	cmdline       uintptr
 	mft           uintptr // the manifest, with the devices attached
 	hostFeatures  uint32
@@ -123,23 +125,24 @@ type hvtMachine struct{}
 
 func (hvtMachine) name() string { return "hvt" }
 
-// hvtClock converts TSC ticks to the monotonic clock, and holds the
+// hvtClock converts cycle counter ticks to the monotonic clock, and holds the
 // time of day at the clock's zero.
 var hvtClock struct {
-	tscBase  uint64
-	tscNsMul uint64 // ns = ticks * tscNsMul >> 32
-	wallBase int64  // walltime at nanotime 0, ns
+	tickBase  uint64
+	tickNsMul uint64 // ns = ticks * tickNsMul >> 32
+	wallBase  int64  // walltime at nanotime 0, ns
 }
 
-// init starts the clocks from the TSC frequency the tender measured
-// (KVM's for the virtual CPU) and the time of day it reports.
+// init starts the clocks from the counter's frequency the tender
+// reports (KVM's TSC frequency for the virtual CPU on amd64, CNTFRQ_EL0
+// on arm64) and the time of day it reports.
 func (hvtMachine) init() uint64 {
 	hz := hvtBootInfo().cpuCycleFreq
 	if hz == 0 {
-		fatalBoot("the hvt tender reported no TSC frequency")
+		fatalBoot("the hvt tender reported no cycle counter frequency")
 	}
-	hvtClock.tscNsMul = (1e9 << 32) / hz
-	hvtClock.tscBase = uint64(cputicks())
+	hvtClock.tickNsMul = (1e9 << 32) / hz
+	hvtClock.tickBase = uint64(cputicks())
 	var wt uint64 // struct hvt_hc_walltime
 	hvtHypercall(hvtCallWalltime, unsafe.Pointer(&wt))
 	hvtClock.wallBase = int64(wt) - hvtMachine{}.nanotime()
@@ -169,7 +172,7 @@ func (hvtMachine) consoleInputLine() int    { return 0 }
 
 //go:nosplit
 func (hvtMachine) nanotime() int64 {
-	hi, lo := bits.Mul64(uint64(cputicks())-hvtClock.tscBase, hvtClock.tscNsMul)
+	hi, lo := bits.Mul64(uint64(cputicks())-hvtClock.tickBase, hvtClock.tickNsMul)
 	return int64(hi<<32 | lo>>32)
 }
 
@@ -268,7 +271,7 @@ func hvtBlockIO(call uintptr, h int, p unsafe.Pointer, n int, off int64) int {
 }
 
 // hvtHypercall makes hypercall n with its arguments at arg, which must
-// lie below 4 GiB (guest memory does). Implemented in sys_solo5_amd64.s.
+// lie below 4 GiB (guest memory does). Implemented in sys_solo5_GOARCH.s.
 //
 //go:noescape
 func hvtHypercall(n uintptr, arg unsafe.Pointer)

@@ -102,20 +102,21 @@ type sptItimerspec struct {
 // the network stack read the clock often (gVisor's TCP many times per
 // segment): an HTTP server under load made about 32 calls per request,
 // which took nearly half of its time. So for up to sptClockInterp
-// after a system call, a reading is that call's value plus the TSC
-// ticks since, converted at the rate calibrated against the monotonic
+// after a system call, a reading is that call's value plus the
+// cycle counter's ticks since (cputicks: the TSC on amd64, the generic
+// timer's count on arm64), converted at the rate calibrated against the monotonic
 // clock over the first sptClockCalibrate of the run (during which
-// every reading is a call). The clocks keep the TSC's resolution,
+// every reading is a call). The clocks keep the counter's resolution,
 // which code that times short intervals needs (testing.B.Loop, the
 // FIPS entropy source's jitter samples), and the server makes about 3
 // calls per request (docs/benchmarks.md).
 //
-// A calibration error, or a TSC that changes rate or differs between
-// CPUs, can make an interpolated reading wrong by a fraction of
-// sptClockInterp at most: a TSC that goes backwards or jumps forwards
+// A calibration error, or a counter that changes rate or differs
+// between CPUs, can make an interpolated reading wrong by a fraction of
+// sptClockInterp at most: a counter that goes backwards or jumps forwards
 // ends the interval, and the monotonic clock never returns less than
 // it has returned. After sptClockReuseMax interpolated readings the
-// next one makes a call whatever the TSC says, in case it does not
+// next one makes a call whatever the counter says, in case it does not
 // advance, and so does the first reading after an idle wait.
 //
 // spt runs one thread and nothing interrupts it, so the caches need
@@ -135,8 +136,8 @@ type sptClockCache struct {
 
 var sptMonotonic, sptRealtime sptClockCache
 
-// sptClockWindow is the TSC ticks in sptClockInterp: 0 until
-// calibrated, and -1 if the TSC did not advance then. sptNsPerTick is
+// sptClockWindow is the counter's ticks in sptClockInterp: 0 until
+// calibrated, and -1 if the counter did not advance then. sptNsPerTick is
 // the calibrated rate. sptClockStart is the first monotonic call, which
 // calibration measures from.
 var (
@@ -168,7 +169,7 @@ func (c *sptClockCache) read(clock int32) int64 {
 	}
 	c.ticks, c.ns, c.last, c.reuses = t, ns, ns, 0
 	if clock == sptClockMonotonic && sptClockWindow == 0 {
-		sptClockCalibrateTSC(t, ts.sec*1e9+ts.nsec)
+		sptClockCalibrateTicks(t, ts.sec*1e9+ts.nsec)
 	}
 	return ns
 }
@@ -180,11 +181,11 @@ func (c *sptClockCache) expire() {
 	c.reuses = sptClockReuseMax
 }
 
-// sptClockCalibrateTSC measures the TSC's rate from the first monotonic
+// sptClockCalibrateTicks measures the counter's rate from the first monotonic
 // call to the first one sptClockCalibrate later.
 //
 //go:nosplit
-func sptClockCalibrateTSC(ticks, ns int64) {
+func sptClockCalibrateTicks(ticks, ns int64) {
 	if sptClockStart.ticks == 0 {
 		sptClockStart.ticks, sptClockStart.ns = ticks, ns
 		return
@@ -260,20 +261,22 @@ func sptIdle(until int64) {
 // sptWait waits up to timeout milliseconds (for ever if -1) in
 // epoll_pwait, and raises the line of each device it reports ready.
 func sptWait(timeout int32) {
-	// struct epoll_event is 12 bytes on amd64: events, then data.
-	// A device left out of a full batch is still ready next time.
-	var events [8 * 12]byte
+	// struct epoll_event: events, then data, at offsets that
+	// differ between architectures (os_solo5_GOARCH.go). A device
+	// left out of a full batch is still ready next time.
+	const size = sptEpollEventSize
+	var events [8 * size]byte
 	n := int32(0)
 	for {
-		n = sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/12), timeout)
+		n = sptEpollPwait(sptEpollfd, unsafe.Pointer(&events[0]), int32(len(events)/size), timeout)
 		if n != -_EINTR {
 			break
 		}
 	}
-	for i := int32(0); i < n && int(i) < len(events)/12; i++ {
+	for i := int32(0); i < n && int(i) < len(events)/size; i++ {
 		// The data is the device's handle, or the timerfd's
 		// mark (SPT_INTERNAL_TIMERFD), which is no handle.
-		h := *(*uint64)(unsafe.Pointer(&events[i*12+4]))
+		h := *(*uint64)(unsafe.Pointer(&events[i*size+sptEpollEventData]))
 		if h <= maxIRQLine && solo5Devices&(1<<h) != 0 {
 			irqRaised(int(h))
 		}
@@ -282,7 +285,7 @@ func sptWait(timeout int32) {
 
 const _EINTR = 4
 
-// Implemented in sys_solo5_amd64.s.
+// Implemented in sys_solo5_GOARCH.s.
 
 //go:noescape
 func sptWrite(p unsafe.Pointer, n int32) int32

@@ -42,7 +42,7 @@ import "unsafe"
 // mask what the scheduler calls: idleWait(until), which halts until an
 // interrupt or nanotime until, pollDevices (nothing: devices
 // interrupt) and setThreadCPUProfiler. GOOS=solo5, whose tenders have
-// no interrupts, provides those three itself (os_solo5_amd64.go).
+// no interrupts, provides those three itself (os_solo5.go).
 //
 // The tick, which preempts goroutines as sysmon would and drives the
 // CPU profiler, and idleWait use the architecture's timer (the local

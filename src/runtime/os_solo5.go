@@ -4,15 +4,20 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/goarch"
+	"unsafe"
+)
 
-// GOOS=solo5 on amd64: an image that a Solo5 tender loads and enters
-// (rt0_solo5_amd64.s). The tender is a platform under the machine
+// GOOS=solo5: an image that a Solo5 tender loads and enters
+// (rt0_solo5_GOARCH.s). The tender is a platform under the machine
 // contract (machine_unikernel.go): spt, where the image runs as a
 // Linux process confined by seccomp and the platform is a handful of
-// system calls (machine_spt_solo5_amd64.go), or hvt, where it runs in
-// a virtual machine of its own and the platform is a handful of
-// hypercalls (machine_hvt_solo5_amd64.go). The linker records the
+// system calls (machine_spt_solo5.go), or hvt, where it runs in a
+// virtual machine of its own and the platform is a handful of
+// hypercalls (machine_hvt_solo5.go). Both are written once for amd64
+// and arm64; what differs is how a system call or a hypercall is made
+// (sys_solo5_GOARCH.s) and a few layouts (os_solo5_GOARCH.go). The linker records the
 // tender in the image, which the tender checks; the runtime tells
 // them apart by where the boot information is.
 //
@@ -29,14 +34,15 @@ import "unsafe"
 //   - No goroutine is preempted, so a goroutine that loops without
 //     calling into the runtime keeps the CPU, as on wasip1.
 //   - The CPU profiler has no clock.
-//   - Under spt, a SYSCALL instruction executed by the program goes
-//     to the host kernel, and the tender's filter kills the process
-//     for any call it does not allow (see syscall_serveSyscalls).
+//   - Under spt, a system call instruction executed by the program
+//     (SYSCALL, SVC) goes to the host kernel, and the tender's filter
+//     kills the process for any call it does not allow (see
+//     syscall_serveSyscalls).
 
 // hostedMessage is printed by an image that is run as a Linux program
-// instead of under a tender (hostedExit, cpu_unikernel_amd64.s), which
-// then exits 126.
-var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with its tender (solo5-spt or solo5-hvt IMAGE [ARGS...]) or go_solo5_amd64_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
+// instead of under a tender (hostedExit, in cpu_unikernel_amd64.s and
+// sys_solo5_arm64.s), which then exits 126.
+var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it with its tender (solo5-spt or solo5-hvt IMAGE [ARGS...]) or go_solo5_" + goarch.GOARCH + "_exec IMAGE [ARGS...] (in $GOROOT/bin)\n"
 
 // solo5BootInfo is the address of the tender's boot information, saved
 // by rt0: struct spt_boot_info or struct hvt_boot_info.
@@ -159,12 +165,12 @@ func setThreadCPUProfiler(hz int32) {
 	getg().m.profilehz = hz
 }
 
-// syscall_serveSyscalls would serve the SYSCALL instruction, as on
-// GOOS=xen (syscalltrap_xen_amd64.go). Under spt the instruction goes
+// syscall_serveSyscalls would serve the system call instruction, as on
+// GOOS=xen (syscalltrap_xen_GOARCH.go). Under spt the instruction goes
 // to the host kernel itself, which the runtime cannot intercept, and
-// under hvt there is no IDT to take it, so only package syscall's own
-// table (syscall.Syscall) serves Linux calls; raw SYSCALL instructions
-// in a program kill it.
+// under hvt the guest has no exception vectors to take it, so only
+// package syscall's own table (syscall.Syscall) serves Linux calls; raw
+// system call instructions in a program kill it.
 //
 //go:linkname syscall_serveSyscalls syscall.serveSyscalls
 func syscall_serveSyscalls(fn func(trap, a1, a2, a3, a4, a5, a6 uintptr) uintptr) {}

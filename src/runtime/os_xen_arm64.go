@@ -176,17 +176,6 @@ func bootTreeSize() uint32 {
 	return uint32(p[4])<<24 | uint32(p[5])<<16 | uint32(p[6])<<8 | uint32(p[7])
 }
 
-// cputicks is the generic timer's count, as on linux/arm64 it is the
-// clock.
-//
-//go:nosplit
-func cputicks() int64 {
-	return int64(cntvct())
-}
-
-func cntvct() uint64
-func cntfrq() uint64
-
 // haltForever stops the CPU for good, where exit has nothing else to
 // try.
 //
@@ -202,13 +191,6 @@ func haltForever() {
 func semihostExit(block *[2]uint64)
 func psciCall(fn, a1, a2, a3 uint64) uint64
 func wfi()
-
-// syscall_cpuInfo describes the CPU for /proc/cpuinfo.
-//
-//go:linkname syscall_cpuInfo syscall.cpuInfo
-func syscall_cpuInfo() (vendor, model string, family, modelID, stepping uint32, mhz uint64) {
-	return "ARM", "", 8, 0, 0, 0
-}
 
 // syscall_memInfo tells package syscall (sysinfo(2)) how many bytes of
 // RAM the device tree gives the machine and how many of them the

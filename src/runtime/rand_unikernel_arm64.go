@@ -2,6 +2,8 @@
 // Use of this source code is governed by a BSD-style
 // license that can be found in the LICENSE file.
 
+//go:build xen || solo5
+
 package runtime
 
 // readRandom fills r from RNDR, the random number register of FEAT_RNG
@@ -32,6 +34,6 @@ func readRandom(r []byte) int {
 	return n
 }
 
-// In sys_xen_arm64.s.
+// In cpu_unikernel_arm64.s.
 func idAA64ISAR0() uint64
 func rndr() (uint64, bool)

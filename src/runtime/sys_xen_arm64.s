@@ -157,19 +157,6 @@ TEXT excIRQ<>(SB),NOSPLIT|NOFRAME,$0
 TEXT excFatal<>(SB),NOSPLIT|NOFRAME,$0
 	EXC(2)
 
-// func cntvct() uint64
-TEXT runtime·cntvct(SB),NOSPLIT|NOFRAME,$0-8
-	ISB	$15
-	MRS	CNTVCT_EL0, R0
-	MOVD	R0, ret+0(FP)
-	RET
-
-// func cntfrq() uint64
-TEXT runtime·cntfrq(SB),NOSPLIT|NOFRAME,$0-8
-	MRS	CNTFRQ_EL0, R0
-	MOVD	R0, ret+0(FP)
-	RET
-
 // func semihostExit(block *[2]uint64)
 // SYS_EXIT_EXTENDED (0x20) of Arm's semihosting, which QEMU serves
 // with -semihosting-config enable=on,target=native: QEMU exits with
@@ -276,22 +263,6 @@ TEXT runtime·stihlt(SB),NOSPLIT|NOFRAME,$0
 	WFI
 	MSR	$2, DAIFClr
 	ISB	$15
-	RET
-
-// func idAA64ISAR0() uint64
-TEXT runtime·idAA64ISAR0(SB),NOSPLIT|NOFRAME,$0-8
-	MRS	ID_AA64ISAR0_EL1, R0
-	MOVD	R0, ret+0(FP)
-	RET
-
-// func rndr() (uint64, bool)
-// RNDR clears the flags when it returns a random number and sets Z
-// when it has none to give.
-TEXT runtime·rndr(SB),NOSPLIT|NOFRAME,$0-9
-	MRS	RNDR, R0
-	CSET	NE, R1
-	MOVD	R0, ret+0(FP)
-	MOVB	R1, ret1+8(FP)
 	RET
 
 // func ttbr0Switch(l1 uintptr)

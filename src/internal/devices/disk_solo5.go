@@ -18,7 +18,7 @@ import (
 // virtio-blk disk, so that a program finds its disk under the same
 // name on xen and on solo5.
 
-// Provided by the runtime (os_solo5_amd64.go).
+// Provided by the runtime (os_solo5.go).
 
 // solo5BlockRead and solo5BlockWrite transfer one block at offset off
 // of the block device with handle h; they return a length or a

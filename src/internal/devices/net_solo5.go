@@ -24,10 +24,10 @@ import (
 // non-blocking and put it in its epoll set; under hvt the tender's
 // poll hypercall reports it. The runtime waits for either when it is
 // idle and raises the line numbered by the handle for each ready
-// device (runtime/os_solo5_amd64.go), so a driver waits for its
+// device (runtime/os_solo5.go), so a driver waits for its
 // device as it would for an interrupt.
 
-// Provided by the runtime (os_solo5_amd64.go).
+// Provided by the runtime (os_solo5.go).
 
 // solo5Manifest returns the tender's manifest, or nil.
 func solo5Manifest() unsafe.Pointer
