@@ -50,7 +50,7 @@ vet: deps
 # test-xen runs them: this is the command .ci/run and the README give.
 test: toolchain test-host vet xen
 	$(HOSTGO) go test -count=1 -v -timeout 75m ./test/...
-	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT)' -timeout 30m ./test/
+	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT|TestSolo5Arm64Tenders)' -timeout 30m ./test/
 	$(HOSTGO) scripts/docker.sh test
 
 # The toolchain image (Dockerfile), built with a real Docker daemon:
@@ -73,7 +73,7 @@ xen: deps
 # The tests on real Xen (test/xen_test.go, test/xen_mirago_test.go,
 # test/xenarm_test.go), about 20 s per Xen boot.
 test-xen: toolchain xen
-	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT)' -timeout 30m ./test/
+	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT|TestSolo5Arm64Tenders)' -timeout 30m ./test/
 
 patches:
 	scripts/upstream-export.sh

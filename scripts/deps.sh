@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs what building and testing Mirago needs beyond make and
-# a go command: QEMU to boot images (amd64 and arm64), git for the patch scripts, ip for
+# a go command: QEMU to boot images (amd64 and arm64), an aarch64 C
+# compiler and qemu-user for Solo5's arm64 elftool, git for the patch scripts, ip for
 # the network tests' namespaces and tap devices, xz and as for the Xen
 # harness (scripts/xen) and its tests. Run as
 # root on Debian, it installs missing packages with apt-get,
@@ -17,6 +18,11 @@ command -v ip >/dev/null || need+=(iproute2)
 # assemble a bare PVH guest with as and ld.
 command -v xz >/dev/null || need+=(xz-utils)
 command -v as >/dev/null || need+=(binutils)
+# solo5/arm64 images are checked with Solo5's tools cross-built for
+# aarch64 (scripts/solo5-tenders.sh arm64; elftool runs under qemu-user).
+command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v qemu-aarch64 >/dev/null || need+=(qemu-user)
 # The module proxy and checksum database are reached over HTTPS.
 [ -e /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 

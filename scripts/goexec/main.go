@@ -33,7 +33,7 @@
 //	125	the guest stopped without reporting a status (for example a
 //		triple fault), QEMU failed, the image is not one for the
 //		target, or the wrapper was misused
-//	126	the target cannot be run yet (solo5/arm64)
+//	126	the target cannot run on this host (solo5/arm64 on amd64)
 //	127	QEMU is not installed (solo5/amd64: solo5-spt is not found)
 //
 // On xen/amd64 the guest reports its status through QEMU's
@@ -94,6 +94,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,8 +198,13 @@ func run(argv []string, lookup func(string) (string, bool), stdout, stderr io.Wr
 	case "solo5/amd64":
 		return w.runSPT(args[0], args)
 	case "solo5/arm64":
-		w.errorf("running GOOS=%s GOARCH=%s images is not yet supported", w.goos, w.goarch)
-		return exitUnsupported
+		// The Solo5 tenders run an image of their own machine only:
+		// spt loads it into its process, hvt into a KVM guest.
+		if runtime.GOARCH != "arm64" {
+			w.errorf("GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is %s", runtime.GOARCH)
+			return exitUnsupported
+		}
+		return w.runSPT(args[0], args)
 	default:
 		w.errorf("unknown target GOOS=%q GOARCH=%q (want xen or solo5, amd64 or arm64)", w.goos, w.goarch)
 		return exitFailed

@@ -266,13 +266,13 @@ func TestRunRejects(t *testing.T) {
 		wantStderr string
 	}{
 		{"solo5/arm64", []string{"go_solo5_arm64_exec", img}, nil, exitUnsupported,
-			"go_solo5_arm64_exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
+			"go_solo5_arm64_exec: GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is amd64\n"},
 		{"solo5/amd64 without its tender", []string{"go_solo5_amd64_exec", img}, map[string]string{"SOLO5_SPT": "/nonexistent/solo5-spt"}, exitNoQEMU,
 			"go_solo5_amd64_exec: SOLO5_SPT=/nonexistent/solo5-spt: stat /nonexistent/solo5-spt: no such file or directory\n"},
 		{"mirago-exec with GOOS", []string{"mirago-exec", img}, map[string]string{"GOOS": "solo5", "GOARCH": "arm64"}, exitUnsupported,
-			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
+			"mirago-exec: GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is amd64\n"},
 		{"mirago-exec with flags", []string{"mirago-exec", "-goos=solo5", "-goarch=arm64", img}, nil, exitUnsupported,
-			"mirago-exec: running GOOS=solo5 GOARCH=arm64 images is not yet supported\n"},
+			"mirago-exec: GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is amd64\n"},
 		{"arm64 Image for xen/amd64", []string{"go_xen_amd64_exec", arm64Img}, nil, exitFailed,
 			"go_xen_amd64_exec: " + arm64Img + ": an arm64 Image, not an x86-64 ELF; run GOOS=xen GOARCH=arm64 images with go_xen_arm64_exec\n"},
 		{"arm64 Image for xen/amd64 on Xen", []string{"go_xen_amd64_exec", arm64Img}, map[string]string{"MIRAGO_VMM": "xen"}, exitFailed,

@@ -82,6 +82,7 @@ type arch struct {
 	kernelRelease string
 	multiarch     string // Debian's directory for the libraries
 	qemu, qemuPkg string
+	kvmModules    []string // what the KVM host kit loads (RunKVMHost)
 }
 
 var archAMD64 = &arch{
@@ -91,6 +92,9 @@ var archAMD64 = &arch{
 	multiarch:     "x86_64-linux-gnu",
 	qemu:          "qemu-system-x86_64",
 	qemuPkg:       "qemu-system-x86",
+	// KVM on AMD's SVM, which QEMU emulates under TCG, and tap
+	// devices for its guests.
+	kvmModules: []string{"kvm-amd", "tun"},
 }
 
 // archARM64's packages are amd64's for arm64 (Debian builds them at
@@ -109,6 +113,9 @@ var archARM64 = &arch{
 	multiarch:     "aarch64-linux-gnu",
 	qemu:          "qemu-system-aarch64",
 	qemuPkg:       "qemu-system-arm",
+	// Debian's arm64 kernel has KVM built in; it needs EL2, which
+	// QEMU's virt machine gives with virtualization=on.
+	kvmModules: []string{"tun"},
 }
 
 func archOf(goarch string) (*arch, error) {
@@ -202,7 +209,7 @@ type Artifacts struct {
 	Kernel string // dom0's Linux: on amd64 the ELF vmlinux, on arm64 Debian's vmlinuz
 	Initrd string // dom0's initramfs, an uncompressed newc archive
 	DomU   string // the Linux domU kit's initramfs (LinuxGuest); amd64 only
-	KVM    string // the KVM host kit's initramfs (RunKVMHost); amd64 only
+	KVM    string // the KVM host kit's initramfs (RunKVMHost)
 	Info   BuildInfo
 }
 
@@ -236,9 +243,9 @@ func FindArch(goarch string) (*Artifacts, error) {
 		Kernel: filepath.Join(dir, "vmlinux"),
 		Initrd: filepath.Join(dir, "dom0.cpio"),
 	}
+	a.KVM = filepath.Join(dir, "kvm.cpio")
 	if ar.name == "amd64" {
 		a.DomU = filepath.Join(dir, "domu.cpio")
-		a.KVM = filepath.Join(dir, "kvm.cpio")
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
 	if err != nil {
@@ -384,26 +391,22 @@ func (b *builder) build() error {
 	if err := b.writeInitrd(root, mods, agent); err != nil {
 		return err
 	}
+	kvmMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), b.arch.kvmModules)
+	if err != nil {
+		return err
+	}
+	if err := b.writeKit("kvm.cpio", "kvminit.sh", root, kvmMods); err != nil {
+		return err
+	}
 	if b.arch.name != "amd64" {
-		return nil // the Linux domU and KVM kits are amd64's
+		return nil // the Linux domU kit is amd64's
 	}
 	domuMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), domUModules)
 	if err != nil {
 		return err
 	}
-	if err := b.writeKit("domu.cpio", "domuinit.sh", root, domuMods); err != nil {
-		return err
-	}
-	kvmMods, err := moduleOrder(filepath.Join(kern, "lib", "modules", release), kvmHostModules)
-	if err != nil {
-		return err
-	}
-	return b.writeKit("kvm.cpio", "kvminit.sh", root, kvmMods)
+	return b.writeKit("domu.cpio", "domuinit.sh", root, domuMods)
 }
-
-// kvmHostModules are what the KVM host kit loads: KVM on AMD's SVM,
-// which QEMU emulates under TCG, and tap devices for its guests.
-var kvmHostModules = []string{"kvm-amd", "tun"}
 
 // domUModules are what the Linux domU kit loads: the Xen frontends.
 var domUModules = []string{"xen-netfront", "xen-blkfront"}

@@ -1,9 +1,10 @@
 #!/bin/busybox sh
 # /init of the KVM host kit (RunKVMHost): dom0's Debian kernel booted
-# by QEMU as an ordinary PC guest, whose CPU (QEMU's emulated AMD SVM)
-# lets it load kvm-amd and offer /dev/kvm. It runs /job.sh, which the
-# caller's archive adds, and prints "mirago-kvm: exit status N" with
-# the script's status before it powers off.
+# by QEMU as an ordinary guest, whose CPU lets it offer /dev/kvm: on
+# amd64 a PC, whose emulated AMD SVM kvm-amd drives; on arm64 the virt
+# machine entered at EL2, where the kernel's own KVM starts. It runs
+# /job.sh, which the caller's archive adds, and prints "mirago-kvm:
+# exit status N" with the script's status before it powers off.
 /bin/busybox --install -s 2>/dev/null
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -20,7 +21,7 @@ if [ -c /dev/kvm ]; then
 	sh /job.sh
 	echo "mirago-kvm: exit status $?"
 else
-	echo "kvm init: no /dev/kvm: the CPU offers no SVM to this kernel"
+	echo "kvm init: no /dev/kvm: the CPU offers no virtualization (SVM, EL2) to this kernel"
 	echo "mirago-kvm: exit status 125"
 fi
 poweroff -f
