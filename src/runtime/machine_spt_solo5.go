@@ -102,22 +102,23 @@ type sptItimerspec struct {
 // the network stack read the clock often (gVisor's TCP many times per
 // segment): an HTTP server under load made about 32 calls per request,
 // which took nearly half of its time. So for up to sptClockInterp
-// after a system call, a reading is that call's value plus the
-// cycle counter's ticks since (cputicks: the TSC on amd64, the generic
-// timer's count on arm64), converted at the rate calibrated against the monotonic
-// clock over the first sptClockCalibrate of the run (during which
-// every reading is a call). The clocks keep the counter's resolution,
-// which code that times short intervals needs (testing.B.Loop, the
-// FIPS entropy source's jitter samples), and the server makes about 3
-// calls per request (docs/benchmarks.md).
+// after a system call, a reading is that call's value plus the cycle
+// counter's ticks since (cputicks: the TSC on amd64, the generic
+// timer's count on arm64), converted at the rate calibrated against
+// the monotonic clock over the first sptClockCalibrate of the run
+// (during which every reading is a call). The clocks keep the
+// counter's resolution, which code that times short intervals needs
+// (testing.B.Loop, the FIPS entropy source's jitter samples), and the
+// server makes about 3 calls per request (docs/benchmarks.md).
 //
 // A calibration error, or a counter that changes rate or differs
-// between CPUs, can make an interpolated reading wrong by a fraction of
-// sptClockInterp at most: a counter that goes backwards or jumps forwards
-// ends the interval, and the monotonic clock never returns less than
-// it has returned. After sptClockReuseMax interpolated readings the
-// next one makes a call whatever the counter says, in case it does not
-// advance, and so does the first reading after an idle wait.
+// between CPUs, can make an interpolated reading wrong by a fraction
+// of sptClockInterp at most: a counter that goes backwards or jumps
+// forwards ends the interval, and the monotonic clock never returns
+// less than it has returned. After sptClockReuseMax interpolated
+// readings the next one makes a call whatever the counter says, in
+// case it does not advance, and so does the first reading after an
+// idle wait.
 //
 // spt runs one thread and nothing interrupts it, so the caches need
 // no lock.
@@ -137,9 +138,9 @@ type sptClockCache struct {
 var sptMonotonic, sptRealtime sptClockCache
 
 // sptClockWindow is the counter's ticks in sptClockInterp: 0 until
-// calibrated, and -1 if the counter did not advance then. sptNsPerTick is
-// the calibrated rate. sptClockStart is the first monotonic call, which
-// calibration measures from.
+// calibrated, and -1 if the counter did not advance then. sptNsPerTick
+// is the calibrated rate. sptClockStart is the first monotonic call,
+// which calibration measures from.
 var (
 	sptClockWindow int64
 	sptNsPerTick   float64

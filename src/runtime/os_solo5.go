@@ -48,8 +48,8 @@ var hostedMessage = "this is a GOOS=solo5 image, not a Linux program: run it wit
 // by rt0: struct spt_boot_info or struct hvt_boot_info.
 var solo5BootInfo uintptr
 
-// solo5HVT reports whether the tender is hvt. rt0 sets it, because
-// settls, which runs before osinit, sets the FS base differently.
+// solo5HVT reports whether the tender is hvt. rt0 sets it, because on
+// amd64 settls, which runs before osinit, sets the FS base differently.
 var solo5HVT bool
 
 // solo5StackReserve is the memory below the top of guest memory that
