@@ -155,9 +155,9 @@ func (w *wrapper) runXen(image string, args []string) int {
 		w.errorf("cannot read image: %v", err)
 		return exitFailed
 	}
-	check, qemu := checkNotArm64Image, "qemu-system-x86_64 not found in $PATH (on Debian: apt-get install qemu-system-x86)"
+	check := checkNotArm64Image
 	if w.goarch == "arm64" {
-		check, qemu = checkArm64Image, "qemu-system-aarch64 not found in $PATH (on Debian: apt-get install qemu-system-arm)"
+		check = checkArm64Image
 	}
 	if err := check(image); err != nil {
 		w.errorf("%v", err)
@@ -172,8 +172,8 @@ func (w *wrapper) runXen(image string, args []string) int {
 	dom0 := inDom0()
 	var a *harness.Artifacts
 	if !dom0 {
-		if _, err := exec.LookPath(strings.Fields(qemu)[0]); err != nil {
-			w.errorf("MIRAGO_VMM=xen: %s", qemu)
+		if _, err := harness.LookQEMU(w.goarch); err != nil {
+			w.errorf("MIRAGO_VMM=xen: %v", err)
 			return exitNoQEMU
 		}
 		if a, err = harness.FindArch(w.goarch); err != nil {

@@ -642,7 +642,7 @@ func moduleOrder(dir string, names []string) ([]string, error) {
 		}
 		p, ok := paths[name]
 		if !ok {
-			return fmt.Errorf("kernel %s has no module %s", kernelRelease, name)
+			return fmt.Errorf("kernel %s has no module %s", filepath.Base(dir), name)
 		}
 		state[name] = 1
 		deps, err := moduleDepends(p)

@@ -43,12 +43,9 @@ func (a *Artifacts) RunKVMHost(ctx context.Context, dir, script string, files ma
 	if err != nil {
 		return nil, err
 	}
-	qemu, err := exec.LookPath(ar.qemu)
+	qemu, err := ar.lookQEMU()
 	if err != nil {
-		if ar == archAMD64 {
-			return nil, QEMUMissing
-		}
-		return nil, qemuMissing{ar}
+		return nil, err
 	}
 	ramdisk := filepath.Join(dir, "kvm-host.cpio")
 	if err := writeJobRamdisk(ramdisk, a.KVM, script, files); err != nil {

@@ -147,6 +147,28 @@ func (e qemuMissing) Error() string {
 
 func (e qemuMissing) Is(target error) bool { return target == QEMUMissing }
 
+// LookQEMU returns the path of the QEMU that runs the harness for
+// goarch, or an error that says which package installs it (errors.Is
+// matches QEMUMissing).
+func LookQEMU(goarch string) (string, error) {
+	ar, err := archOf(goarch)
+	if err != nil {
+		return "", err
+	}
+	return ar.lookQEMU()
+}
+
+func (ar *arch) lookQEMU() (string, error) {
+	qemu, err := exec.LookPath(ar.qemu)
+	if err != nil {
+		if ar == archAMD64 {
+			return "", QEMUMissing
+		}
+		return "", qemuMissing{ar}
+	}
+	return qemu, nil
+}
+
 var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$`)
 
 // Run boots Xen with dom0 under QEMU and runs the guests one after
@@ -173,12 +195,9 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	qemu, err := exec.LookPath(ar.qemu)
+	qemu, err := ar.lookQEMU()
 	if err != nil {
-		if ar == archAMD64 {
-			return nil, QEMUMissing
-		}
-		return nil, qemuMissing{ar}
+		return nil, err
 	}
 	tmp, err := os.MkdirTemp("", "mirago-xen-")
 	if err != nil {
