@@ -9,6 +9,7 @@ package test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,8 +27,9 @@ import (
 // the same images as TestSolo5HVT does on amd64: arguments and exit
 // status, a panic, sleeping goroutines and GC, a recovered and a fatal
 // nil dereference, out of memory, a block device file across two runs,
-// and net/http answering busybox's nc over a tap device. One boot
-// serves all the runs.
+// and net/http answering busybox's nc over a tap device; then the
+// tests of eight std packages with -test.short under spt, and of three
+// under hvt. One boot serves all the runs.
 func TestSolo5Arm64Tenders(t *testing.T) {
 	a, err := harness.FindArch("arm64")
 	if err != nil {
@@ -50,6 +52,31 @@ func TestSolo5Arm64Tenders(t *testing.T) {
 			files["/img/"+p+"."+tender] = img
 		}
 	}
+
+	// A sample of std's tests, which exercise far more of the runtime
+	// than the probes: each binary under spt, a few under hvt too.
+	// They read no testdata, so their boot archive (the initrd device
+	// every test binary declares) is empty.
+	var stdRuns []string
+	for _, pkg := range []string{"bytes", "crypto/sha256", "errors", "fmt", "hash/crc32", "sort", "strconv", "strings"} {
+		name := strings.ReplaceAll(pkg, "/", "_")
+		for _, tender := range tenders {
+			if tender == "hvt" && pkg != "fmt" && pkg != "strconv" && pkg != "strings" {
+				continue
+			}
+			bin := filepath.Join(dir, name+".test."+tender)
+			if r := mgo(t, progsDir(t), "solo5/arm64", "test", "-c", "-ldflags=-solo5="+tender, "-o", bin, pkg); r.code != 0 {
+				t.Fatalf("go test -c %s for %s failed:\n%s", pkg, tender, r)
+			}
+			files["/img/"+name+".test."+tender] = bin
+			stdRuns = append(stdRuns, tender+" "+name)
+		}
+	}
+	empty := filepath.Join(dir, "empty.cpio")
+	if err := os.WriteFile(empty, emptyNewc(32<<10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files["/img/empty.cpio"] = empty
 
 	// The tender joins its arguments into the guest's command line
 	// with spaces, so the message has none. Each case prints "===
@@ -83,6 +110,10 @@ for t in spt hvt; do
 	echo "=== $t-serve status 0"
 	tunctl -d tap0 >/dev/null
 done
+for r in ` + strings.Join(quoteAll(stdRuns), " ") + `; do
+	set -- $r
+	run $1-std-$2 solo5-$1 --block:initrd=empty.cpio --block-sector-size:initrd=32768 $2.test.$1 $2.test -test.short
+done
 `
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -97,6 +128,21 @@ done
 		t.Fatalf("arm64 KVM host: %v (status %d)\n%s", err, statusOf(r), out)
 	}
 	runs := splitRuns(r.Console)
+	check := func(name string, status int, want []string) {
+		got, ok := runs[name]
+		if !ok {
+			t.Errorf("%s: did not run to its end\n%s", name, r.Console)
+			return
+		}
+		if got.status != status {
+			t.Errorf("%s: exit status %d, want %d:\n%s", name, got.status, status, got.out)
+		}
+		for _, w := range want {
+			if !strings.Contains(got.out, w) {
+				t.Errorf("%s: want %q in the output:\n%s", name, w, got.out)
+			}
+		}
+	}
 	for _, tender := range tenders {
 		for _, c := range []struct {
 			name   string
@@ -116,19 +162,36 @@ done
 			{"serve", 0, []string{"listening on "}},
 		} {
 			name := tender + "-" + c.name
-			got, ok := runs[name]
-			if !ok {
-				t.Errorf("%s: did not run to its end\n%s", name, r.Console)
-				continue
-			}
-			if got.status != c.status {
-				t.Errorf("%s: exit status %d, want %d:\n%s", name, got.status, c.status, got.out)
-			}
-			for _, w := range c.want {
-				if !strings.Contains(got.out, w) {
-					t.Errorf("%s: want %q in the output:\n%s", name, w, got.out)
-				}
-			}
+			check(name, c.status, c.want)
 		}
 	}
+	for _, r := range stdRuns {
+		tender, pkg, _ := strings.Cut(r, " ")
+		check(tender+"-std-"+pkg, 0, []string{"PASS"})
+	}
+}
+
+// quoteAll quotes each of words for sh.
+func quoteAll(words []string) []string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = "'" + w + "'"
+	}
+	return q
+}
+
+// emptyNewc returns a newc (cpio) archive with no entries, padded with
+// zeros to size bytes: the boot archive of a test binary that reads
+// no files.
+func emptyNewc(size int) []byte {
+	const name = "TRAILER!!!\x00"
+	b := []byte("070701")
+	for _, v := range []int{0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, len(name), 0} {
+		b = fmt.Appendf(b, "%08X", v)
+	}
+	b = append(b, name...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return append(b, make([]byte, size-len(b))...)
 }
