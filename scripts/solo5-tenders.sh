@@ -49,6 +49,20 @@ tarball=$(ls "$src"/solo5-v*.tar.gz 2>/dev/null | head -n1) || true
 	die "no Solo5 release tarball and build-tenders.sh in $src (set MIRAGO_SOLO5_SRC)"
 key=$(sha256sum <"$tarball" | cut -c1-16)
 
+# install_tenders copies the three programs from the built Solo5 tree
+# $1 to $tmp/bin, moves that to $dest/bin in one step, and prints it.
+install_tenders() {
+	local t
+	mkdir -p "$tmp/bin"
+	for t in tenders/spt/solo5-spt tenders/hvt/solo5-hvt elftool/solo5-elftool; do
+		[ -x "$1/$t" ] || die "the Solo5 build made no $t"
+		cp "$1/$t" "$tmp/bin/"
+	done
+	rm -rf "$dest"
+	mv "$tmp/bin" "$dest.tmp" && mkdir -p "$dest" && mv "$dest.tmp" "$dest/bin"
+	echo "$dest/bin"
+}
+
 if [ "$arch" = arm64 ]; then # on an amd64 host
 	seccomp_pin=libseccomp-dev=2.5.4-1+deb12u1
 	dest=$cache/solo5-cross-arm64-$(echo "$key $seccomp_pin" | sha256sum | cut -c1-16)
@@ -106,14 +120,7 @@ if [ "$arch" = arm64 ]; then # on an amd64 host
 		cat "$tmp/build.log" >&2
 		die "building the Solo5 tenders for aarch64 from $tarball failed"
 	fi
-	mkdir -p "$tmp/bin"
-	for t in tenders/spt/solo5-spt tenders/hvt/solo5-hvt elftool/solo5-elftool; do
-		[ -x "$s/$t" ] || die "the Solo5 build made no $t"
-		cp "$s/$t" "$tmp/bin/"
-	done
-	rm -rf "$dest"
-	mv "$tmp/bin" "$dest.tmp" && mkdir -p "$dest" && mv "$dest.tmp" "$dest/bin"
-	echo "$dest/bin"
+	install_tenders "$s"
 	exit 0
 fi
 
@@ -129,13 +136,5 @@ if ! bash "$src/build-tenders.sh" "$tmp/build" >"$tmp/build.log" 2>&1; then
 	cat "$tmp/build.log" >&2
 	die "building the Solo5 tenders from $tarball failed"
 fi
-tenders=$(tail -n1 "$tmp/build.log")
-mkdir -p "$tmp/bin"
 # build-tenders.sh prints the tenders' directory; elftool is beside it.
-for t in tenders/spt/solo5-spt tenders/hvt/solo5-hvt elftool/solo5-elftool; do
-	[ -x "$tenders/../$t" ] || die "the Solo5 build made no $t"
-	cp "$tenders/../$t" "$tmp/bin/"
-done
-rm -rf "$dest"
-mv "$tmp/bin" "$dest.tmp" && mkdir -p "$dest" && mv "$dest.tmp" "$dest/bin"
-echo "$dest/bin"
+install_tenders "$(tail -n1 "$tmp/build.log")/.."

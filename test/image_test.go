@@ -197,26 +197,9 @@ func auditSyscalls(path string) ([]finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	type fn struct {
-		addr uint64
-		name string
-	}
-	var fns []fn
-	syms, _ := f.Symbols() // an image without symbols is swept linearly
-	for _, s := range syms {
-		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value >= text.Addr && s.Value < text.Addr+text.Size {
-			fns = append(fns, fn{s.Value, s.Name})
-		}
-	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].addr < fns[j].addr })
-	fns = append(fns, fn{text.Addr + text.Size, ""}) // sentinel
-	nameAt := func(addr uint64) string {
-		i := sort.Search(len(fns), func(i int) bool { return fns[i].addr > addr })
-		if i == 0 {
-			return "?"
-		}
-		return fns[i-1].name
-	}
+	fns := textFuncs(f, text) // an image without symbols is swept linearly
+	nameAt := func(addr uint64) string { return funcAt(fns, addr) }
+	fns = append(fns, textFunc{text.Addr + text.Size, ""}) // sentinel
 
 	var found []finding
 	next := 0 // index in fns of the next function start
@@ -240,6 +223,36 @@ func auditSyscalls(path string) ([]finding, error) {
 		off += uint64(inst.Len)
 	}
 	return found, nil
+}
+
+// A textFunc is a function's start in an image's .text section.
+type textFunc struct {
+	addr uint64
+	name string
+}
+
+// textFuncs returns the functions in f's section text that its symbol
+// table names, by address; none if it has no symbol table.
+func textFuncs(f *elf.File, text *elf.Section) []textFunc {
+	var fns []textFunc
+	syms, _ := f.Symbols()
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value >= text.Addr && s.Value < text.Addr+text.Size {
+			fns = append(fns, textFunc{s.Value, s.Name})
+		}
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].addr < fns[j].addr })
+	return fns
+}
+
+// funcAt returns the name of the function in fns that holds addr, or
+// "?".
+func funcAt(fns []textFunc, addr uint64) string {
+	i := sort.Search(len(fns), func(i int) bool { return fns[i].addr > addr })
+	if i == 0 {
+		return "?"
+	}
+	return fns[i-1].name
 }
 
 // TestImageAudit proves that the xen image makes no Linux system calls.

@@ -146,35 +146,47 @@ func TestSolo5Image(t *testing.T) {
 		"runtime.sptPread":          true,
 		"runtime.sptPwrite":         true,
 	}
-	for _, c := range []struct {
-		img  string
-		want int
-	}{
+	checkTraps(t, auditSyscalls, "syscall", allowed, []auditCase{
 		{img, 10},
 		{netImg, 12},
 		{diskImg, 10},
-	} {
-		hits, err := auditSyscalls(c.img)
+	})
+
+	// Run on the host, the image says what it is.
+	r = run(t, "", env(t), img)
+	if r.code != 126 || !strings.Contains(r.stderr, "this is a GOOS=solo5 image") {
+		t.Errorf("want exit status 126 and a message, run as a host program:\n%s", r)
+	}
+}
+
+// An auditCase is an image and how many system call instructions it
+// has in the functions checkTraps allows.
+type auditCase struct {
+	img  string
+	want int
+}
+
+// checkTraps checks that every instruction that audit finds in each
+// image is inst (a system call) in one of the allowed functions, and
+// that there are c.want of them.
+func checkTraps(t *testing.T, audit func(string) ([]finding, error), inst string, allowed map[string]bool, cases []auditCase) {
+	t.Helper()
+	for _, c := range cases {
+		hits, err := audit(c.img)
 		if err != nil {
 			t.Fatalf("auditing %s: %v", c.img, err)
 		}
 		n := 0
 		for _, h := range hits {
-			if h.inst == "syscall" && allowed[strings.TrimSuffix(h.fn, ".abi0")] {
+			if h.inst == inst && allowed[strings.TrimSuffix(h.fn, ".abi0")] {
 				n++
 				continue
 			}
 			t.Errorf("%s: forbidden instruction outside spt's system calls: %v", filepath.Base(c.img), h)
 		}
 		if n != c.want {
-			t.Errorf("%s: want %d SYSCALLs in the spt stubs and hostedExit, found %d", filepath.Base(c.img), c.want, n)
+			t.Errorf("%s: want %d %s instructions in the spt stubs and hostedExit, found %d", filepath.Base(c.img), c.want, inst, n)
 		}
-	}
-
-	// Run on the host, the image says what it is.
-	r = run(t, "", env(t), img)
-	if r.code != 126 || !strings.Contains(r.stderr, "this is a GOOS=solo5 image") {
-		t.Errorf("want exit status 126 and a message, run as a host program:\n%s", r)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -130,30 +129,11 @@ func TestSolo5Arm64Image(t *testing.T) {
 		"runtime.sptPread":          true,
 		"runtime.sptPwrite":         true,
 	}
-	for _, c := range []struct {
-		img  string
-		want int
-	}{
+	checkTraps(t, auditArm64Traps, "svc", allowed, []auditCase{
 		{img, 9},
 		{netImg, 11},
 		{hvtImg, 9},
-	} {
-		hits, err := auditArm64Traps(c.img)
-		if err != nil {
-			t.Fatalf("auditing %s: %v", c.img, err)
-		}
-		n := 0
-		for _, h := range hits {
-			if h.inst == "svc" && allowed[strings.TrimSuffix(h.fn, ".abi0")] {
-				n++
-				continue
-			}
-			t.Errorf("%s: forbidden instruction outside spt's system calls: %v", filepath.Base(c.img), h)
-		}
-		if n != c.want {
-			t.Errorf("%s: want %d SVCs in the spt stubs and hostedExit, found %d", filepath.Base(c.img), c.want, n)
-		}
-	}
+	})
 
 	// Run on an arm64 Linux host (here under qemu-user), the image
 	// says what it is.
@@ -229,28 +209,10 @@ func auditArm64Traps(path string) ([]finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	type fn struct {
-		addr uint64
-		name string
-	}
-	var fns []fn
-	syms, err := f.Symbols()
-	if err != nil {
+	if _, err := f.Symbols(); err != nil {
 		return nil, fmt.Errorf("%s has no symbols: %v", path, err)
 	}
-	for _, s := range syms {
-		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value >= text.Addr && s.Value < text.Addr+text.Size {
-			fns = append(fns, fn{s.Value, s.Name})
-		}
-	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].addr < fns[j].addr })
-	nameAt := func(addr uint64) string {
-		i := sort.Search(len(fns), func(i int) bool { return fns[i].addr > addr })
-		if i == 0 {
-			return "?"
-		}
-		return fns[i-1].name
-	}
+	fns := textFuncs(f, text)
 	var found []finding
 	for off := 0; off+4 <= len(code); off += 4 {
 		w := binary.LittleEndian.Uint32(code[off:])
@@ -260,7 +222,7 @@ func auditArm64Traps(path string) ([]finding, error) {
 			continue
 		}
 		addr := text.Addr + uint64(off)
-		found = append(found, finding{addr, nameAt(addr), [4]string{"", "svc", "hvc", "smc"}[w&3]})
+		found = append(found, finding{addr, funcAt(fns, addr), [4]string{"", "svc", "hvc", "smc"}[w&3]})
 	}
 	return found, nil
 }

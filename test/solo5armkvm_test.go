@@ -128,46 +128,14 @@ done
 		t.Fatalf("arm64 KVM host: %v (status %d)\n%s", err, statusOf(r), out)
 	}
 	runs := splitRuns(r.Console)
-	check := func(name string, status int, want []string) {
-		got, ok := runs[name]
-		if !ok {
-			t.Errorf("%s: did not run to its end\n%s", name, r.Console)
-			return
-		}
-		if got.status != status {
-			t.Errorf("%s: exit status %d, want %d:\n%s", name, got.status, status, got.out)
-		}
-		for _, w := range want {
-			if !strings.Contains(got.out, w) {
-				t.Errorf("%s: want %q in the output:\n%s", name, w, got.out)
-			}
-		}
-	}
 	for _, tender := range tenders {
-		for _, c := range []struct {
-			name   string
-			status int
-			want   []string
-		}{
-			{"exitargs", 3, []string{`arg[1]="a"`, `arg[2]="b"`}},
-			{"panic", 2, []string{"panic: boom from the guest", "main.main()"}},
-			{"sleepgc", 0, []string{"sleepgc ok"}},
-			{"nil", 0, []string{"recovered: runtime error: invalid memory address or nil pointer dereference"}},
-			{"nilfatal", 2, []string{"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=", "main.main()"}},
-			{"oom", 2, []string{"fatal error: out of memory"}},
-			{"diskwrite", 0, []string{fmt.Sprintf("wrote %d bytes; size %d <nil>", len(msg), 1<<20)}},
-			{"diskread", 0, []string{fmt.Sprintf("read %q", msg)}},
-			{"get", 0, []string{"hello, world"}},
-			{"quit", 0, []string{"bye"}},
-			{"serve", 0, []string{"listening on "}},
-		} {
-			name := tender + "-" + c.name
-			check(name, c.status, c.want)
+		for _, c := range solo5ProbeChecks(msg) {
+			checkRun(t, runs, r.Console, tender+"-"+c.name, c.status, c.want)
 		}
 	}
-	for _, r := range stdRuns {
-		tender, pkg, _ := strings.Cut(r, " ")
-		check(tender+"-std-"+pkg, 0, []string{"PASS"})
+	for _, run := range stdRuns {
+		tender, pkg, _ := strings.Cut(run, " ")
+		checkRun(t, runs, r.Console, tender+"-std-"+pkg, 0, []string{"PASS"})
 	}
 }
 

@@ -95,11 +95,24 @@ echo "=== serve status 0"
 		t.Fatalf("KVM host: %v (status %d)\n%s", err, statusOf(r), out)
 	}
 	runs := splitRuns(r.Console)
-	for _, c := range []struct {
-		name   string
-		status int
-		want   []string
-	}{
+	for _, c := range solo5ProbeChecks(msg) {
+		checkRun(t, runs, r.Console, c.name, c.status, c.want)
+	}
+}
+
+// A runCheck is what one run of a probe under a tender must print and
+// exit with.
+type runCheck struct {
+	name   string
+	status int
+	want   []string
+}
+
+// solo5ProbeChecks are the runs of the probes under a tender that
+// TestSolo5HVT and TestSolo5Arm64Tenders make, msg being what devprobe
+// writes to the block device and reads back.
+func solo5ProbeChecks(msg string) []runCheck {
+	return []runCheck{
 		{"exitargs", 3, []string{`arg[1]="a"`, `arg[2]="b"`}},
 		{"panic", 2, []string{"panic: boom from the guest", "main.main()"}},
 		{"sleepgc", 0, []string{"sleepgc ok"}},
@@ -111,19 +124,25 @@ echo "=== serve status 0"
 		{"get", 0, []string{"hello, world"}},
 		{"quit", 0, []string{"bye"}},
 		{"serve", 0, []string{"listening on "}},
-	} {
-		got, ok := runs[c.name]
-		if !ok {
-			t.Errorf("%s: did not run to its end\n%s", c.name, r.Console)
-			continue
-		}
-		if got.status != c.status {
-			t.Errorf("%s: exit status %d, want %d:\n%s", c.name, got.status, c.status, got.out)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(got.out, w) {
-				t.Errorf("%s: want %q in the output:\n%s", c.name, w, got.out)
-			}
+	}
+}
+
+// checkRun checks that the run name of the script whose console is
+// console (split into runs) ended with status and printed each of
+// want.
+func checkRun(t *testing.T, runs map[string]hvtRun, console, name string, status int, want []string) {
+	t.Helper()
+	got, ok := runs[name]
+	if !ok {
+		t.Errorf("%s: did not run to its end\n%s", name, console)
+		return
+	}
+	if got.status != status {
+		t.Errorf("%s: exit status %d, want %d:\n%s", name, got.status, status, got.out)
+	}
+	for _, w := range want {
+		if !strings.Contains(got.out, w) {
+			t.Errorf("%s: want %q in the output:\n%s", name, w, got.out)
 		}
 	}
 }

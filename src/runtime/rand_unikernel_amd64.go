@@ -19,27 +19,10 @@ func readRandom(r []byte) int {
 	if !hasRDSEED && !hasRDRAND {
 		return 0
 	}
-	n := 0
-	for n < len(r) {
-		var v uint64
-		ok := false
-		for try := 0; try < 100 && !ok; try++ {
-			if hasRDSEED {
-				v, ok = rdseed64()
-			} else {
-				v, ok = rdrand64()
-			}
-		}
-		if !ok {
-			break
-		}
-		for i := 0; i < 8 && n < len(r); i++ {
-			r[n] = byte(v)
-			v >>= 8
-			n++
-		}
+	if hasRDSEED {
+		return fillRandom(r, rdseed64)
 	}
-	return n
+	return fillRandom(r, rdrand64)
 }
 
 // Implemented in cpu_unikernel_amd64.s.

@@ -15,23 +15,7 @@ func readRandom(r []byte) int {
 	if idAA64ISAR0()>>60&0xf == 0 {
 		return 0
 	}
-	n := 0
-	for n < len(r) {
-		var v uint64
-		ok := false
-		for try := 0; try < 100 && !ok; try++ {
-			v, ok = rndr()
-		}
-		if !ok {
-			break
-		}
-		for i := 0; i < 8 && n < len(r); i++ {
-			r[n] = byte(v)
-			v >>= 8
-			n++
-		}
-	}
-	return n
+	return fillRandom(r, rndr)
 }
 
 // In cpu_unikernel_arm64.s.
