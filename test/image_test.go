@@ -184,19 +184,11 @@ func forbidden(inst x86asm.Inst) bool {
 // boundaries, and the bytes outside any function linearly; after a
 // decoding error it resynchronizes one byte further.
 func auditSyscalls(path string) ([]finding, error) {
-	f, err := elf.Open(path)
+	f, text, code, err := openText(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	text := f.Section(".text")
-	if text == nil {
-		return nil, fmt.Errorf("%s has no .text section", path)
-	}
-	code, err := text.Data()
-	if err != nil {
-		return nil, err
-	}
 	fns := textFuncs(f, text) // an image without symbols is swept linearly
 	nameAt := func(addr uint64) string { return funcAt(fns, addr) }
 	fns = append(fns, textFunc{text.Addr + text.Size, ""}) // sentinel
@@ -223,6 +215,25 @@ func auditSyscalls(path string) ([]finding, error) {
 		off += uint64(inst.Len)
 	}
 	return found, nil
+}
+
+// openText opens the ELF file at path and reads its .text section.
+// The caller closes f.
+func openText(path string) (f *elf.File, text *elf.Section, code []byte, err error) {
+	f, err = elf.Open(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	text = f.Section(".text")
+	if text == nil {
+		f.Close()
+		return nil, nil, nil, fmt.Errorf("%s has no .text section", path)
+	}
+	if code, err = text.Data(); err != nil {
+		f.Close()
+		return nil, nil, nil, err
+	}
+	return f, text, code, nil
 }
 
 // A textFunc is a function's start in an image's .text section.

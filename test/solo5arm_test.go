@@ -117,19 +117,7 @@ func TestSolo5Arm64Image(t *testing.T) {
 
 	// The only system calls are spt's, in sys_solo5_arm64.s, and
 	// hostedExit's two; no HVC or SMC.
-	allowed := map[string]bool{
-		"runtime.hostedExit":        true,
-		"runtime.sptWrite":          true,
-		"runtime.sptExit":           true,
-		"runtime.sptClockGettime":   true,
-		"runtime.sptTimerfdSettime": true,
-		"runtime.sptEpollPwait":     true,
-		"runtime.sptReadFD":         true,
-		"runtime.sptWriteFD":        true,
-		"runtime.sptPread":          true,
-		"runtime.sptPwrite":         true,
-	}
-	checkTraps(t, auditArm64Traps, "svc", allowed, []auditCase{
+	checkTraps(t, auditArm64Traps, "svc", sptCallers(), []auditCase{
 		{img, 9},
 		{netImg, 11},
 		{hvtImg, 9},
@@ -196,19 +184,11 @@ func solo5LoaderRules(path string) error {
 // Linux system call under spt), HVC and SMC. arm64 instructions are 4
 // bytes and aligned, so the section is read a word at a time.
 func auditArm64Traps(path string) ([]finding, error) {
-	f, err := elf.Open(path)
+	f, text, code, err := openText(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	text := f.Section(".text")
-	if text == nil {
-		return nil, fmt.Errorf("%s has no .text section", path)
-	}
-	code, err := text.Data()
-	if err != nil {
-		return nil, err
-	}
 	if _, err := f.Symbols(); err != nil {
 		return nil, fmt.Errorf("%s has no symbols: %v", path, err)
 	}
