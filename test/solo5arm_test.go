@@ -19,7 +19,8 @@ import (
 // v0.12.1 elftool built for aarch64 (scripts/solo5-tenders.sh arm64)
 // and run under qemu-user: elftool accepts only images of the machine
 // it was compiled for. The tenders run such images only on an arm64
-// host, which this machine is not.
+// host, which TestSolo5Arm64Tenders (solo5armkvm_test.go) boots in
+// QEMU.
 
 var (
 	elftoolArm64Once sync.Once
