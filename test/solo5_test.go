@@ -30,33 +30,47 @@ import (
 // tender is a failure, not a reason to skip: these tests exist to run
 // images under it.
 
-var (
-	tendersOnce sync.Once
-	tendersDir  string
-	tendersOut  string
-)
-
-// solo5Tenders returns the directory holding solo5-spt and
-// solo5-elftool.
-func solo5Tenders(t *testing.T) string {
-	t.Helper()
-	tendersOnce.Do(func() {
-		cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "solo5-tenders.sh"))
-		out, err := cmd.Output()
-		if ee, ok := err.(*exec.ExitError); ok {
-			tendersOut = string(ee.Stderr)
-		}
-		if err == nil {
-			tendersDir = strings.TrimSpace(string(out))
-		} else {
-			tendersOut += err.Error()
-		}
-	})
-	if tendersDir == "" {
-		t.Fatalf("cannot build the Solo5 tenders with scripts/solo5-tenders.sh:\n%s", tendersOut)
-	}
-	return tendersDir
+// A tenderBuild is one run of scripts/solo5-tenders.sh, made once per
+// test binary: the directory it printed, or what it said on failing.
+type tenderBuild struct {
+	once     sync.Once
+	dir, out string
 }
+
+// tenderBuilds holds a *tenderBuild per argument of the script.
+var tenderBuilds sync.Map
+
+// solo5TendersFor returns the directory holding solo5-spt, solo5-hvt
+// and solo5-elftool built by scripts/solo5-tenders.sh arch: for the
+// host if arch is "", cross-built for aarch64 if it is "arm64".
+func solo5TendersFor(t *testing.T, arch string) string {
+	t.Helper()
+	v, _ := tenderBuilds.LoadOrStore(arch, new(tenderBuild))
+	b := v.(*tenderBuild)
+	b.once.Do(func() {
+		args := []string{filepath.Join(repoRoot(t), "scripts", "solo5-tenders.sh")}
+		if arch != "" {
+			args = append(args, arch)
+		}
+		out, err := exec.Command("bash", args...).Output()
+		if ee, ok := err.(*exec.ExitError); ok {
+			b.out = string(ee.Stderr)
+		}
+		if err != nil {
+			b.out += err.Error()
+			return
+		}
+		b.dir = strings.TrimSpace(string(out))
+	})
+	if b.dir == "" {
+		t.Fatalf("cannot build the Solo5 tenders with scripts/solo5-tenders.sh %s:\n%s", arch, b.out)
+	}
+	return b.dir
+}
+
+// solo5Tenders returns the directory holding the host's solo5-spt,
+// solo5-hvt and solo5-elftool.
+func solo5Tenders(t *testing.T) string { return solo5TendersFor(t, "") }
 
 // buildSolo5 builds the program in progs/dir for solo5/amd64 and
 // returns the image's path.

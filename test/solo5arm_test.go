@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -22,12 +21,6 @@ import (
 // host, which TestSolo5Arm64Tenders (solo5armkvm_test.go) boots in
 // QEMU.
 
-var (
-	elftoolArm64Once sync.Once
-	elftoolArm64Path string
-	elftoolArm64Out  string
-)
-
 // solo5ElftoolArm64 returns the command that runs the aarch64
 // solo5-elftool: qemu-aarch64 and the tool's path.
 func solo5ElftoolArm64(t *testing.T) []string {
@@ -36,21 +29,7 @@ func solo5ElftoolArm64(t *testing.T) []string {
 	if err != nil {
 		t.Fatalf("no qemu-aarch64 to run Solo5's arm64 elftool (scripts/deps.sh installs qemu-user): %v", err)
 	}
-	elftoolArm64Once.Do(func() {
-		out, err := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "solo5-tenders.sh"), "arm64").Output()
-		if ee, ok := err.(*exec.ExitError); ok {
-			elftoolArm64Out = string(ee.Stderr)
-		}
-		if err != nil {
-			elftoolArm64Out += err.Error()
-			return
-		}
-		elftoolArm64Path = filepath.Join(strings.TrimSpace(string(out)), "solo5-elftool")
-	})
-	if elftoolArm64Path == "" {
-		t.Fatalf("cannot build Solo5's elftool for arm64 with scripts/solo5-tenders.sh arm64:\n%s", elftoolArm64Out)
-	}
-	return []string{qemu, elftoolArm64Path}
+	return []string{qemu, filepath.Join(solo5TendersFor(t, "arm64"), "solo5-elftool")}
 }
 
 // buildSolo5Arm64 builds the program in progs/dir for solo5/arm64 with

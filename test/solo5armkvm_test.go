@@ -35,8 +35,7 @@ func TestSolo5Arm64Tenders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	elftool := solo5ElftoolArm64(t) // builds the tenders beside it
-	bin := filepath.Dir(elftool[1])
+	bin := solo5TendersFor(t, "arm64")
 	dir := t.TempDir()
 	files := map[string]string{
 		"/bin/solo5-spt": filepath.Join(bin, "solo5-spt"),
