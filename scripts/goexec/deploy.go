@@ -331,7 +331,7 @@ func (d *deployment) qemuScript() (string, error) {
 	mem := fmt.Sprintf("%dM", d.memMiB)
 	command := func(kvm bool, indent string) string {
 		var b strings.Builder
-		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, kvm, "", extra)
+		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, 1, kvm, "", extra)
 		if d.arch == "arm64" {
 			qemu, args = arm64QEMU, qemuArm64Args(d.kernel, d.cmdline, mem, extra)
 		}

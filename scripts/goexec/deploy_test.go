@@ -110,7 +110,7 @@ func TestDeployQEMU(t *testing.T) {
 				t.Fatal(err)
 			}
 			netdev, _ := netArgs(net)
-			want := append(qemuArgs(img, cmdline, "1024M", tt.kvm, "", netdev), "-smp", "1", "-name", "a'b")
+			want := append(qemuArgs(img, cmdline, "1024M", 1, tt.kvm, "", netdev), "-smp", "1", "-name", "a'b")
 			if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")); diff != "" {
 				t.Errorf("QEMU's arguments (-want +got):\n%s\nscript:\n%s", diff, out)
 			}

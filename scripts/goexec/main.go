@@ -46,6 +46,8 @@
 // Environment:
 //
 //	MIRAGO_MEM		guest memory (QEMU -m), default 1G
+//	MIRAGO_SMP		virtual CPUs (QEMU -smp), 1 to 16, default 1; under TCG, more than one
+//				runs multi-threaded (-accel tcg,thread=multi), a host thread per CPU
 //	MIRAGO_TIMEOUT		Go duration after which QEMU is killed, default 30m; 0 means none
 //	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
 //	MIRAGO_NET		a network device: a QEMU -netdev backend without the id, such as
@@ -116,6 +118,7 @@ const (
 	// QEMU allocates guest memory on first touch, and the runtime
 	// touches only what it uses, so a larger -m costs nothing at boot.
 	defaultMem     = "1G"
+	maxSMP         = 16 // the runtime's maxCPUs
 	defaultTimeout = 30 * time.Minute
 
 	// debugExitPort is where the guest writes its exit status. 0xf4 is
@@ -230,9 +233,9 @@ func parseExecName(name string) (goos, goarch string, ok bool) {
 }
 
 // qemuArgs returns the arguments for qemu-system-x86_64 to boot image
-// with cmdline, with QEMU's monitor on the Unix socket mon if it is not
-// empty.
-func qemuArgs(image, cmdline, mem string, kvm bool, mon string, extra []string) []string {
+// with cmdline on smp CPUs, with QEMU's monitor on the Unix socket mon
+// if it is not empty.
+func qemuArgs(image, cmdline, mem string, smp int, kvm bool, mon string, extra []string) []string {
 	args := []string{
 		// microvm boots a PVH ELF directly and has an ISA bus for
 		// the serial port and isa-debug-exit. auto-kernel-cmdline=off
@@ -241,10 +244,18 @@ func qemuArgs(image, cmdline, mem string, kvm bool, mon string, extra []string) 
 		// take them for arguments.
 		"-M", "microvm,auto-kernel-cmdline=off",
 	}
-	if kvm {
+	switch {
+	case kvm:
 		args = append(args, "-accel", "kvm", "-cpu", "host")
-	} else {
+	case smp > 1:
+		// A host thread per CPU: single-threaded TCG would run the
+		// CPUs in turn.
+		args = append(args, "-accel", "tcg,thread=multi", "-cpu", "max")
+	default:
 		args = append(args, "-accel", "tcg", "-cpu", "max")
+	}
+	if smp > 1 {
+		args = append(args, "-smp", strconv.Itoa(smp))
 	}
 	args = append(args,
 		"-m", mem,
@@ -270,6 +281,7 @@ func qemuArgs(image, cmdline, mem string, kvm bool, mon string, extra []string) 
 // config is what the environment says about running QEMU.
 type config struct {
 	mem     string        // -m
+	smp     int           // -smp
 	timeout time.Duration // 0: none
 	extra   []string      // more QEMU arguments
 	kvm     bool          // KVM rather than TCG
@@ -291,9 +303,16 @@ func readTimeout(lookup func(string) (string, bool)) (time.Duration, error) {
 
 // readConfig reads the MIRAGO_* variables; see the package comment.
 func readConfig(lookup func(string) (string, bool)) (config, error) {
-	cfg := config{mem: defaultMem, timeout: defaultTimeout}
+	cfg := config{mem: defaultMem, smp: 1, timeout: defaultTimeout}
 	if v, _ := lookup("MIRAGO_MEM"); v != "" {
 		cfg.mem = v
+	}
+	if v, _ := lookup("MIRAGO_SMP"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxSMP {
+			return cfg, fmt.Errorf("MIRAGO_SMP=%q: want a number of CPUs from 1 to %d", v, maxSMP)
+		}
+		cfg.smp = n
 	}
 	timeout, err := readTimeout(lookup)
 	if err != nil {
@@ -481,7 +500,7 @@ func (w *wrapper) runQEMUx86(image string, args []string) int {
 		}
 	}
 
-	return w.superviseQEMU(image, qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.kvm, mon, append(initrd, cfg.extra...)), mon, cfg, guestStatus)
+	return w.superviseQEMU(image, qemuPath, qemuArgs(image, cmdline, cfg.mem, cfg.smp, cfg.kvm, mon, append(initrd, cfg.extra...)), mon, cfg, guestStatus)
 }
 
 // mountCwd archives the working directory for the guest unless

@@ -73,7 +73,7 @@ func TestGuestStatus(t *testing.T) {
 }
 
 func TestQEMUArgs(t *testing.T) {
-	got := qemuArgs("/tmp/hello", "-- /tmp/hello a", "512M", false, "/tmp/m/monitor", []string{"-d", "int"})
+	got := qemuArgs("/tmp/hello", "-- /tmp/hello a", "512M", 1, false, "/tmp/m/monitor", []string{"-d", "int"})
 	want := []string{
 		"-M", "microvm,auto-kernel-cmdline=off",
 		"-accel", "tcg", "-cpu", "max",
@@ -90,9 +90,19 @@ func TestQEMUArgs(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("TCG (-want +got):\n%s", diff)
 	}
-	got = qemuArgs("img", "--", "256M", true, "", nil)
+	got = qemuArgs("img", "--", "256M", 1, true, "", nil)
 	if i := indexOf(got, "-accel"); i < 0 || got[i+1] != "kvm" || got[i+2] != "-cpu" || got[i+3] != "host" {
 		t.Errorf("KVM: args %q lack -accel kvm -cpu host", got)
+	}
+	if i := indexOf(got, "-smp"); i >= 0 {
+		t.Errorf("one CPU: args %q have -smp", got)
+	}
+	got = qemuArgs("img", "--", "256M", 2, false, "", nil)
+	if i := indexOf(got, "-accel"); i < 0 || got[i+1] != "tcg,thread=multi" {
+		t.Errorf("2 CPUs under TCG: args %q lack -accel tcg,thread=multi", got)
+	}
+	if i := indexOf(got, "-smp"); i < 0 || got[i+1] != "2" {
+		t.Errorf("2 CPUs: args %q lack -smp 2", got)
 	}
 }
 
@@ -248,7 +258,7 @@ func TestRunPassesArguments(t *testing.T) {
 	if filepath.Base(mon) != "monitor" {
 		t.Errorf("monitor socket %q, want a file named monitor", mon)
 	}
-	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", false, mon, []string{"-d", "guest_errors"})
+	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", 1, false, mon, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
 	}
@@ -339,13 +349,16 @@ func TestReadConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", map[string]string{"MIRAGO_ACCEL": "tcg"},
-			config{mem: "1G", timeout: 30 * time.Minute}, ""},
+			config{mem: "1G", smp: 1, timeout: 30 * time.Minute}, ""},
 		{"all set", map[string]string{
 			"MIRAGO_ACCEL": "kvm", "MIRAGO_MEM": "2G", "MIRAGO_TIMEOUT": "90s",
-			"MIRAGO_QEMU_FLAGS": " -d int  -D /tmp/log ", "MIRAGO_TIMING": "",
-		}, config{mem: "2G", timeout: 90 * time.Second, extra: []string{"-d", "int", "-D", "/tmp/log"}, kvm: true, timing: true}, ""},
+			"MIRAGO_QEMU_FLAGS": " -d int  -D /tmp/log ", "MIRAGO_TIMING": "", "MIRAGO_SMP": "4",
+		}, config{mem: "2G", smp: 4, timeout: 90 * time.Second, extra: []string{"-d", "int", "-D", "/tmp/log"}, kvm: true, timing: true}, ""},
 		{"no timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "0"},
-			config{mem: "1G"}, ""},
+			config{mem: "1G", smp: 1}, ""},
+		{"no CPUs", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "0"}, config{}, `MIRAGO_SMP="0": want a number of CPUs from 1 to 16`},
+		{"too many CPUs", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "17"}, config{}, `MIRAGO_SMP="17"`},
+		{"CPUs not a number", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "two"}, config{}, `MIRAGO_SMP="two"`},
 		{"negative timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "-1s"},
 			config{}, `MIRAGO_TIMEOUT="-1s"`},
 		{"bad accel", map[string]string{"MIRAGO_ACCEL": "whpx"}, config{}, `MIRAGO_ACCEL="whpx"`},

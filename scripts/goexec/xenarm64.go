@@ -123,12 +123,16 @@ func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 	}
 	// readConfig's auto would pick KVM by the host's x86 flags, which
 	// say nothing about an arm64 guest.
-	return readConfig(func(k string) (string, bool) {
+	cfg, err := readConfig(func(k string) (string, bool) {
 		if k == "MIRAGO_ACCEL" {
 			return "tcg", true
 		}
 		return lookup(k)
 	})
+	if err == nil && cfg.smp > 1 {
+		err = fmt.Errorf("MIRAGO_SMP=%d: xen/arm64 images run on one CPU for now", cfg.smp)
+	}
+	return cfg, err
 }
 
 // qemuArm64Args returns the arguments for qemu-system-aarch64 to boot

@@ -154,16 +154,17 @@ func TestReadArm64Config(t *testing.T) {
 		want    config
 		wantErr string
 	}{
-		{"defaults", nil, config{mem: "1G", timeout: defaultTimeout}, ""},
-		{"auto is TCG", map[string]string{"MIRAGO_ACCEL": "auto"}, config{mem: "1G", timeout: defaultTimeout}, ""},
+		{"defaults", nil, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
+		{"auto is TCG", map[string]string{"MIRAGO_ACCEL": "auto"}, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
 		{"all set", map[string]string{
 			"MIRAGO_ACCEL": "tcg", "MIRAGO_MEM": "256M", "MIRAGO_TIMEOUT": "90s",
 			"MIRAGO_QEMU_FLAGS": "-d int", "MIRAGO_TIMING": "",
-		}, config{mem: "256M", timeout: 90e9, extra: []string{"-d", "int"}, timing: true}, ""},
+		}, config{mem: "256M", smp: 1, timeout: 90e9, extra: []string{"-d", "int"}, timing: true}, ""},
 		{"kvm", map[string]string{"MIRAGO_ACCEL": "kvm"}, config{}, "MIRAGO_ACCEL=kvm: xen/arm64 images run under TCG only"},
 		{"bad accel", map[string]string{"MIRAGO_ACCEL": "hvf"}, config{}, `MIRAGO_ACCEL="hvf": want tcg or auto`},
-		{"network", map[string]string{"MIRAGO_NET": "user"}, config{mem: "1G", timeout: defaultTimeout, extra: []string{"-netdev", "user,id=mirago-net0", "-device", "virtio-net-device,netdev=mirago-net0"}}, ""},
+		{"network", map[string]string{"MIRAGO_NET": "user"}, config{mem: "1G", smp: 1, timeout: defaultTimeout, extra: []string{"-netdev", "user,id=mirago-net0", "-device", "virtio-net-device,netdev=mirago-net0"}}, ""},
 		{"bad timeout", map[string]string{"MIRAGO_TIMEOUT": "soon"}, config{}, `MIRAGO_TIMEOUT="soon"`},
+		{"two CPUs", map[string]string{"MIRAGO_SMP": "2"}, config{}, "MIRAGO_SMP=2: xen/arm64 images run on one CPU for now"},
 	}
 	for _, tt := range tests {
 		got, err := readArm64Config(env(tt.env))
