@@ -15,7 +15,7 @@ MIRAGO = PATH="$(GOROOT_DIR)/bin:$$($(CURDIR)/scripts/bootstrap-go.sh):$$PATH"
 GO_DIRS := sys drivers scripts examples test
 ROOT_PKGS := ./scripts/... ./examples/... ./test/...
 
-.PHONY: all deps toolchain demo test test-host vet patches bench std-status syscall-api clean clean-cache xen test-xen docker test-docker
+.PHONY: all deps toolchain demo test test-host vet patches bench std-status syscall-api clean clean-cache xen test-xen test-smp docker test-docker
 
 all: toolchain
 
@@ -75,6 +75,12 @@ xen: deps
 test-xen: toolchain xen
 	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT|TestSolo5Arm64Tenders)' -timeout 30m ./test/
 
+# The SMP sweep (test/smpsweep_test.go): go test -short of runtime,
+# sync, sync/atomic, context and net/http on 2 and on 4 CPUs, about 25
+# minutes of QEMU time.
+test-smp: toolchain
+	$(HOSTGO) go test -count=1 -v -tags smpsweep -run '^TestSMPSweep$$' -timeout 60m ./test/
+
 patches:
 	scripts/upstream-export.sh
 
@@ -98,6 +104,12 @@ syscall-api: toolchain
 
 bench: toolchain
 	$(HOSTGO) scripts/bench-skeleton.sh
+
+# How a CPU-bound program scales from 1 to 2 CPUs (scripts/bench-smp.sh);
+# about a minute.
+.PHONY: bench-smp
+bench-smp: toolchain
+	$(HOSTGO) scripts/bench-smp.sh
 
 # The HTTP server on the host, in a Linux VM, as a Mirago image and under
 # solo5-spt (as root), side by side (scripts/bench/run.sh); about two

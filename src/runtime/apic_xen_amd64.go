@@ -53,18 +53,10 @@ func lapicInit(tscHz uint64) {
 	// write as a plain MSR exit, without decoding the instruction
 	// that wrote to an MMIO page.
 	_, _, ecx, _ := cpuid(1, 0)
-	if ecx&(1<<21) != 0 {
-		wrmsr(msrAPICBase, base|apicBaseEnable|apicBaseX2APIC)
-		lapicX2 = true
-	}
-	lapicWrite(lapicTPR, 0)
-	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable
-	// LINT1 delivers NMIs, as on a PC's boot CPU: QEMU's nmi command
-	// comes in through it (see exceptionSignal).
-	lapicWrite(lapicLVTLINT1, lvtDeliverNMI)
+	lapicX2 = ecx&(1<<21) != 0
 	lapicDeadline = ecx&(1<<24) != 0
+	lapicCPUInit()
 	if lapicDeadline {
-		lapicWrite(lapicLVTTimer, lvtTSCDeadline|vectorTimer)
 		return
 	}
 	// Measure the one-shot timer's rate against the TSC over 2 ms,
@@ -90,16 +82,49 @@ func lapicInit(tscHz uint64) {
 	lapicWrite(lapicLVTTimer, vectorTimer) // one-shot
 }
 
-// minit enables interrupts on m0 once it has a signal stack for them.
+// lapicCPUInit enables the calling CPU's local APIC, in the mode
+// lapicInit chose on the boot CPU, and programs its timer's mode; the
+// CPUs' timers count alike, so the boot CPU's calibration holds.
+func lapicCPUInit() {
+	if lapicX2 {
+		wrmsr(msrAPICBase, rdmsr(msrAPICBase)|apicBaseEnable|apicBaseX2APIC)
+	}
+	lapicWrite(lapicTPR, 0)
+	lapicWrite(lapicSVR, 0x100|vectorSpurious) // enable
+	// LINT1 delivers NMIs, as on a PC's boot CPU: QEMU's nmi command
+	// comes in through it (see exceptionSignal).
+	lapicWrite(lapicLVTLINT1, lvtDeliverNMI)
+	if lapicDeadline {
+		lapicWrite(lapicLVTTimer, lvtTSCDeadline|vectorTimer)
+		return
+	}
+	lapicWrite(lapicDivide, 0xb)           // divide by 1
+	lapicWrite(lapicLVTTimer, vectorTimer) // one-shot
+}
+
+// lapicIPI sends vector to the CPU with local APIC ID dest; mode is the
+// ICR's delivery mode bits (0: fixed).
+func lapicIPI(dest uint32, mode, vector uint32) {
+	const icrLow, icrHigh = 0x300, 0x310
+	const assert = 1 << 14
+	if lapicX2 {
+		wrmsr(msrX2APIC+icrLow>>4, uint64(dest)<<32|uint64(assert|mode|vector))
+		return
+	}
+	lapicWrite(icrHigh, dest<<24)
+	lapicWrite(icrLow, assert|mode|vector)
+}
+
+// minit enables interrupts once m0 has a signal stack for them, and
+// starts the tick. Other Ms share the CPU, which is set up already;
+// threadRun gives the trap path each one's signal stack.
 func minit() {
 	mp := getg().m
 	if mp != &m0 {
-		throw("minit: second M on " + GOOS)
+		return
 	}
 	trapUseSignalStack(mp)
-	// The tick preempts goroutines as sysmon would: the scheduler may
-	// use runnext, and polls device waiters as it runs (proc.go).
-	haveTimerPreemption = true
+	mach.startCPUs()
 	tickArm(nanotime())
 	sti()
 }

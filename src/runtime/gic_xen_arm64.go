@@ -301,16 +301,26 @@ func timerDisarm() {
 	cntvSetCTL(cntvCTLEnable | cntvCTLIMask)
 }
 
-// minit enables interrupts on m0: the tick preempts goroutines as
-// sysmon would.
+// minit enables interrupts and starts the tick on m0. Other Ms share
+// the CPU, which is set up already.
 func minit() {
 	if getg().m != &m0 {
-		throw("minit: second M on " + GOOS)
+		return
 	}
-	haveTimerPreemption = true
+	mach.startCPUs()
 	tickArm(nanotime())
 	sti()
 }
+
+// preemptM has no other CPU whose M to interrupt: the tick preempts
+// goroutines on the one there is.
+const preemptMSupported = false
+
+func preemptM(mp *m) {}
+
+// cpuWake has no other CPU to wake: the runtime runs on the boot CPU
+// only (machine.cpuCount).
+func cpuWake(c int) {}
 
 // In sys_xen_arm64.s.
 func cntvSetCVAL(v uint64)
@@ -321,3 +331,4 @@ func gicV3EOI(id uint64)
 func cli()
 func sti()
 func stihlt()
+func intrOff() (wasOn bool)

@@ -40,7 +40,9 @@ var (
 	// has not seen it yet. The handler sets bits; waitIRQ clears them.
 	irqPendingBits uint64
 
-	// irqWaiters are the goroutines parked in waitIRQ, one per line.
+	// irqWaiters are the goroutines parked in waitIRQ, one per line,
+	// under irqLock: any M may poll for them.
+	irqLock       mutex
 	irqWaiters    [maxIRQLine + 1]irqWaiter
 	irqNumWaiters int
 )
@@ -93,14 +95,17 @@ func devices_waitIRQ(i int, timeout int64) bool {
 		return false
 	}
 	w := &irqWaiters[i]
-	if w.gp != 0 {
+	deadline := int64(-1)
+	if timeout > 0 {
+		deadline = nanotime() + timeout
+	}
+	lock(&irqLock)
+	if w.gp != 0 || w.bit != 0 {
 		throw("waitIRQ: two goroutines wait for one interrupt")
 	}
 	w.bit = 1 << i
-	w.deadline = -1
-	if timeout > 0 {
-		w.deadline = nanotime() + timeout
-	}
+	w.deadline = deadline
+	unlock(&irqLock)
 	netpollGenericInit()
 	gopark(irqParkCommit, unsafe.Pointer(w), waitReasonIOWait, traceBlockNet, 1)
 	return irqTake(i)
@@ -110,11 +115,15 @@ func devices_waitIRQ(i int, timeout int64) bool {
 // it was on its way there. It runs on g0 after gp stopped running.
 func irqParkCommit(gp *g, p unsafe.Pointer) bool {
 	w := (*irqWaiter)(p)
+	lock(&irqLock)
 	if atomic.Load64(&irqPendingBits)&w.bit != 0 {
+		w.bit = 0
+		unlock(&irqLock)
 		return false
 	}
 	w.gp.set(gp)
 	irqNumWaiters++
+	unlock(&irqLock)
 	netpollAdjustWaiters(1)
 	return true
 }
@@ -125,6 +134,8 @@ func irqPoll(list *gList, now int64) int32 {
 	if irqNumWaiters == 0 {
 		return 0
 	}
+	lock(&irqLock)
+	defer unlock(&irqLock)
 	pending := atomic.Load64(&irqPendingBits)
 	delta := int32(0)
 	for i := range irqWaiters {
@@ -135,6 +146,7 @@ func irqPoll(list *gList, now int64) int32 {
 		if pending&w.bit != 0 || w.deadline >= 0 && now >= w.deadline {
 			list.push(w.gp.ptr())
 			w.gp = 0
+			w.bit = 0
 			irqNumWaiters--
 			delta--
 		}
@@ -144,6 +156,8 @@ func irqPoll(list *gList, now int64) int32 {
 
 // irqNextDeadline returns the earliest deadline of a waiter, or -1.
 func irqNextDeadline() int64 {
+	lock(&irqLock)
+	defer unlock(&irqLock)
 	next := int64(-1)
 	for i := range irqWaiters {
 		if w := &irqWaiters[i]; w.gp != 0 && w.deadline >= 0 && (next < 0 || w.deadline < next) {

@@ -198,6 +198,10 @@ func (hvtMachine) cmdlineWord(word string) bool { return false }
 // The tender's guest memory is an anonymous mapping: zeroed.
 func (hvtMachine) ramZeroed() bool { return true }
 
+// The hvt ABI gives the guest one CPU.
+func (hvtMachine) cpuCount() int { return 1 }
+func (hvtMachine) startCPUs()    {}
+
 // A device's line is its handle, as under spt, and the poll hypercall
 // reports a device ready until its driver has read all it has.
 func (hvtMachine) lineEnable(i int) {}

@@ -87,6 +87,10 @@ func (m pcMachine) walltime() (sec int64, nsec int32) {
 
 func (pcMachine) ramZeroed() bool { return true }
 
+// The CPUs are the MADT's (smp_xen_amd64.go).
+func (pcMachine) cpuCount() int { return smpCount() }
+func (pcMachine) startCPUs()    { smpStart() }
+
 // No console input yet: COM1's receiver is not read.
 func (pcMachine) consoleRead(p []byte) int { return 0 }
 func (pcMachine) consoleInputLine() int    { return 0 }

@@ -224,6 +224,10 @@ func (sptMachine) cmdlineWord(word string) bool { return false }
 // The tender's guest memory is an anonymous mapping: zeroed.
 func (sptMachine) ramZeroed() bool { return true }
 
+// The spt ABI gives the guest one thread.
+func (sptMachine) cpuCount() int { return 1 }
+func (sptMachine) startCPUs()    {}
+
 // A device's line is its handle, and it is routed if the tender
 // attached the device. There is nothing to unmask: the tender put the
 // descriptors in its epoll set level-triggered, so a device stays

@@ -112,6 +112,15 @@ type machine interface {
 	// a source.
 	lineEnable(i int)
 	lineRouted(i int) bool
+
+	// cpuCount returns how many CPUs the runtime has (at most
+	// maxCPUs), which is NumCPU; osinit calls it after init.
+	// startCPUs starts the ones other than the boot CPU: each runs
+	// its idle thread (cpuOnline), and the runtime's threads on the
+	// shared run queue (thread_unikernel.go). m0's minit calls it,
+	// once the heap is up.
+	cpuCount() int
+	startCPUs()
 }
 
 // mach is the platform the image runs on, set first thing in osinit.

@@ -77,5 +77,9 @@ func (virtMachine) exit(code int32) {
 
 func (virtMachine) cmdlineWord(word string) bool { return false }
 func (virtMachine) ramZeroed() bool              { return true }
-func (virtMachine) lineEnable(i int)             { gicLineEnable(i) }
-func (virtMachine) lineRouted(i int) bool        { return gicLineRouted(i) }
+
+// Only the boot CPU runs the runtime, for now.
+func (virtMachine) cpuCount() int         { return 1 }
+func (virtMachine) startCPUs()            {}
+func (virtMachine) lineEnable(i int)      { gicLineEnable(i) }
+func (virtMachine) lineRouted(i int) bool { return gicLineRouted(i) }

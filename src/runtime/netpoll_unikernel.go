@@ -11,19 +11,12 @@ import (
 	_ "unsafe" // for go:linkname
 )
 
-// The scheduler's idle point. With one CPU and one M, findRunnable
-// calls netpoll(delay) when no goroutine can run and a timer is
-// pending (or a goroutine waits for I/O): this is where the CPU waits,
-// as on wasip1. Waiting here rather than in stopm keeps checkdead from
-// declaring a deadlock while work is still due.
-//
-// The machine-specific idleWait does the waiting. Goroutines waiting
-// for a device interrupt (irq_unikernel.go) are netpoll waiters: netpoll
-// readies them when their interrupt fires.
-//
-// With no sysmon, this is also where a GC is forced when none has run
-// for forcegcperiod, as sysmon does: an idle program still returns to
-// a collected heap.
+// The network poller. Goroutines waiting for a device interrupt
+// (irq_unikernel.go) are its waiters: netpoll readies them when their
+// interrupt fires. The M that findRunnable sends to wait in netpoll
+// blocks (futexsleep) until an interrupt handler or another M calls
+// netpollBreak, or its delay is up, as it blocks in epoll_wait on
+// Linux; the CPU meanwhile runs other threads, or halts.
 
 func netpollinit() {}
 
@@ -93,11 +86,14 @@ func syscall_netpollReady(fd uintptr, mode int32) {
 
 func netpollarm(pd *pollDesc, mode int) {}
 
-// netpollWakeSig is set by netpollBreak to end a wait early.
-var netpollWakeSig atomic.Uint32
+// netpollWakeSig is set by netpollBreak to end a wait early; netpoll
+// waits on it.
+var netpollWakeSig uint32
 
 func netpollBreak() {
-	netpollWakeSig.Store(1)
+	if atomic.Cas(&netpollWakeSig, 0, 1) {
+		futexwakeup(&netpollWakeSig, 1)
+	}
 }
 
 // netpoll waits up to delay nanoseconds (forever if delay < 0) for
@@ -106,45 +102,16 @@ func netpoll(delay int64) (gList, int32) {
 	var list gList
 	now := nanotime()
 	delta := irqPoll(&list, now)
-	if forceGC(now, &list) || delay == 0 || !list.empty() {
+	if delay == 0 || !list.empty() {
 		return list, delta
 	}
-	until := int64(-1)
-	if delay > 0 {
-		until = now + delay
-		if until < 0 {
-			until = -1 // overflow: wait without a deadline
-		}
+	if next := irqNextDeadline(); next >= 0 && (delay < 0 || next-now < delay) {
+		delay = max(next-now, 1)
 	}
-	// Wake up for the next forced GC, if one is due.
-	if lastgc := int64(atomic.Load64(&memstats.last_gc_nanotime)); lastgc != 0 && gcController.gcPercent.Load() >= 0 {
-		if next := lastgc + forcegcperiod + 1; next > now && (until < 0 || next < until) {
-			until = next
-		}
+	if atomic.Load(&netpollWakeSig) == 0 {
+		futexsleep(&netpollWakeSig, 0, delay)
 	}
-	if next := nextNoteDeadline(); next >= 0 && (until < 0 || next < until) {
-		until = next
-	}
-	if next := irqNextDeadline(); next >= 0 && (until < 0 || next < until) {
-		until = next
-	}
-	idleWait(until)
-	netpollWakeSig.Store(0)
-	now = nanotime()
-	forceGC(now, &list)
-	delta += irqPoll(&list, now)
+	atomic.Store(&netpollWakeSig, 0)
+	delta += irqPoll(&list, nanotime())
 	return list, delta
-}
-
-// forceGC adds the forced-GC goroutine to list if a periodic GC is
-// due, and reports whether it did.
-func forceGC(now int64, list *gList) bool {
-	if t := (gcTrigger{kind: gcTriggerTime, now: now}); !t.test() || !forcegc.idle.Load() {
-		return false
-	}
-	lock(&forcegc.lock)
-	forcegc.idle.Store(false)
-	list.push(forcegc.g)
-	unlock(&forcegc.lock)
-	return true
 }

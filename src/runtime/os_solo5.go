@@ -100,9 +100,11 @@ func osinit() {
 	} else {
 		sptInit()
 	}
-	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
+	threadsInit()
 	cpuHz = mach.init()
+	machCPUs = int32(mach.cpuCount())
+	numCPUStartup = getCPUCount()
 }
 
 // selectMachine returns the platform the image runs on: the tender
@@ -117,9 +119,41 @@ func selectMachine() machine {
 // The machine contract's per-architecture functions. A process has no
 // traps to install and its memory is already mapped.
 
-func minit() {}
+func minit() {
+	if getg().m == &m0 {
+		mach.startCPUs()
+	}
+}
 
-// idleWait waits until nanotime reaches until (for ever if until < 0).
+// There are no interrupts to turn off: the tender reports device
+// events only when asked, and only the idle thread and the scheduler
+// ask (idleWait, pollDevices).
+
+//go:nosplit
+func intrOff() bool { return false }
+
+//go:nosplit
+func intrRestore(on bool) {}
+
+// threadSwitchTrap has nothing to do: there are no traps.
+func threadSwitchTrap(mp *m) {}
+
+//go:nosplit
+func inTrapHandler() bool { return false }
+
+// There is no other CPU whose M to preempt, and no way to interrupt the
+// one there is.
+const preemptMSupported = false
+
+func preemptM(mp *m) {}
+
+// A tender gives the guest one CPU, and no tick.
+type tickState struct{}
+
+func cpuWake(c int) {}
+
+// idleWait waits until nanotime reaches until (for ever if until < 0),
+// or a device is ready.
 func idleWait(until int64) {
 	start := nanotime()
 	if solo5HVT {

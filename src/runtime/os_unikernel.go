@@ -7,21 +7,27 @@
 package runtime
 
 import (
-	"internal/runtime/atomic"
 	"internal/runtime/sys"
 	"unsafe"
 )
 
 // This file holds what GOOS=xen and GOOS=solo5 have in common: the
-// program is the only thing on its virtual machine. There is one CPU
-// and one M, so no OS threads (newosproc never runs); no signals from
+// program is the only thing on its virtual machine. There is one CPU,
+// on which the runtime runs its Ms as threads of its own
+// (thread_unikernel.go); no signals from
 // outside but a non-maskable interrupt, which is SIGQUIT (CPU
 // exceptions are reported as the signals Linux makes of them, see
 // sigpanic); no files below package syscall. The per-GOOS
 // files (os_xen*.go, trap_xen*.go, ...) supply the machine: osinit,
 // console, clock, exit, entropy and traps.
 
-type mOS struct{}
+// machCPUs is how many CPUs the machine gives the runtime
+// (machine.cpuCount), from osinit.
+var machCPUs int32 = 1
+
+func getCPUCount() int32 {
+	return machCPUs
+}
 
 type sigset struct{}
 
@@ -30,10 +36,6 @@ type gsignalStack struct{}
 
 // There are no signals.
 const _NSIG = 0
-
-func getCPUCount() int32 {
-	return 1
-}
 
 // Called to initialize a new m (including the bootstrap m).
 // Called on the parent thread (main thread in case of bootstrap), can allocate memory.
@@ -50,44 +52,7 @@ func unminit() {}
 // resources in minit, semacreate, or elsewhere. Do not take locks after calling this.
 func mdestroy(mp *m) {}
 
-// May run with m.p==nil, so write barriers are not allowed.
-//
-//go:nowritebarrier
-func newosproc(mp *m) {
-	throw("newosproc: no threads on " + GOOS)
-}
-
-func newosproc0(stacksize uintptr, fn unsafe.Pointer) {
-	throw("newosproc0: no threads on " + GOOS)
-}
-
 func libpreinit() {}
-
-func exitThread(wait *atomic.Uint32) {
-	throw("exitThread: no threads on " + GOOS)
-}
-
-// osyield has nothing to yield to: no other thread runs on this CPU.
-func osyield() {}
-
-//go:nosplit
-func osyield_no_g() {}
-
-// usleep waits for usec microseconds. It is used only for short
-// back-offs inside the runtime; goroutines sleep through timers.
-//
-//go:nosplit
-func usleep(usec uint32) {
-	end := nanotime() + int64(usec)*1000
-	for nanotime() < end {
-		procyield(10)
-	}
-}
-
-//go:nosplit
-func usleep_no_g(usec uint32) {
-	usleep(usec)
-}
 
 //go:nosplit
 func sigsave(p *sigset) {}
@@ -99,8 +64,15 @@ func msigrestore(sigmask sigset) {}
 //go:nowritebarrierrec
 func clearSignalHandlers() {}
 
+// sigblock, as an M exits (mexit), turns interrupts off for good on its
+// thread: its signal stack is freed before exitThread leaves it.
+//
 //go:nosplit
-func sigblock(exiting bool) {}
+func sigblock(exiting bool) {
+	if exiting {
+		intrOff()
+	}
+}
 
 func initsig(preinit bool) {}
 
@@ -118,12 +90,6 @@ func os_sigpipe() {
 
 func crash() {
 	exit(2)
-}
-
-const preemptMSupported = false
-
-func preemptM(mp *m) {
-	// One M, and it is the one asking.
 }
 
 // CPU exceptions are reported as the signals Linux makes of them, with

@@ -35,12 +35,14 @@ func osinit() {
 	physPageSize = 4096
 	initBloc()
 	pvhInit()
-	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
+	threadsInit()
 	hz := mach.init()
 	cpuHz = hz
 	vmInit(bootMemmap)
 	lapicInit(hz)
+	machCPUs = int32(mach.cpuCount())
+	numCPUStartup = getCPUCount()
 }
 
 // selectMachine returns the platform the image runs on: Xen if a

@@ -34,9 +34,11 @@ func osinit() {
 	physPageSize = 4096
 	memInit()
 	vmInit()
-	numCPUStartup = getCPUCount()
 	getg().m.procid = 1
+	threadsInit()
 	cpuHz = mach.init()
+	machCPUs = int32(mach.cpuCount())
+	numCPUStartup = getCPUCount()
 	gicInit(cpuHz)
 }
 

@@ -141,6 +141,27 @@ TEXT pvhLong<>(SB),NOSPLIT|NOFRAME,$0
 	XORL	SI, SI	// argv
 	JMP	runtime·rt0_go(SB)
 
+// apEntry is where another CPU enters the runtime, in long mode from
+// the trampoline (smp_xen_amd64.go), with interrupts off: it takes the
+// runtime's page tables, and the stack and TLS of its idle thread from
+// apBoot, and continues in apMain.
+TEXT runtime·apEntry(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	runtime·apBoot+0(SB), AX	// cr3
+	MOVQ	AX, CR3
+	MOVL	$0x10, AX
+	MOVW	AX, DS
+	MOVW	AX, ES
+	MOVW	AX, SS
+	XORL	AX, AX
+	MOVW	AX, FS
+	MOVW	AX, GS
+	MOVQ	runtime·apBoot+8(SB), SP	// sp
+	CALL	enableFPU<>(SB)
+	MOVQ	runtime·apBoot+16(SB), DI	// tls
+	CALL	runtime·settls(SB)
+	CALL	runtime·apMain(SB)
+	INT	$3	// apMain does not return
+
 // enableFPU turns on SSE, and AVX where the CPU has it, which the
 // compiler and the runtime assume.
 TEXT enableFPU<>(SB),NOSPLIT|NOFRAME,$0

@@ -112,6 +112,12 @@ TEXT runtime·writeCR0(SB),NOSPLIT,$0-8
 	MOVQ	AX, CR0
 	RET
 
+// func readCR3() uintptr
+TEXT runtime·readCR3(SB),NOSPLIT,$0-8
+	MOVQ	CR3, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
 // func writeCR3(v uintptr)
 TEXT runtime·writeCR3(SB),NOSPLIT,$0-8
 	MOVQ	v+0(FP), AX
@@ -158,6 +164,16 @@ TEXT runtime·readCR2(SB),NOSPLIT,$0-8
 // func cli()
 TEXT runtime·cli(SB),NOSPLIT,$0
 	CLI
+	RET
+
+// func intrOff() (wasOn bool)
+TEXT runtime·intrOff(SB),NOSPLIT,$0-1
+	PUSHFQ
+	POPQ	AX
+	CLI
+	SHRQ	$9, AX			// IF
+	ANDQ	$1, AX
+	MOVB	AX, wasOn+0(FP)
 	RET
 
 // func sti()

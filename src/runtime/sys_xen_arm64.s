@@ -249,6 +249,16 @@ TEXT runtime·cli(SB),NOSPLIT|NOFRAME,$0
 	MSR	$2, DAIFSet
 	RET
 
+// func intrOff() (wasOn bool)
+TEXT runtime·intrOff(SB),NOSPLIT|NOFRAME,$0-1
+	MRS	DAIF, R0
+	MSR	$2, DAIFSet
+	LSR	$7, R0			// I: IRQs masked
+	AND	$1, R0
+	EOR	$1, R0
+	MOVB	R0, wasOn+0(FP)
+	RET
+
 // func sti()
 TEXT runtime·sti(SB),NOSPLIT|NOFRAME,$0
 	MSR	$2, DAIFClr

@@ -4,18 +4,24 @@
 
 package runtime
 
-import "internal/abi"
+import (
+	"internal/abi"
+	"internal/runtime/atomic"
+)
 
-// The timer, and the jobs it does for the scheduler in the absence of
-// sysmon and of other threads:
+// The timer, and the jobs it does for the scheduler, which has no
+// kernel underneath to take the CPU from a thread:
 //
-//   - idle: when nothing can run, netpoll calls idleWait, which arms the
-//     timer for the next timer deadline and halts the CPU until an
-//     interrupt, so an idle guest uses no host CPU;
+//   - idle: when no thread can run, the idle thread calls idleWait,
+//     which arms the timer for the next deadline of a blocked thread
+//     and halts the CPU until an interrupt, so an idle guest uses no
+//     host CPU;
 //   - preemption: while goroutines run, the timer ticks every 10 ms. A
 //     goroutine that has run for a whole tick is asked to yield, and if
 //     the tick caught it at an async safe point, the handler makes it
-//     call asyncPreempt, as the SIGURG handler does on Linux;
+//     call asyncPreempt, as the SIGURG handler does on Linux. Back in
+//     the scheduler, its M lets the threads that wait for the CPU run
+//     (schedHook);
 //   - CPU profiling: while a profile is on, the timer also fires every
 //     1/hz seconds of running time and the handler takes a sample of
 //     the interrupted code, as the SIGPROF handler does. Halted time
@@ -36,22 +42,36 @@ const preemptTick = 10_000_000
 //	stihlt()         unmask interrupts and wait for one, which is
 //	                 handled before stihlt returns
 
-var (
-	idling         bool   // idleWait is halted
-	tickSchedtick  uint32 // P's schedtick at the last tick
-	tickRunningFor int64  // since when the current goroutine runs
+// A tickState is the tick's state on one CPU (cpus[c].tick), written
+// with interrupts off.
+type tickState struct {
+	idling     bool   // idleWait is halted
+	schedtick  uint32 // P's schedtick at the last tick
+	runningFor int64  // since when the current goroutine runs
+	profNext   int64  // nanotime of the next profile sample, less time halted since
+}
 
-	// The CPU profile clock; written with interrupts disabled.
-	profPeriod int64 // ns of running time between samples; 0: off
-	profNext   int64 // nanotime of the next sample, less time halted since
-)
+// profPeriod is the CPU profile clock's period: ns of running time
+// between samples; 0: off.
+var profPeriod int64
+
+// thisTick returns the tick state of the CPU the caller runs on.
+//
+//go:nosplit
+func thisTick() *tickState {
+	return &cpus[getg().m.threadCPU].tick
+}
 
 // tickArm arms the timer for the next preemption tick after now, or
 // the next profile sample if that is sooner.
 func tickArm(now int64) {
 	when := now + preemptTick
 	if profPeriod > 0 {
-		when = min(when, profNext)
+		t := thisTick()
+		if t.profNext == 0 {
+			t.profNext = now + profPeriod
+		}
+		when = min(when, t.profNext)
 	}
 	timerArm(when)
 }
@@ -59,7 +79,8 @@ func tickArm(now int64) {
 // timerTick is the timer interrupt's work, after the interrupt is
 // acknowledged; gp is the interrupted goroutine.
 func timerTick(c *sigctxt, gp *g) {
-	if idling {
+	t := thisTick()
+	if t.idling {
 		return // idleWait arms the timer again
 	}
 	now := nanotime()
@@ -69,10 +90,10 @@ func timerTick(c *sigctxt, gp *g) {
 		pp = mp.oldp.ptr() // in a system call
 	}
 	if pp != nil && mp.curg != nil {
-		if pp.schedtick != tickSchedtick {
-			tickSchedtick = pp.schedtick
-			tickRunningFor = now
-		} else if now-tickRunningFor >= preemptTick {
+		if pp.schedtick != t.schedtick {
+			t.schedtick = pp.schedtick
+			t.runningFor = now
+		} else if now-t.runningFor >= preemptTick {
 			// As preemptone: ask the goroutine to stop at its next
 			// function call, and below, async if it can.
 			curg := mp.curg
@@ -81,48 +102,66 @@ func timerTick(c *sigctxt, gp *g) {
 			pp.preempt = true
 		}
 	}
-	if profPeriod > 0 && now >= profNext {
+	if profPeriod > 0 && now >= t.profNext {
 		// Before any asyncPreempt call is pushed, so the sample
 		// shows the code that was interrupted.
 		sigprof(c.sigpc(), c.sigsp(), c.siglr(), gp, mp)
-		profNext = max(profNext+profPeriod, now+profPeriod/2)
+		t.profNext = max(t.profNext+profPeriod, now+profPeriod/2)
 	}
-	if gp == mp.curg && debug.asyncpreemptoff == 0 && wantAsyncPreempt(gp) {
+	asyncPreemptAt(c, gp)
+	tickArm(now)
+}
+
+// asyncPreemptAt makes gp, which an interrupt interrupted, call
+// asyncPreempt if it is asked to stop and was interrupted at an async
+// safe point, as the SIGURG handler does on Linux.
+func asyncPreemptAt(c *sigctxt, gp *g) {
+	if gp == gp.m.curg && debug.asyncpreemptoff == 0 && wantAsyncPreempt(gp) {
 		if ok, newpc := isAsyncSafePoint(gp, c.sigpc(), c.sigsp(), c.siglr()); ok {
 			c.pushCall(abi.FuncPCABI0(asyncPreempt), newpc)
 		}
 	}
-	tickArm(now)
 }
 
 // pollDevices has nothing to do: devices interrupt.
 func pollDevices() {}
 
 // idleWait halts the CPU until the timer reaches until (no timer if
-// until < 0) or another interrupt arrives, then rearms the tick.
-// The scheduler calls it again if there is still nothing to do.
+// until < 0) or another interrupt arrives, then rearms the tick. The
+// idle thread calls it with interrupts off, and again if there is
+// still nothing to run.
 func idleWait(until int64) {
-	cli()
-	idling = true
+	t := thisTick()
+	t.idling = true
 	if until >= 0 {
 		timerArm(until)
 	} else {
 		timerDisarm()
 	}
 	start := nanotime()
-	if netpollWakeSig.Load() == 0 && (until < 0 || start < until) {
+	if until < 0 || start < until {
 		stihlt() // returns after the interrupt's handler ran
 		cli()
 	}
-	idling = false
+	t.idling = false
 	now := nanotime()
-	profNext += now - start // halted time is not profiled
-	idleTotal += now - start
+	if t.profNext != 0 {
+		t.profNext += now - start // halted time is not profiled
+	}
+	atomic.Xaddint64(&idleTotal, now-start)
 	tickArm(now)
-	sti()
 }
 
-// setProcessCPUProfiler has nothing to do: with one thread,
+// intrRestore turns interrupts back on if intrOff found them on.
+//
+//go:nosplit
+func intrRestore(on bool) {
+	if on {
+		sti()
+	}
+}
+
+// setProcessCPUProfiler has nothing to do: with one CPU,
 // setThreadCPUProfiler's clock is the process's.
 func setProcessCPUProfiler(hz int32) {}
 
@@ -134,7 +173,7 @@ func setThreadCPUProfiler(hz int32) {
 	cli()
 	if hz > 0 {
 		profPeriod = 1_000_000_000 / int64(hz)
-		profNext = nanotime() + profPeriod
+		thisTick().profNext = nanotime() + profPeriod
 		tickArm(nanotime())
 	} else {
 		profPeriod = 0

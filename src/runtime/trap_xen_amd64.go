@@ -32,6 +32,7 @@ const (
 	vectorDoubleFault = 8
 	vectorPageFault   = 14
 	vectorTimer       = 32
+	vectorIPI         = 48 // another CPU's wakeup (smp_xen_amd64.go)
 	vectorSpurious    = 255
 )
 
@@ -44,17 +45,18 @@ const vectorDeviceEnd = 48
 var deviceInterrupt func(vector uint64)
 
 // trapVector returns the vector of the i'th entry stub, in the order
-// of trapStubs in trap_xen_amd64.s: 0-47, then the spurious vector.
+// of trapStubs in trap_xen_amd64.s: 0-48, then the spurious vector.
 func trapVector(i int) uint8 {
-	if i < 48 {
+	if i <= vectorIPI {
 		return uint8(i)
 	}
 	return vectorSpurious
 }
 
-const numTrapStubs = 49
+const numTrapStubs = 50
 
-// Segment selectors of the GDT below.
+// Segment selectors of the GDT below. Each CPU has a TSS, at selTSS +
+// 16*cpu.
 const (
 	selCode = 0x08
 	selData = 0x10
@@ -80,8 +82,8 @@ func (t *taskState) setIST(i int, sp uintptr) {
 }
 
 var (
-	gdt [5]uint64 // null, code, data, TSS (two slots)
-	tss taskState
+	gdt [3 + 2*maxCPUs]uint64 // null, code, data, a TSS (two slots) per CPU
+	tss [maxCPUs]taskState
 	idt [256][2]uint64
 
 	// Stacks for traps before the runtime has a signal stack, and for
@@ -102,13 +104,17 @@ var (
 func trapInit() {
 	gdt[1] = 0x00af9a000000ffff // 64-bit code
 	gdt[2] = 0x00cf92000000ffff // data
-	base := uint64(uintptr(unsafe.Pointer(&tss)))
-	limit := uint64(unsafe.Sizeof(tss) - 1)
-	gdt[3] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (base>>24&0xff)<<56 // available 64-bit TSS
-	gdt[4] = base >> 32
-	tss[25] = uint32(unsafe.Sizeof(tss)) << 16 // I/O map base: no I/O permission bitmap
-	tss.setIST(1, uintptr(unsafe.Pointer(&trapEarlyStack[len(trapEarlyStack)-64])))
-	tss.setIST(2, uintptr(unsafe.Pointer(&trapDoubleStack[len(trapDoubleStack)-64])))
+	for c := range tss {
+		t := &tss[c]
+		base := uint64(uintptr(unsafe.Pointer(t)))
+		limit := uint64(unsafe.Sizeof(*t) - 1)
+		gdt[3+2*c] = limit&0xffff | (base&0xffffff)<<16 | 0x89<<40 | (base>>24&0xff)<<56 // available 64-bit TSS
+		gdt[4+2*c] = base >> 32
+		t[25] = uint32(unsafe.Sizeof(*t)) << 16 // I/O map base: no I/O permission bitmap
+		// Double faults are fatal; the CPUs share a stack for them.
+		t.setIST(2, uintptr(unsafe.Pointer(&trapDoubleStack[len(trapDoubleStack)-64])))
+	}
+	tss[0].setIST(1, uintptr(unsafe.Pointer(&trapEarlyStack[len(trapEarlyStack)-64])))
 
 	for i := 0; i < numTrapStubs; i++ {
 		v := trapVector(i)
@@ -121,24 +127,47 @@ func trapInit() {
 		idt[v][1] = pc >> 32
 	}
 
+	trapLoad(0)
+	_, _, ecx, _ := cpuid(1, 0)
+	useXSAVE = ecx&(1<<27) != 0 // OSXSAVE: rt0 enabled XSAVE
+}
+
+// trapLoad loads the GDT, CPU c's TSS and the IDT on the calling CPU.
+func trapLoad(c int) {
 	var p descriptorTablePointer
 	p.limit = uint16(unsafe.Sizeof(gdt) - 1)
 	p.base = uint64(uintptr(unsafe.Pointer(&gdt)))
 	lgdt(&p.limit)
-	ltr(selTSS)
+	ltr(uint16(selTSS + 16*c))
 	p.limit = uint16(unsafe.Sizeof(idt) - 1)
 	p.base = uint64(uintptr(unsafe.Pointer(&idt)))
 	lidt(&p.limit)
-
-	_, _, ecx, _ := cpuid(1, 0)
-	useXSAVE = ecx&(1<<27) != 0 // OSXSAVE: rt0 enabled XSAVE
 }
 
 // trapUseSignalStack moves trap handling onto mp's gsignal stack, where
 // trap runs handlers with g = gsignal.
 func trapUseSignalStack(mp *m) {
-	tss.setIST(1, mp.gsignal.stack.hi)
+	tss[0].setIST(1, mp.gsignal.stack.hi)
 	trapOnSignalStack = true
+}
+
+// threadSwitchTrap gives the trap path mp's signal stack, as mp's
+// thread takes the CPU (threadRun).
+//
+//go:nosplit
+func threadSwitchTrap(mp *m) {
+	if trapOnSignalStack {
+		tss[mp.threadCPU].setIST(1, mp.gsignal.stack.hi)
+	}
+}
+
+// inTrapHandler reports whether a trap handler is running: it runs as
+// the interrupted M's gsignal.
+//
+//go:nosplit
+func inTrapHandler() bool {
+	gp := getg()
+	return gp == gp.m.gsignal
 }
 
 // trap is called by trapCommon on the IST stack with interrupts off.
@@ -210,6 +239,8 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 		exception(&sigctxt{f: f}, gp, addr)
 	case v == vectorTimer:
 		timerInterrupt(&sigctxt{f: f}, gp)
+	case v == vectorIPI:
+		ipiInterrupt(&sigctxt{f: f}, gp)
 	case v == vectorSpurious:
 		// No EOI for a spurious interrupt.
 	case v > vectorTimer && v < vectorDeviceEnd && deviceInterrupt != nil:
@@ -272,3 +303,4 @@ func readCR2() uintptr
 func cli()
 func sti()
 func stihlt()
+func intrOff() (wasOn bool)

@@ -51,6 +51,19 @@ TEXT trapCommon<>(SB),NOSPLIT|NOFRAME,$0
 	ANDQ	$~63, DI
 	CMPB	runtime·useXSAVE(SB), $0
 	JEQ	fxsave
+	// XSAVE writes only the bits of the header's first word
+	// (XSTATE_BV) for the state it saves, and XRSTOR faults unless
+	// the other bits and the rest of the header are zero: the stack
+	// may hold anything there (an M's signal stack is a reused one).
+	XORL	AX, AX
+	MOVQ	AX, 512(DI)
+	MOVQ	AX, 520(DI)
+	MOVQ	AX, 528(DI)
+	MOVQ	AX, 536(DI)
+	MOVQ	AX, 544(DI)
+	MOVQ	AX, 552(DI)
+	MOVQ	AX, 560(DI)
+	MOVQ	AX, 568(DI)
 	MOVL	$-1, AX
 	MOVL	$-1, DX
 	XSAVE64	(DI)
@@ -148,6 +161,7 @@ TRAP(trap44<>, 44)
 TRAP(trap45<>, 45)
 TRAP(trap46<>, 46)
 TRAP(trap47<>, 47)
+TRAP(trap48<>, 48)
 TRAP(trap255<>, 255)
 
 // trapStubs is the address of the stub of each vector in trapVectors.
@@ -199,5 +213,6 @@ DATA trapStubs<>+352(SB)/8, $trap44<>(SB)
 DATA trapStubs<>+360(SB)/8, $trap45<>(SB)
 DATA trapStubs<>+368(SB)/8, $trap46<>(SB)
 DATA trapStubs<>+376(SB)/8, $trap47<>(SB)
-DATA trapStubs<>+384(SB)/8, $trap255<>(SB)
-GLOBL trapStubs<>(SB), RODATA|NOPTR, $392
+DATA trapStubs<>+384(SB)/8, $trap48<>(SB)
+DATA trapStubs<>+392(SB)/8, $trap255<>(SB)
+GLOBL trapStubs<>(SB), RODATA|NOPTR, $400

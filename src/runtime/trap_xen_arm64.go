@@ -46,6 +46,17 @@ func trapInit() {
 	excG.stackguard1 = excG.stackguard0
 }
 
+// threadSwitchTrap has nothing to do: exceptions have a stack of their
+// own, whatever thread they interrupt.
+func threadSwitchTrap(mp *m) {}
+
+// inTrapHandler reports whether an exception handler is running.
+//
+//go:nosplit
+func inTrapHandler() bool {
+	return getg() == &excG
+}
+
 // Exception kinds, as sys_xen_arm64.s passes them.
 const (
 	excKindSync  = 0 // from Go code (EL1, SP_EL0)

@@ -3,12 +3,14 @@
 package main
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -166,10 +168,169 @@ func main() {
 			runtime.GC()
 		}
 		fmt.Println("collected")
+	case "parallel":
+		// N goroutines hashing the same amount each: rtprobe
+		// parallel N. The host compares the time with 1 and 2 CPUs.
+		n, _ := strconv.Atoi(os.Args[2])
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := make([]byte, 4096)
+				for range 4000 {
+					sum := sha256.Sum256(b)
+					b[0] = sum[0]
+				}
+			}()
+		}
+		wg.Wait()
+		fmt.Printf("parallel %d %d\n", n, time.Since(start))
+	case "stress":
+		stress(os.Args[2])
+	case "locked":
+		// LockOSThread means an M of its own: the locked goroutine
+		// keeps its M across blocking, and a goroutine that exits
+		// locked takes its M with it.
+		ms := make(chan *byte)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var mu sync.Mutex
+			mu.Lock()
+			time.Sleep(10 * time.Millisecond)
+			mu.Unlock()
+			ms <- nil
+		}()
+		<-ms
+		for range 3 {
+			go func() {
+				runtime.LockOSThread()
+				ms <- nil
+			}()
+			<-ms
+		}
+		fmt.Println("locked ok")
 	default:
 		fmt.Println("unknown mode", mode)
 		os.Exit(1)
 	}
+}
+
+// stress passes messages between 1000 goroutines, on as many CPUs as
+// there are, for the duration given: a ring of goroutines passes 100
+// tokens on through unbuffered channels, half of them through a select
+// with a timer, while others contend for a mutex and wait on a
+// condition variable. A lost wakeup strands a token, and the ring
+// slows; the check is that every second some message moves, and that
+// every goroutine stops when told to (wg.Wait).
+func stress(arg string) {
+	d, err := time.ParseDuration(arg)
+	if err != nil {
+		fmt.Println("stress: bad duration", arg)
+		os.Exit(1)
+	}
+	const ring, tokens = 1000, 100
+	chans := make([]chan int, ring)
+	for i := range chans {
+		chans[i] = make(chan int)
+	}
+	var moved atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range ring {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in, out := chans[i], chans[(i+1)%ring]
+			t := time.NewTimer(time.Hour)
+			for {
+				var tok int
+				select {
+				case tok = <-in:
+				case <-stop:
+					return
+				}
+				moved.Add(1)
+				if i%2 == 0 {
+					t.Reset(time.Millisecond)
+					select {
+					case out <- tok:
+					case <-t.C:
+						// A slow receiver: wait for it.
+						select {
+						case out <- tok:
+						case <-stop:
+							return
+						}
+					case <-stop:
+						return
+					}
+					continue
+				}
+				select {
+				case out <- tok:
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	// Tokens in flight: each is some goroutine's until the end.
+	for k := range tokens {
+		go func() { chans[k*ring/tokens] <- k }()
+	}
+	var mu sync.Mutex
+	cond := sync.NewCond(&mu)
+	shared, stopped := 0, false
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				mu.Lock()
+				shared++
+				cond.Broadcast()
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		mu.Lock()
+		defer mu.Unlock()
+		for !stopped {
+			last := shared
+			for shared == last && !stopped {
+				cond.Wait()
+			}
+		}
+	}()
+	deadline := time.Now().Add(d)
+	last := int64(0)
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		n := moved.Load()
+		if n == last {
+			fmt.Println("stress: no message moved for a second")
+			os.Exit(2)
+		}
+		last = n
+	}
+	close(stop)
+	mu.Lock()
+	stopped = true
+	cond.Broadcast()
+	mu.Unlock()
+	wg.Wait()
+	fmt.Printf("stress ok: %d messages on %d CPUs\n", moved.Load(), runtime.NumCPU())
 }
 
 func recurse(n int) int {

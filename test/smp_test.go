@@ -1,0 +1,86 @@
+// Copyright 2026 The Mirago Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestSMPRuntime runs the runtime probes on 2 and 4 CPUs (MIRAGO_SMP:
+// QEMU's -smp, with multi-threaded TCG): the runtime finds the CPUs,
+// starts them, and GOMAXPROCS defaults to their number; goroutines,
+// collections, timers, preemption, faults and running out of memory
+// behave as on one.
+func TestSMPRuntime(t *testing.T) {
+	for _, n := range []int{2, 4} {
+		smp := fmt.Sprintf("MIRAGO_SMP=%d", n)
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			wantRun(t, probe(t, []string{smp}, "info"), 0,
+				fmt.Sprintf("NumCPU=%d GOMAXPROCS=%d ", n, n))
+			wantRun(t, probe(t, []string{smp, "GODEBUG=gctrace=1"}, "gc"), 0, "collected", "gc 3 @", fmt.Sprintf(" %d P (forced)", n))
+			wantRun(t, probe(t, []string{smp}, "churn"), 0, "churned 10000 buffers in 100 goroutines")
+			r := probe(t, []string{smp}, "sleep")
+			wantRun(t, r, 0)
+			req, obs := slept(t, r)
+			if len(obs) != 4 {
+				t.Errorf("%d sleeps, want 4:\n%s", len(obs), r)
+			}
+			for i := range obs {
+				if obs[i] < req[i] {
+					t.Errorf("slept %v, asked for %v:\n%s", obs[i], req[i], r)
+				}
+			}
+			// Eight goroutines that never call a function, on fewer
+			// CPUs: the tick preempts them, and the sleeper runs.
+			wantRun(t, probe(t, []string{smp}, "spin8"), 0, "slept ")
+			wantRun(t, probe(t, []string{smp}, "locked"), 0, "locked ok")
+			wantRun(t, probe(t, []string{smp}, "nil"), 0, "recovered: runtime error: invalid memory address or nil pointer dereference")
+			wantRun(t, probe(t, []string{smp}, "divide"), 0, "recovered: runtime error: integer divide by zero")
+			wantRun(t, probe(t, []string{smp, "MIRAGO_MEM=64M"}, "oom"), 2, "fatal error: out of memory")
+			wantRun(t, probe(t, []string{smp}, "parallel", "4"), 0, "parallel 4 ")
+		})
+	}
+}
+
+// TestSMPStress passes messages between 1000 goroutines on 4 CPUs for
+// a minute (rtprobe stress): every second some message moves, and every
+// goroutine stops when told to. A lost wakeup or a deadlock in the
+// scheduler, the thread switches or the IPIs ends it early, or hangs it
+// until the wrapper's timeout dumps the goroutines.
+func TestSMPStress(t *testing.T) {
+	r := probe(t, []string{"MIRAGO_SMP=4", "MIRAGO_TIMEOUT=3m"}, "stress", "60s")
+	wantRun(t, r, 0, "stress ok: ", " on 4 CPUs")
+	t.Log(strings.TrimSpace(r.stdout))
+}
+
+// smpStdSample is the part of the standard library whose tests run on
+// 2 CPUs on every change; smpSweep (make test-smp) adds the runtime's
+// and net/http's, on 2 and on 4 CPUs.
+var smpStdSample = []string{"sync", "sync/atomic", "context"}
+
+// TestSMPStdPackages runs go test -short on smpStdSample for xen/amd64
+// with MIRAGO_SMP=2, so with GOMAXPROCS 2, and requires each package
+// to pass, less the tests the lists of known failures give.
+func TestSMPStdPackages(t *testing.T) {
+	testStdOnCPUs(t, smpStdSample, 2)
+}
+
+// testStdOnCPUs runs go test -short on pkgs in VMs with n CPUs.
+func testStdOnCPUs(t *testing.T, pkgs []string, n int) {
+	t.Helper()
+	skip, whole := knownStdFailures(t, pkgs, "xen")
+	if len(whole) > 0 {
+		t.Errorf("the lists of known failures stop whole packages: %v", whole)
+	}
+	args := []string{"test", "-short", "-timeout", "20m"}
+	if len(skip) > 0 {
+		args = append(args, "-skip", strings.Join(skip, "|"))
+	}
+	vars := []string{fmt.Sprintf("MIRAGO_SMP=%d", n), "MIRAGO_TIMEOUT=21m"}
+	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, append(args, pkgs...)...)
+	wantStdPass(t, r, pkgs, fmt.Sprintf("on %d CPUs", n))
+}
