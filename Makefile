@@ -76,8 +76,7 @@ test-xen: toolchain xen
 	$(HOSTGO) go test -count=1 -v -tags xenharness -run '^(TestXen|TestSolo5HVT|TestSolo5Arm64Tenders)' -timeout 30m ./test/
 
 # The SMP sweep (test/smpsweep_test.go): go test -short of runtime,
-# sync, sync/atomic, context and net/http on 2 and on 4 CPUs, about 25
-# minutes of QEMU time.
+# sync, sync/atomic, context and net/http on 2 and on 4 CPUs.
 test-smp: toolchain
 	$(HOSTGO) go test -count=1 -v -tags smpsweep -run '^TestSMPSweep$$' -timeout 60m ./test/
 
