@@ -103,7 +103,10 @@ func lapicCPUInit() {
 }
 
 // lapicIPI sends vector to the CPU with local APIC ID dest; mode is the
-// ICR's delivery mode bits (0: fixed).
+// ICR's delivery mode bits (0: fixed). In xAPIC mode the destination
+// and the command are two writes, and an interrupt handler that sent
+// an IPI in between would redirect this one: interrupts are off
+// across them.
 func lapicIPI(dest uint32, mode, vector uint32) {
 	const icrLow, icrHigh = 0x300, 0x310
 	const assert = 1 << 14
@@ -111,8 +114,10 @@ func lapicIPI(dest uint32, mode, vector uint32) {
 		wrmsr(msrX2APIC+icrLow>>4, uint64(dest)<<32|uint64(assert|mode|vector))
 		return
 	}
+	intr := intrOff()
 	lapicWrite(icrHigh, dest<<24)
 	lapicWrite(icrLow, assert|mode|vector)
+	intrRestore(intr)
 }
 
 // minit enables interrupts once m0 has a signal stack for them, and

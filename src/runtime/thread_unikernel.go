@@ -244,12 +244,16 @@ func threadIdle() {
 	}
 }
 
-// threadKick wakes a halted CPU other than the caller's, if there is
-// one, to run a thread that became runnable or to wait for a sooner
-// deadline. threads.lock is held.
-func threadKick() {
+// threadKick wakes up to n halted CPUs other than the caller's, to run
+// threads that became runnable or to wait for a sooner deadline.
+// threads.lock is held.
+func threadKick(n int) {
 	self := getg().m.threadCPU
-	if idle := threads.idle &^ (1 << self); idle != 0 {
+	for ; n > 0; n-- {
+		idle := threads.idle &^ (1 << self)
+		if idle == 0 {
+			return
+		}
 		c := sys.TrailingZeros64(idle)
 		threads.idle &^= 1 << c
 		cpuWake(c)
@@ -294,9 +298,7 @@ func threadUnblock(match func(*m) bool, n int) int {
 		moved++
 		mp = next
 	}
-	if moved > 0 {
-		threadKick()
-	}
+	threadKick(moved)
 	return moved
 }
 
@@ -334,7 +336,7 @@ func threadWait(addr *uint32, val uint32, ns int64) {
 		mp.threadDeadline = d
 		if threads.soonest < 0 || d < threads.soonest {
 			threads.soonest = d
-			threadKick() // a halted CPU waits for a later one
+			threadKick(1) // a halted CPU waits for a later one
 		}
 	}
 	mp.threadNext = threads.blocked
@@ -435,7 +437,7 @@ func newosproc(mp *m) {
 	threads.lastID++
 	mp.procid = threads.lastID + 1 // m0 is 1
 	threadRunqPut(mp)
-	threadKick()
+	threadKick(1)
 	threadUnlock(intr)
 }
 
