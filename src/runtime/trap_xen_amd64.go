@@ -156,9 +156,19 @@ func trapUseSignalStack(mp *m) {
 //
 //go:nosplit
 func threadSwitchTrap(mp *m) {
-	if trapOnSignalStack {
-		tss[mp.threadCPU].setIST(1, mp.gsignal.stack.hi)
+	if !trapOnSignalStack {
+		return
 	}
+	c := mp.threadCPU
+	gsignal := mp.gsignal
+	if gsignal == nil {
+		// An exiting M, whose signal stack mexit has freed; its
+		// interrupts are off (sigblock). A fault would be fatal
+		// anyway: give it the CPU's idle signal stack, which no
+		// other CPU uses.
+		gsignal = &cpus[c].idleSig
+	}
+	tss[c].setIST(1, gsignal.stack.hi)
 }
 
 // inTrapHandler reports whether a trap handler is running: it runs as
@@ -177,7 +187,7 @@ func inTrapHandler() bool {
 //go:nowritebarrierrec
 func trap(f *trapFrame) {
 	gp := getg()
-	if !trapOnSignalStack || f.vector == vectorDoubleFault || gp == nil || gp.m == nil || gp == gp.m.gsignal {
+	if !trapOnSignalStack || f.vector == vectorDoubleFault || gp == nil || gp.m == nil || gp.m.gsignal == nil || gp == gp.m.gsignal {
 		trapEarly(f)
 		return
 	}
