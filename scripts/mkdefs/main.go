@@ -102,6 +102,8 @@ var files = []file{{
 		{"xenHVMParamConsolePFN", xen.HVMParamConsolePFN, ""},
 		{"xenHVMParamConsoleEvtchn", xen.HVMParamConsoleEvtchn, ""},
 		{"xenHVMParamStorePFN", xen.HVMParamStorePFN, ""},
+		{"xenHypercallVCPUOp", xen.HypercallVCPUOp, ""},
+		{"xenVCPUOpIsUp", xen.VCPUOpIsUp, ""},
 	},
 }, {
 	path:    "src/runtime/defs_xenpvh_xen_amd64.go",
@@ -112,11 +114,15 @@ var files = []file{{
 		{"xenVCPUTimeInfo", xen.VCPUTimeInfo{}, "struct vcpu_time_info"},
 		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
 		{"xenHVMEvtchnUpcallVector", xen.HVMEvtchnUpcallVector{}, "struct xen_hvm_evtchn_upcall_vector"},
+		{"xenVCPUHVMContext", xen.VCPUHVMContext{}, "struct vcpu_hvm_context, 64-bit form"},
 	},
 	consts: []constDef{
 		{"xenHVMOpSetEvtchnUpcallVector", xen.HVMOpSetEvtchnUpcallVector, "upcalls on x86"},
 		{"xenHVMParamCallbackIRQ", xen.HVMParamCallbackIRQ, ""},
 		{"xenCallbackTypeVector", uint64(xen.HVMParamCallbackTypeVector) << xen.HVMParamCallbackTypeShift, "HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector"},
+		{"xenVCPUOpInitialise", xen.VCPUOpInitialise, "starting another vCPU"},
+		{"xenVCPUOpUp", xen.VCPUOpUp, ""},
+		{"xenVCPUHVMMode64B", xen.VCPUHVMMode64B, ""},
 	},
 }, {
 	path:    "src/runtime/defs_xenarm_xen_arm64.go",
@@ -265,13 +271,14 @@ func fieldName(s string) string {
 		return "_"
 	}
 	// Lower the leading run of capitals, keeping the last one when a
-	// lower-case letter follows it (TSCToSystemMul -> tscToSystemMul).
+	// lower-case letter follows it (TSCToSystemMul -> tscToSystemMul,
+	// CR0 -> cr0).
 	r := []rune(s)
 	i := 0
 	for i < len(r) && unicode.IsUpper(r[i]) {
 		i++
 	}
-	if i > 1 && i < len(r) {
+	if i > 1 && i < len(r) && unicode.IsLower(r[i]) {
 		i--
 	}
 	for j := 0; j < i; j++ {

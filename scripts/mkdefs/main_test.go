@@ -40,6 +40,8 @@ func TestFieldName(t *testing.T) {
 		"Pad0":           "_",
 		"Type":           "typ",
 		"Paddr":          "paddr",
+		"CR0":            "cr0",
+		"P2MCR3":         "p2MCR3",
 	} {
 		if got := fieldName(in); got != want {
 			t.Errorf("fieldName(%q) = %q, want %q", in, got, want)

@@ -53,4 +53,6 @@ const (
 	xenHVMParamConsolePFN      = 0x11
 	xenHVMParamConsoleEvtchn   = 0x12
 	xenHVMParamStorePFN        = 0x1
+	xenHypercallVCPUOp         = 0x18
+	xenVCPUOpIsUp              = 0x3
 )

@@ -54,10 +54,35 @@ type xenHVMEvtchnUpcallVector struct {
 	_      [3]uint8
 }
 
+// xenVCPUHVMContext is struct vcpu_hvm_context, 64-bit form (xen.VCPUHVMContext, 128 bytes).
+type xenVCPUHVMContext struct {
+	mode   uint32
+	_      uint32
+	rax    uint64
+	rcx    uint64
+	rdx    uint64
+	rbx    uint64
+	rsp    uint64
+	rbp    uint64
+	rsi    uint64
+	rdi    uint64
+	rip    uint64
+	rflags uint64
+	cr0    uint64
+	cr3    uint64
+	cr4    uint64
+	efer   uint64
+	_      [8]uint8
+}
+
 const (
 	// upcalls on x86
 	xenHVMOpSetEvtchnUpcallVector = 0x17
 	xenHVMParamCallbackIRQ        = 0x0
 	// HVM_PARAM_CALLBACK_IRQ's type field: deliver upcalls as a vector
 	xenCallbackTypeVector = 0x200000000000000
+	// starting another vCPU
+	xenVCPUOpInitialise = 0x0
+	xenVCPUOpUp         = 0x1
+	xenVCPUHVMMode64B   = 0x1
 )

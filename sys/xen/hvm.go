@@ -60,3 +60,27 @@ const (
 func CallbackVector(v uint8) uint64 {
 	return HVMParamCallbackTypeVector<<HVMParamCallbackTypeShift | uint64(v)
 }
+
+// VCPUHVMContext is struct vcpu_hvm_context (hvm/hvm_vcpu.h): the state
+// VCPUOP_initialise gives a vCPU of an HVM or PVH guest before
+// VCPUOP_up starts it. This is its 64-bit form (Mode VCPUHVMMode64B),
+// in which the vCPU starts in long mode at RIP with the registers
+// given and flat segments whose selectors are all zero, so it must
+// load a GDT of its own before it reloads one. The struct's union is
+// as large as its 32-bit form, which Xen copies in whole.
+type VCPUHVMContext struct {
+	Mode uint32 // VCPUHVMMode*
+	_    uint32
+
+	RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI uint64
+	RIP, RFLAGS                            uint64
+	CR0, CR3, CR4, EFER                    uint64
+
+	_ [8]byte // the rest of struct vcpu_hvm_x86_32's 120 bytes
+}
+
+// vcpu_hvm_context.mode.
+const (
+	VCPUHVMMode32B = 0
+	VCPUHVMMode64B = 1
+)

@@ -166,6 +166,9 @@ func TestNumbers(t *testing.T) {
 		{"VCPUOpRegisterVCPUInfo", VCPUOpRegisterVCPUInfo, 10},
 		{"VCPUOpRegisterVCPUTimePhysArea", VCPUOpRegisterVCPUTimePhysArea, 15},
 		{"VCPUSshottmrFuture", VCPUSshottmrFuture, 1},
+		// hvm/hvm_vcpu.h.
+		{"VCPUHVMMode32B", VCPUHVMMode32B, 0},
+		{"VCPUHVMMode64B", VCPUHVMMode64B, 1},
 		// hvm/hvm_op.h, hvm/params.h.
 		{"HVMOpSetParam", HVMOpSetParam, 0},
 		{"HVMOpGetParam", HVMOpGetParam, 1},
@@ -320,6 +323,7 @@ func TestLayouts(t *testing.T) {
 		mm  MemoryMap
 		hp  HVMParam
 		ss  VCPUSetSingleshotTimer
+		hc  VCPUHVMContext
 		sh  SringHeader
 		xs  XenstoreDomainInterface
 		xm  XsdSockmsg
@@ -394,6 +398,12 @@ func TestLayouts(t *testing.T) {
 		// vcpu.h.
 		{"sizeof(vcpu_set_singleshot_timer)", unsafe.Sizeof(ss), 16},
 		{"vcpu_set_singleshot_timer.flags", unsafe.Offsetof(ss.Flags), 8},
+		// hvm/hvm_vcpu.h: the union's x86_32 member is 120 bytes.
+		{"sizeof(vcpu_hvm_context)", unsafe.Sizeof(hc), 128},
+		{"vcpu_hvm_context.cpu_regs.x86_64.rsp", unsafe.Offsetof(hc.RSP), 40},
+		{"vcpu_hvm_context.cpu_regs.x86_64.rip", unsafe.Offsetof(hc.RIP), 72},
+		{"vcpu_hvm_context.cpu_regs.x86_64.cr0", unsafe.Offsetof(hc.CR0), 88},
+		{"vcpu_hvm_context.cpu_regs.x86_64.efer", unsafe.Offsetof(hc.EFER), 112},
 		// event_channel.h.
 		{"sizeof(evtchn_alloc_unbound)", unsafe.Sizeof(au), 8},
 		{"evtchn_alloc_unbound.remote_dom", unsafe.Offsetof(au.RemoteDom), 2},
