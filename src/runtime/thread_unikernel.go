@@ -351,7 +351,14 @@ func threadWait(addr *uint32, val uint32, ns int64) {
 //
 //go:nosplit
 func futexwakeup(addr *uint32, cnt uint32) {
-	threadWake(uintptr(unsafe.Pointer(addr)), int(cnt))
+	// On g0 (or gsignal, where systemstack stays): another CPU may
+	// ask a goroutine to stop at its next function prologue
+	// (stackPreempt) at any time, and a goroutine preempted while it
+	// holds threads.lock would leave its M to schedule with the lock
+	// held, and release it later from wherever it resumes.
+	systemstack(func() {
+		threadWake(uintptr(unsafe.Pointer(addr)), int(cnt))
+	})
 }
 
 func threadWake(addr uintptr, cnt int) {
@@ -382,8 +389,8 @@ func threadYield() {
 	threadUnlock(intr)
 }
 
-// osyield_no_g runs where there is no g to switch on; there is no
-// other CPU for a lock holder to run on either, so it only returns.
+// osyield_no_g runs where there is no g to switch on, so it only
+// returns, and its caller spins.
 //
 //go:nosplit
 func osyield_no_g() {}
@@ -433,12 +440,15 @@ func threadSchedHook() {
 func newosproc(mp *m) {
 	mp.tls[0] = uintptr(unsafe.Pointer(mp.g0))
 	threadContextInit(&mp.threadCtx, mp.g0, abi.FuncPCABI0(threadStart))
-	intr := threadLock()
-	threads.lastID++
-	mp.procid = threads.lastID + 1 // m0 is 1
-	threadRunqPut(mp)
-	threadKick(1)
-	threadUnlock(intr)
+	// On g0, as futexwakeup: LockOSThread calls here from a goroutine.
+	systemstack(func() {
+		intr := threadLock()
+		threads.lastID++
+		mp.procid = threads.lastID + 1 // m0 is 1
+		threadRunqPut(mp)
+		threadKick(1)
+		threadUnlock(intr)
+	})
 }
 
 // threadStarted runs first on a new thread, which threadRun switched
