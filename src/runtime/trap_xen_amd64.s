@@ -49,6 +49,13 @@ TEXT trapCommon<>(SB),NOSPLIT|NOFRAME,$0
 	// them, and X15 is the zero register of the interrupted code.
 	LEAQ	-trapXsaveSize(SP), DI
 	ANDQ	$~63, DI
+	// An SSE instruction first, so that a hypervisor that restores
+	// the FPU lazily (Xen on AMD: CR0.TS and #NM) gives this vCPU its
+	// registers before XSAVE reads them: QEMU's TCG, which runs the
+	// nested Xen of the tests, raises no #NM for XSAVE and XRSTOR,
+	// and a 2-vCPU domain saved, and later restored, the other vCPU's
+	// registers (X15 seen non-zero at a safe point).
+	MOVAPS	X0, X0
 	CMPB	runtime·useXSAVE(SB), $0
 	JEQ	fxsave
 	// XSAVE writes only the bits of the header's first word
@@ -77,6 +84,7 @@ saved:
 	CALL	runtime·trap(SB)
 	MOVQ	8(SP), BX
 	LEAQ	16(SP), DI
+	MOVAPS	X0, X0	// as above: the vCPU may have been rescheduled
 	CMPB	runtime·useXSAVE(SB), $0
 	JEQ	fxrstor
 	MOVL	$-1, AX
