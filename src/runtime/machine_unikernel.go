@@ -6,7 +6,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/runtime/atomic"
+	"unsafe"
+)
 
 // The machine contract.
 //
@@ -133,16 +136,41 @@ func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	if fd != 1 && fd != 2 {
 		return -_EBADF
 	}
-	consoleWrite(unsafe.Slice((*byte)(p), n))
+	// On g0: a goroutine preempted at a function call in the middle
+	// of the write would keep the console from the other CPUs.
+	systemstack(func() {
+		consoleWrite(unsafe.Slice((*byte)(p), n))
+	})
 	return n
 }
 
+// consoleOwner is the CPU that writes to the console, plus one; 0 when
+// none does. A write's bytes stay together, as a write(2) to a
+// terminal's do on Linux, and a ring that Xen's console daemon shares
+// sees one producer.
+var consoleOwner uint32
+
 //go:nosplit
 func consoleWrite(b []byte) {
+	me := uint32(1)
+	if gp := getg(); gp != nil && gp.m != nil {
+		me += uint32(gp.m.threadCPU)
+	}
+	// A trap handler that reports a fault in the middle of a write on
+	// its CPU writes too, rather than wait for itself.
+	mine := atomic.Load(&consoleOwner) == me
+	if !mine {
+		for !atomic.Cas(&consoleOwner, 0, me) {
+			procyield(10)
+		}
+	}
 	for _, c := range b {
 		mach.consolePutc(c)
 	}
 	mach.consoleFlush()
+	if !mine {
+		atomic.Store(&consoleOwner, 0)
+	}
 }
 
 const _EBADF = 9
