@@ -12,10 +12,7 @@ import (
 )
 
 // smpSweep is what make test-smp runs on 2 and 4 CPUs: a few minutes
-// of QEMU time, too long for every change. On 2 CPUs all pass (90 s on
-// 2 cores); on 4, net/http's tests stall (a goroutine dump showed the
-// CPU it reached spinning for threads.lock), which is not understood
-// yet.
+// of QEMU time, too long for every change.
 var smpSweep = []string{"runtime", "sync", "sync/atomic", "context", "net/http"}
 
 func TestSMPSweep(t *testing.T) {

@@ -143,6 +143,78 @@ echo "cpu $a $b"
 	}
 }
 
+// TestXenSMP: 2-vCPU domains (issue 15). The runtime counts the vCPUs
+// and starts the second with VCPUOP_up; then the runtime probes and an
+// HTTP server run on both, and xl shows that both vCPUs ran.
+func TestXenSMP(t *testing.T) {
+	rt, np := progImage(t, "rtprobe"), progImage(t, "netprobe")
+	// xl vcpu-list's columns: name, domid, vCPU, CPU, state, time (s),
+	// affinity. The stress runs 20 s; read it 10 s in.
+	vcpuSide := `sleep 10; xl vcpu-list "$GUEST_NAME" | tail -n +2 | awk '{print "vcpu", $3, $6}'`
+	serveSide := `
+mirago-dom0 get -n 200 -t 2s "http://$GUEST_IP/" || exit 1
+mirago-dom0 get -t 2m "http://$GUEST_IP/blob?n=10485760" || exit 1
+xl vcpu-list "$GUEST_NAME" | tail -n +2 | awk '{print "vcpu", $3, $6}'
+mirago-dom0 get -t 30s "http://$GUEST_IP/quit"
+`
+	const to = 3 * time.Minute
+	res := xenRun(t, []harness.Guest{
+		{Name: "info", Image: rt, Extra: "-- rtprobe info", VCPUs: 2, Timeout: to},
+		{Name: "churn", Image: rt, Extra: "-- rtprobe churn", VCPUs: 2, Timeout: to},
+		{Name: "parallel", Image: rt, Extra: "-- rtprobe parallel 4", VCPUs: 2, Timeout: to},
+		{Name: "locked", Image: rt, Extra: "-- rtprobe locked", VCPUs: 2, Timeout: to},
+		{Name: "stress", Image: rt, Extra: "-- rtprobe stress 20s", VCPUs: 2, Timeout: to, Side: vcpuSide},
+		{Name: "serve", Image: np, Extra: "-- netprobe serve", VCPUs: 2, Vif: true, Timeout: to, Side: serveSide},
+	}, nil)
+	if len(res.Guests) != 6 {
+		t.Fatalf("%d results, want 6", len(res.Guests))
+	}
+	for _, g := range res.Guests {
+		if g.Status != 0 || !g.HasLine {
+			t.Errorf("%s: status %d (status line seen: %v), want 0", g.Name, g.Status, g.HasLine)
+		}
+	}
+	g := res.Guests[0]
+	if !slices.ContainsFunc(g.Console, func(l string) bool { return strings.Contains(l, " NumCPU=2 GOMAXPROCS=2 ") }) {
+		t.Errorf("info: want NumCPU=2 GOMAXPROCS=2 in %q", g.Console)
+	}
+	wantConsole(t, res.Guests[3], "locked ok")
+	for i, prefix := range map[int]string{1: "churned 10000 buffers in 100 goroutines; ", 2: "parallel 4 ", 4: "stress ok: "} {
+		g := res.Guests[i]
+		if !slices.ContainsFunc(g.Console, func(l string) bool { return strings.HasPrefix(l, prefix) }) {
+			t.Errorf("%s: no line %q... in %q", g.Name, prefix, g.Console)
+		}
+	}
+	// Both vCPUs took CPU time.
+	ran := func(g harness.GuestResult) {
+		t.Helper()
+		secs := map[string]float64{}
+		for _, l := range g.Side {
+			var v string
+			var s float64
+			if _, err := fmt.Sscanf(l, "vcpu %s %g", &v, &s); err == nil {
+				secs[v] = s
+			}
+		}
+		if len(secs) != 2 || secs["0"] <= 0 || secs["1"] <= 0 {
+			t.Errorf("%s: xl vcpu-list, want 2 vCPUs that ran: %q", g.Name, g.Side)
+		}
+		t.Logf("%s: CPU seconds by vCPU: %v", g.Name, secs)
+	}
+	ran(res.Guests[4])
+	g = res.Guests[5]
+	ran(g)
+	want := []string{
+		fmt.Sprintf("status 200 bytes 13 sha256 %x", sha256.Sum256([]byte("hello, world\n"))),
+		fmt.Sprintf("status 200 bytes %d sha256 %s", 10<<20, blobSum(10<<20)),
+	}
+	for _, w := range want {
+		if !slices.Contains(g.Side, w) {
+			t.Errorf("serve: dom0 did not see %q; its side script said %q (exit %d)", w, g.Side, g.SideExit)
+		}
+	}
+}
+
 // TestXenNetwork: an unmodified net/http server (netprobe) in a domain
 // with a vif on dom0's bridge and its address from dom0's DHCP server
 // answers dom0, 100 MB each way with matching SHA-256s; a second

@@ -117,6 +117,7 @@ type jobFile struct {
 		Image         string `json:"image"`
 		Extra         string `json:"extra"`
 		Memory        int    `json:"memory"`
+		VCPUs         int    `json:"vcpus"`
 		Ramdisk       string `json:"ramdisk"`
 		Vif           bool   `json:"vif"`
 		Disk          string `json:"disk"`
@@ -152,6 +153,7 @@ func run(args []string) int {
 	)
 	fs.StringVar(&g.Extra, "extra", "", "the guest's kernel command line (default: the WORDs after IMAGE)")
 	fs.IntVar(&g.Memory, "mem", 256, "guest memory in `MiB`")
+	fs.IntVar(&g.VCPUs, "vcpus", 1, "the guest's virtual CPUs")
 	fs.BoolVar(&g.Vif, "vif", false, "give the guest a vif on xenbr0 (DHCP from dom0, 10.99.0.10)")
 	fs.StringVar(&g.Disk, "disk", "", "raw disk image `file` for the guest's xvda (written in place)")
 	fs.StringVar(&g.Ramdisk, "ramdisk", "", "boot module `file` for the guest")
@@ -263,7 +265,7 @@ func readJob(path string, opts harness.Options) (harness.Options, error) {
 	}
 	for i, jg := range j.Guests {
 		g := harness.Guest{
-			Name: jg.Name, Image: rel(jg.Image), Extra: jg.Extra, Memory: jg.Memory,
+			Name: jg.Name, Image: rel(jg.Image), Extra: jg.Extra, Memory: jg.Memory, VCPUs: jg.VCPUs,
 			Ramdisk: rel(jg.Ramdisk), Vif: jg.Vif, Disk: rel(jg.Disk), SideEndsGuest: jg.SideEndsGuest,
 		}
 		if jg.Image == "" {

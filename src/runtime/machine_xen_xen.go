@@ -254,10 +254,6 @@ func xenEvents() {
 // owner left.
 func (xenMachine) ramZeroed() bool { return false }
 
-// Only the boot vCPU runs the runtime, for now.
-func (xenMachine) cpuCount() int { return 1 }
-func (xenMachine) startCPUs()    {}
-
 func (xenMachine) lineRouted(i int) bool {
 	return i < len(xen.linePorts) && xen.linePorts[i] != 0
 }

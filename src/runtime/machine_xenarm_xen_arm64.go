@@ -59,6 +59,10 @@ func xenEarlyPutc(c byte) {
 
 func (xenMachine) cmdlineWord(w string) bool { return false }
 
+// Only the boot vCPU runs the runtime, for now.
+func (xenMachine) cpuCount() int { return 1 }
+func (xenMachine) startCPUs()    {}
+
 // xenSharedPages returns the pages the toolstack shares with the domain
 // outside its RAM: the console and xenstore rings, in Xen's "magic"
 // area below RAM, where rt0 maps device memory. They are RAM on the

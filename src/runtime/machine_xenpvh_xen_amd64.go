@@ -5,6 +5,7 @@
 package runtime
 
 import (
+	"internal/abi"
 	"internal/runtime/atomic"
 	"internal/stringslite"
 	"math/bits"
@@ -42,7 +43,7 @@ var (
 	// which wants an EOI.
 	xenUpcallEOI bool
 
-	xenLastNanotime int64
+	xenLastNanotime uint64
 )
 
 // xenCPUIDBase returns the first of Xen's CPUID leaves, 0 if the
@@ -109,6 +110,12 @@ func (xenMachine) init() uint64 {
 	return xenTSCFrequency(base)
 }
 
+// xenVCPUOp makes HYPERVISOR_vcpu_op(cmd, vcpu, arg), whose pointer
+// is its last argument (sys_xen_amd64.s).
+//
+//go:noescape
+func xenVCPUOp(cmd, vcpu uintptr, arg unsafe.Pointer) uintptr
+
 // xenTSCFrequency returns the TSC's frequency in Hz: from Xen's TSC
 // leaf (base+3, sub-leaf 0: the guest's TSC frequency in kHz in ECX),
 // else from the scale Xen gives for system time, which is the same
@@ -131,11 +138,19 @@ func xenTSCFrequency(base uint32) uint64 {
 
 // nanotime is Xen's system time, read as Xen publishes it: the fields
 // are consistent when the version was even and did not change while
-// they were read.
+// they were read. Each vCPU reads its own vcpu_time_info, which Xen
+// writes from the calibration of the physical CPU it runs the vCPU
+// on, as Linux reads its per-CPU pvclock: another vCPU's stamp may be
+// ahead of this CPU's TSC.
 //
 //go:nosplit
 func (xenMachine) nanotime() int64 {
 	t := &xen.shared.vcpuInfo[0].time
+	if gp := getg(); gp != nil && gp.m != nil {
+		if c := gp.m.threadCPU; c > 0 && atomic.Load(&xen.shared.vcpuInfo[c].time.version) != 0 {
+			t = &xen.shared.vcpuInfo[c].time
+		}
+	}
 	var ns int64
 	for {
 		v := atomic.Load(&t.version)
@@ -144,7 +159,11 @@ func (xenMachine) nanotime() int64 {
 		}
 		stamp, sys := t.tscTimestamp, t.systemTime
 		mul, shift := t.tscToSystemMul, t.tscShift
-		delta := rdtsc() - stamp
+		// A TSC behind the stamp would make a vast unsigned delta.
+		var delta uint64
+		if tsc := rdtsc(); tsc > stamp {
+			delta = tsc - stamp
+		}
 		if atomic.Load(&t.version) != v {
 			continue
 		}
@@ -157,12 +176,61 @@ func (xenMachine) nanotime() int64 {
 		ns = int64(sys + (hi<<32 | lo>>32))
 		break
 	}
-	// Never go back, across Xen's updates of the scale.
-	if ns < xenLastNanotime {
-		return xenLastNanotime
+	// Never go back, across Xen's updates of the scale, and across
+	// CPUs.
+	for {
+		last := atomic.Load64(&xenLastNanotime)
+		if uint64(ns) <= last {
+			return int64(last)
+		}
+		if atomic.Cas64(&xenLastNanotime, last, uint64(ns)) {
+			return ns
+		}
 	}
-	xenLastNanotime = ns
-	return ns
+}
+
+// cpuCount counts the domain's vCPUs (xl's vcpus): VCPUOP_is_up
+// answers for each vCPU the domain has, up or not, and fails past the
+// last.
+func (xenMachine) cpuCount() int {
+	n := 1
+	for n < maxCPUs && int(xenVCPUOp(xenVCPUOpIsUp, uintptr(n), nil)) >= 0 {
+		n++
+	}
+	ncpus = n
+	return n
+}
+
+// startCPUs starts the other vCPUs, one at a time. A PVH domain has no
+// INIT-SIPI-SIPI: VCPUOP_initialise gives a vCPU its first state, in
+// long mode at apEntry on the runtime's page tables, and VCPUOP_up
+// runs it. From apEntry on, it starts as a PC's AP does.
+func (xenMachine) startCPUs() {
+	cpuAPICIDs[0] = lapicID()
+	apBoot.cr3, apBoot.cr0 = readCR3(), readCR0()
+	for c := 1; c < ncpus; c++ {
+		apBoot.sp, apBoot.tls = cpuStart(c)
+		ctx := xenVCPUHVMContext{
+			mode:   xenVCPUHVMMode64B,
+			rip:    uint64(abi.FuncPCABI0(apEntry)),
+			rflags: 0x2, // interrupts off
+			cr0:    uint64(apBoot.cr0),
+			cr3:    uint64(apBoot.cr3),
+			cr4:    0x20,  // PAE
+			efer:   0x900, // NXE, LME: the runtime's map has NX pages
+		}
+		if rc := int(xenVCPUOp(xenVCPUOpInitialise, uintptr(c), unsafe.Pointer(&ctx))); rc != 0 {
+			print("xen: VCPUOP_initialise of vCPU ", c, " failed: Xen error ", rc, "\n")
+			continue
+		}
+		if rc := int(xenVCPUOp(xenVCPUOpUp, uintptr(c), nil)); rc != 0 {
+			print("xen: VCPUOP_up of vCPU ", c, " failed: Xen error ", rc, "\n")
+			continue
+		}
+		if !cpuAwait(c, 1e9) {
+			print("xen: vCPU ", c, " did not start\n")
+		}
+	}
 }
 
 // xenEarlyPutc writes c to I/O port 0xE9, which Xen copies to its

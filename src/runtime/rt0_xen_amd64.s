@@ -119,15 +119,21 @@ fill:
 	PUSHQ	AX
 	BYTE	$0xcb	// RETF
 
+// LOAD_DATA_SEGMENTS loads pvhGDT's data segment into DS, ES and SS,
+// and the null selector into FS and GS, whose bases the runtime sets
+// through MSRs. It clobbers AX.
+#define LOAD_DATA_SEGMENTS \
+	MOVL	$0x10, AX; \
+	MOVW	AX, DS; \
+	MOVW	AX, ES; \
+	MOVW	AX, SS; \
+	XORL	AX, AX; \
+	MOVW	AX, FS; \
+	MOVW	AX, GS
+
 // pvhLong continues in 64-bit mode with SI = start info.
 TEXT pvhLong<>(SB),NOSPLIT|NOFRAME,$0
-	MOVL	$0x10, AX
-	MOVW	AX, DS
-	MOVW	AX, ES
-	MOVW	AX, SS
-	XORL	AX, AX
-	MOVW	AX, FS
-	MOVW	AX, GS
+	LOAD_DATA_SEGMENTS
 	// Upper halves of registers are undefined after the mode switch.
 	MOVL	SI, SI
 	MOVQ	SI, runtime·pvhStartInfo(SB)
@@ -141,21 +147,34 @@ TEXT pvhLong<>(SB),NOSPLIT|NOFRAME,$0
 	XORL	SI, SI	// argv
 	JMP	runtime·rt0_go(SB)
 
-// apEntry is where another CPU enters the runtime, in long mode from
-// the trampoline (smp_xen_amd64.go), with interrupts off: it takes the
-// runtime's page tables, and the stack and TLS of its idle thread from
-// apBoot, and continues in apMain.
+// apEntry is where another CPU enters the runtime, in long mode with
+// interrupts off, from a PC's trampoline or as Xen starts a vCPU
+// (smp_xen_amd64.go): it takes the runtime's page tables, the boot
+// CPU's CR0, and the stack and TLS of its idle thread from apBoot, and
+// continues in apMain.
 TEXT runtime·apEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	runtime·apBoot+0(SB), AX	// cr3
 	MOVQ	AX, CR3
-	MOVL	$0x10, AX
-	MOVW	AX, DS
-	MOVW	AX, ES
-	MOVW	AX, SS
-	XORL	AX, AX
-	MOVW	AX, FS
-	MOVW	AX, GS
+	MOVQ	runtime·apBoot+24(SB), AX	// cr0
+	MOVQ	AX, CR0
 	MOVQ	runtime·apBoot+8(SB), SP	// sp
+	// Xen starts a vCPU with flat segments, but with null selectors
+	// and no GDT, which the first interrupt's IRET would fault on:
+	// load pvhGDT and every selector, CS by a far return. (apMain
+	// then loads the runtime's GDT, with the same selectors.)
+	SUBQ	$16, SP
+	MOVW	$(3*8-1), 0(SP)
+	MOVQ	$pvhGDT<>(SB), AX
+	MOVQ	AX, 2(SP)
+	LGDT	0(SP)
+	ADDQ	$16, SP
+	MOVQ	$apSegments<>(SB), AX
+	PUSHQ	$0x08	// code segment selector
+	PUSHQ	AX
+	BYTE	$0x48; BYTE $0xcb	// RETFQ
+
+TEXT apSegments<>(SB),NOSPLIT|NOFRAME,$0
+	LOAD_DATA_SEGMENTS
 	CALL	enableFPU<>(SB)
 	MOVQ	runtime·apBoot+16(SB), DI	// tls
 	CALL	runtime·settls(SB)

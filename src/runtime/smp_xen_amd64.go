@@ -10,7 +10,9 @@ import (
 	"unsafe"
 )
 
-// The other CPUs of a PC (application processors, APs).
+// The other CPUs of a PC (application processors, APs), and of a Xen
+// PVH domain, which start differently (xenMachine.startCPUs) and then
+// alike from apEntry on.
 //
 // The ACPI MADT lists the CPUs' local APICs; osinit counts the enabled
 // ones (up to maxCPUs), and that is NumCPU, so GOMAXPROCS defaults to
@@ -20,7 +22,7 @@ import (
 // protected mode into long mode on page tables of its own (a 1 GiB
 // identity map: the runtime's map has low memory not executable), and
 // jumps to apEntry (rt0_xen_amd64.s). That loads the runtime's page
-// tables, the stack and TLS of the CPU's idle thread, and calls
+// tables, its GDT, the stack and TLS of the CPU's idle thread, and calls
 // apMain, which loads the CPU's descriptor tables, enables its local
 // APIC, and runs its idle thread (thread_unikernel.go).
 //
@@ -29,8 +31,9 @@ import (
 // an IPI (cpuWake). Device interrupts go to the CPU that enabled the
 // line.
 
-// cpuAPICIDs is the local APIC ID of each CPU, from the MADT, the boot
-// CPU first; ncpus is how many there are.
+// cpuAPICIDs is the local APIC ID of each CPU, the boot CPU first:
+// from the MADT, or as each CPU comes up; ncpus is how many CPUs
+// there are.
 var (
 	cpuAPICIDs [maxCPUs]uint32
 	ncpus      = 1
@@ -147,10 +150,12 @@ const (
 )
 
 // apBoot is what apEntry reads: the runtime's page tables, and the
-// stack and TLS of the idle thread of the CPU that starts.
+// stack and TLS of the idle thread of the CPU that starts, and the
+// boot CPU's CR0 (write protection on, caches enabled).
 var apBoot struct {
 	cr3, sp uintptr
 	tls     unsafe.Pointer
+	cr0     uintptr
 }
 
 // smpStart starts the CPUs that smpCount found, on a PC. A CPU that
@@ -186,24 +191,37 @@ func smpStart() {
 	for i := range pd {
 		pd[i] = uint64(i)<<21 | 0x83 // present, writable, 2 MiB
 	}
-	apBoot.cr3 = readCR3()
+	apBoot.cr3, apBoot.cr0 = readCR3(), readCR0()
 
 	for c := 1; c < ncpus; c++ {
 		apBoot.sp, apBoot.tls = cpuStart(c)
 		id := cpuAPICIDs[c]
 		lapicIPI(id, 5<<8, 0) // INIT
 		usleep_no_g(10)
-		start := nanotime()
-		for sipi := 0; sipi < 2 && atomic.Load(&cpus[c].online) == 0; sipi++ {
+		// A second SIPI if the first was lost, as the MP
+		// specification has it.
+		started := false
+		for sipi := 0; sipi < 2 && !started; sipi++ {
 			lapicIPI(id, 6<<8, apTrampoline>>12) // SIPI
-			for atomic.Load(&cpus[c].online) == 0 && nanotime()-start < int64(sipi+1)*100e6 {
-				procyield(10)
-			}
+			started = cpuAwait(c, 100e6)
 		}
-		if atomic.Load(&cpus[c].online) == 0 {
+		if !started {
 			print("xen: CPU ", c, " (local APIC ", id, ") did not start\n")
 		}
 	}
+}
+
+// cpuAwait waits up to ns nanoseconds for CPU c to come online, and
+// reports whether it did.
+func cpuAwait(c int, ns int64) bool {
+	start := nanotime()
+	for atomic.Load(&cpus[c].online) == 0 {
+		if nanotime()-start > ns {
+			return false
+		}
+		procyield(10)
+	}
+	return true
 }
 
 // apMain runs on an AP that apEntry brought into the runtime, as the
@@ -213,6 +231,8 @@ func apMain() {
 	tss[c].setIST(1, getg().m.gsignal.stack.hi)
 	trapLoad(c)
 	lapicCPUInit()
+	// Xen's local APIC IDs are in no table that smpCount read.
+	cpuAPICIDs[c] = lapicID()
 	cpuOnline()
 }
 

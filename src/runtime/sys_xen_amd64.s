@@ -211,3 +211,19 @@ amd:
 	BYTE	$0x0f; BYTE $0x01; BYTE $0xd9	// VMMCALL
 	MOVQ	AX, ret+32(FP)
 	RET
+
+// func xenVCPUOp(cmd, vcpu uintptr, arg unsafe.Pointer) uintptr
+TEXT runtime·xenVCPUOp(SB),NOSPLIT,$0-32
+	MOVQ	$const_xenHypercallVCPUOp, AX
+	MOVQ	cmd+0(FP), DI
+	MOVQ	vcpu+8(FP), SI
+	MOVQ	arg+16(FP), DX
+	CMPB	runtime·xenVMMCALL(SB), $0
+	JNE	amd
+	BYTE	$0x0f; BYTE $0x01; BYTE $0xc1	// VMCALL
+	MOVQ	AX, ret+24(FP)
+	RET
+amd:
+	BYTE	$0x0f; BYTE $0x01; BYTE $0xd9	// VMMCALL
+	MOVQ	AX, ret+24(FP)
+	RET

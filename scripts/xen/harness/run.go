@@ -28,6 +28,7 @@ type Guest struct {
 	Image   string // host path of the PVH ELF
 	Extra   string // kernel command line
 	Memory  int    // MiB; default 256
+	VCPUs   int    // default 1; Xen's host has 2 CPUs, dom0 shares one
 	Ramdisk string // host path of a boot module; optional
 
 	// Vif gives the guest a network interface on dom0's bridge xenbr0
@@ -240,7 +241,7 @@ func Run(ctx context.Context, a *Artifacts, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: 1, CPUID: g.CPUID, Arm: ar.name == "arm64"}
+		cfg := XLConfig{Name: g.Name, Kernel: kernel, Extra: g.Extra, Memory: g.Memory, VCPUs: max(g.VCPUs, 1), CPUID: g.CPUID, Arm: ar.name == "arm64"}
 		if g.Ramdisk != "" {
 			if cfg.Ramdisk, err = jw.addShared(g.Ramdisk, "ramdisk"); err != nil {
 				return nil, err
