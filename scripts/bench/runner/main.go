@@ -56,6 +56,7 @@ var (
 	port        = flag.Int("port", 0, "host TCP `port` for the server and the VMs' host forward (0: a free one)")
 	mem         = flag.String("mem", "256M", "VM memory (QEMU -m)")
 	accel       = flag.String("accel", "tcg", "QEMU accelerator: tcg or kvm")
+	smp         = flag.Int("smp", 1, "vCPUs of each VM (QEMU -smp); under TCG, more than one runs a host thread per vCPU")
 	tscKHz      = flag.Int("tsc-khz", 0, "host TSC frequency in kHz for Linux's tsc_early_khz= (0: from /proc/cpuinfo)")
 	dur         = flag.Duration("d", 10*time.Second, "measured load `duration` per concurrency")
 	warmup      = flag.Duration("warmup", time.Second, "load warm-up `duration` per concurrency")
@@ -275,6 +276,10 @@ func vmArgs(kernel string, port int) []string {
 	if *accel == "kvm" {
 		cpu = "host"
 	}
+	acc := *accel
+	if acc == "tcg" && *smp > 1 {
+		acc = "tcg,thread=multi" // as scripts/goexec for MIRAGO_SMP
+	}
 	return []string{
 		// As scripts/goexec: microvm boots an ELF kernel by PVH;
 		// auto-kernel-cmdline=off keeps QEMU from appending
@@ -282,7 +287,7 @@ func vmArgs(kernel string, port int) []string {
 		// the devices in the ACPI tables microvm provides; Debian's
 		// kernel lacks VIRTIO_MMIO_CMDLINE_DEVICES anyway).
 		"-M", "microvm,auto-kernel-cmdline=off",
-		"-accel", *accel, "-cpu", cpu, "-smp", "1", "-m", *mem,
+		"-accel", acc, "-cpu", cpu, "-smp", strconv.Itoa(*smp), "-m", *mem,
 		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
 		"-kernel", kernel,
 		"-serial", "stdio",
