@@ -194,21 +194,13 @@ TEXT runtime·stihlt(SB),NOSPLIT,$0
 // func xenHypercall(op, a1 uintptr, a2 unsafe.Pointer, a3 uintptr) uintptr
 //
 // A Xen hypercall from an HVM or PVH domain: the operation in AX, the
-// arguments in DI, SI, DX, R10, R8, the result in AX. The instruction
-// is the one the CPU's virtualization extension traps: VMMCALL on AMD,
-// VMCALL on Intel (machine_xenpvh_xen_amd64.go sets xenVMMCALL).
+// arguments in DI, SI, DX, R10, R8, the result in AX (xenTrap).
 TEXT runtime·xenHypercall(SB),NOSPLIT,$0-40
 	MOVQ	op+0(FP), AX
 	MOVQ	a1+8(FP), DI
 	MOVQ	a2+16(FP), SI
 	MOVQ	a3+24(FP), DX
-	CMPB	runtime·xenVMMCALL(SB), $0
-	JNE	amd
-	BYTE	$0x0f; BYTE $0x01; BYTE $0xc1	// VMCALL
-	MOVQ	AX, ret+32(FP)
-	RET
-amd:
-	BYTE	$0x0f; BYTE $0x01; BYTE $0xd9	// VMMCALL
+	CALL	xenTrap<>(SB)
 	MOVQ	AX, ret+32(FP)
 	RET
 
@@ -218,12 +210,18 @@ TEXT runtime·xenVCPUOp(SB),NOSPLIT,$0-32
 	MOVQ	cmd+0(FP), DI
 	MOVQ	vcpu+8(FP), SI
 	MOVQ	arg+16(FP), DX
+	CALL	xenTrap<>(SB)
+	MOVQ	AX, ret+24(FP)
+	RET
+
+// xenTrap makes the hypercall its caller set up, with the instruction
+// the CPU's virtualization extension traps: VMMCALL on AMD, VMCALL on
+// Intel (machine_xenpvh_xen_amd64.go sets xenVMMCALL).
+TEXT xenTrap<>(SB),NOSPLIT|NOFRAME,$0
 	CMPB	runtime·xenVMMCALL(SB), $0
 	JNE	amd
 	BYTE	$0x0f; BYTE $0x01; BYTE $0xc1	// VMCALL
-	MOVQ	AX, ret+24(FP)
 	RET
 amd:
 	BYTE	$0x0f; BYTE $0x01; BYTE $0xd9	// VMMCALL
-	MOVQ	AX, ret+24(FP)
 	RET
