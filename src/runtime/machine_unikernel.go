@@ -136,10 +136,15 @@ func write1(fd uintptr, p unsafe.Pointer, n int32) int32 {
 	if fd != 1 && fd != 2 {
 		return -_EBADF
 	}
+	b := unsafe.Slice((*byte)(p), n)
+	if inTrapHandler() {
+		consoleWrite(b) // a handler's stack: nothing preempts it
+		return n
+	}
 	// On g0: a goroutine preempted at a function call in the middle
 	// of the write would keep the console from the other CPUs.
 	systemstack(func() {
-		consoleWrite(unsafe.Slice((*byte)(p), n))
+		consoleWrite(b)
 	})
 	return n
 }

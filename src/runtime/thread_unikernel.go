@@ -351,11 +351,18 @@ func threadWait(addr *uint32, val uint32, ns int64) {
 //
 //go:nosplit
 func futexwakeup(addr *uint32, cnt uint32) {
-	// On g0 (or gsignal, where systemstack stays): another CPU may
-	// ask a goroutine to stop at its next function prologue
-	// (stackPreempt) at any time, and a goroutine preempted while it
-	// holds threads.lock would leave its M to schedule with the lock
-	// held, and release it later from wherever it resumes.
+	if inTrapHandler() {
+		// On the handler's stack, which nothing preempts (and
+		// which on arm64 is not gsignal, where systemstack would
+		// stay).
+		threadWake(uintptr(unsafe.Pointer(addr)), int(cnt))
+		return
+	}
+	// On g0: another CPU may ask a goroutine to stop at its next
+	// function prologue (stackPreempt) at any time, and a goroutine
+	// preempted while it holds threads.lock would leave its M to
+	// schedule with the lock held, and release it later from wherever
+	// it resumes.
 	systemstack(func() {
 		threadWake(uintptr(unsafe.Pointer(addr)), int(cnt))
 	})
