@@ -39,6 +39,7 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestSyscallPoll",
 		"--- PASS: TestPacketInfo",
 		"--- PASS: TestFallocate",
+		"--- PASS: TestSchedGetaffinity",
 		"--- PASS: TestProc",
 		"--- PASS: TestUnixSockets",
 		"ok  \texample/linuxapi",

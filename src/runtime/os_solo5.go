@@ -161,7 +161,7 @@ func idleWait(until int64) {
 	} else {
 		sptIdle(until)
 	}
-	idleTotal += nanotime() - start
+	cpus[0].idleTime += nanotime() - start
 }
 
 // pollDevices looks for device events that raise no interrupt: a

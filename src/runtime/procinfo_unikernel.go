@@ -6,7 +6,10 @@
 
 package runtime
 
-import _ "unsafe" // for go:linkname
+import (
+	"internal/runtime/atomic"
+	_ "unsafe" // for go:linkname
+)
 
 // What package syscall reports of the machine and the program in
 // /proc and getrusage (its proc_unikernel.go).
@@ -15,18 +18,15 @@ import _ "unsafe" // for go:linkname
 // from the platform (0 if it does not know it).
 var cpuHz uint64
 
-// idleTotal is the time, in nanoseconds since boot, that idleWait has
-// halted the CPU.
-var idleTotal int64
-
-// syscall_cpuTime returns the nanoseconds since boot that the CPU ran
-// and that it was halted in idleWait (idleTotal, which each GOOS's
-// idleWait keeps).
+// syscall_cpuTime returns the nanoseconds since boot that CPU c ran
+// and that it was halted in idleWait (cpus[c].idleTime, which each
+// GOOS's idleWait keeps). A CPU counts from boot: the others start
+// within milliseconds of it.
 //
 //go:linkname syscall_cpuTime syscall.cpuTime
-func syscall_cpuTime() (busy, idle int64) {
+func syscall_cpuTime(c int) (busy, idle int64) {
 	now := nanotime()
-	idle = idleTotal
+	idle = atomic.Loadint64(&cpus[c].idleTime)
 	return max(now-idle, 0), idle
 }
 

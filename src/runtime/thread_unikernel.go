@@ -93,6 +93,8 @@ type cpuState struct {
 	idleSig g // the idle thread's signal stack, where traps run
 	online  uint32
 	tick    tickState
+
+	idleTime int64 // nanoseconds halted in idleWait, for /proc/stat
 }
 
 var (

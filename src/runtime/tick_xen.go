@@ -148,7 +148,7 @@ func idleWait(until int64) {
 	if t.profNext != 0 {
 		t.profNext += now - start // halted time is not profiled
 	}
-	atomic.Xaddint64(&idleTotal, now-start)
+	atomic.Xaddint64(&cpus[getg().m.threadCPU].idleTime, now-start)
 	tickArm(now)
 }
 

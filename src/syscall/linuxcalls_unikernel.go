@@ -884,7 +884,8 @@ func sysFstatfs(a linuxArgs) (uintptr, Errno) {
 	return statfs(&a, 1)
 }
 
-// sysSchedGetaffinity reports the one CPU the program runs on.
+// sysSchedGetaffinity reports the CPUs the program runs on, all of
+// them (runtime.NumCPU).
 func sysSchedGetaffinity(a linuxArgs) (uintptr, Errno) {
 	if n := a.v[1]; n < 8 || n%8 != 0 {
 		return 0, EINVAL
@@ -893,8 +894,12 @@ func sysSchedGetaffinity(a linuxArgs) (uintptr, Errno) {
 	if e != 0 {
 		return 0, e
 	}
+	// The program may run on every CPU; the mask is a long, as
+	// Linux's is with up to 64 CPUs.
 	clear(b)
-	b[0] = 1
+	for c := range runtime.NumCPU() {
+		b[c/8] |= 1 << (c % 8)
+	}
 	return 8, 0
 }
 

@@ -75,7 +75,7 @@ func Time(t *Time_t) (Time_t, error) {
 // Times reports the CPU time the program ran as user time, and returns
 // the clock ticks since boot.
 func Times(tms *Tms) (ticks uintptr, err error) {
-	busy, _ := cpuTime()
+	busy, _ := totalCPUTime()
 	_, _, mono := now()
 	*tms = Tms{Utime: busy / (1e9 / userHZ)}
 	return uintptr(mono / (1e9 / userHZ)), nil

@@ -15,13 +15,16 @@ package syscall
 // net/dev, vmstat, a process's fd directory) are missing, so that code
 // reading them gets ENOENT rather than made-up numbers.
 
-import "internal/strconv"
+import (
+	"internal/strconv"
+	"runtime"
+)
 
 // These are pushed here by the runtime.
 
-// cpuTime returns the nanoseconds since boot that the CPU ran and that
+// cpuTime returns the nanoseconds since boot that CPU c ran and that
 // it was halted.
-func cpuTime() (busy, idle int64)
+func cpuTime(c int) (busy, idle int64)
 
 // cpuInfo describes the CPU.
 func cpuInfo() (vendor, model string, family, modelID, stepping uint32, mhz uint64)
@@ -31,6 +34,17 @@ func runtimeArgs() []string
 
 // userHZ is the unit of the CPU times in /proc, as on Linux.
 const userHZ = 100
+
+// totalCPUTime sums cpuTime over the CPUs, as Linux's process times
+// and /proc's first lines count every CPU.
+func totalCPUTime() (busy, idle int64) {
+	for c := range runtime.NumCPU() {
+		b, i := cpuTime(c)
+		busy += b
+		idle += i
+	}
+	return busy, idle
+}
 
 func (fs *fileSystem) makeProc(root *inode) {
 	proc := fs.mustMkdir(root, "proc", 0555)
@@ -78,16 +92,22 @@ func seconds(ns int64) string {
 }
 
 func procStat() []byte {
-	busy, idle := cpuTime()
+	line := func(name string, busy, idle int64) string {
+		return name + " " + ticks(busy) + " 0 0 " + ticks(idle) + " 0 0 0 0 0 0\n"
+	}
+	busy, idle := totalCPUTime()
+	s := line("cpu ", busy, idle)
+	for c := range runtime.NumCPU() {
+		busy, idle := cpuTime(c)
+		s += line("cpu"+strconv.Itoa(c), busy, idle)
+	}
 	sec, _, mono := now()
-	cpu := " " + ticks(busy) + " 0 0 " + ticks(idle) + " 0 0 0 0 0 0\n"
-	return []byte("cpu " + cpu + "cpu0" + cpu +
-		"btime " + strconv.FormatInt(sec-mono/1e9, 10) + "\n" +
+	return []byte(s + "btime " + strconv.FormatInt(sec-mono/1e9, 10) + "\n" +
 		"processes 1\nprocs_running 1\nprocs_blocked 0\n")
 }
 
 func procUptime() []byte {
-	_, idle := cpuTime()
+	_, idle := totalCPUTime()
 	_, _, mono := now()
 	return []byte(seconds(mono) + " " + seconds(idle) + "\n")
 }
@@ -103,17 +123,25 @@ func procMeminfo() []byte {
 		kb("Shmem", 0) + kb("Slab", 0) + kb("SReclaimable", 0))
 }
 
+// procCPUInfo describes each CPU, all alike, as the cores of one
+// package.
 func procCPUInfo() []byte {
 	vendor, model, family, modelID, stepping, mhz := cpuInfo()
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	return []byte("processor\t: 0\n" +
-		"vendor_id\t: " + vendor + "\n" +
-		"cpu family\t: " + u(uint64(family)) + "\n" +
-		"model\t\t: " + u(uint64(modelID)) + "\n" +
-		"model name\t: " + model + "\n" +
-		"stepping\t: " + u(uint64(stepping)) + "\n" +
-		"cpu MHz\t\t: " + u(mhz) + ".000\n" +
-		"physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n\n")
+	n := runtime.NumCPU()
+	var s string
+	for c := range n {
+		s += "processor\t: " + strconv.Itoa(c) + "\n" +
+			"vendor_id\t: " + vendor + "\n" +
+			"cpu family\t: " + u(uint64(family)) + "\n" +
+			"model\t\t: " + u(uint64(modelID)) + "\n" +
+			"model name\t: " + model + "\n" +
+			"stepping\t: " + u(uint64(stepping)) + "\n" +
+			"cpu MHz\t\t: " + u(mhz) + ".000\n" +
+			"physical id\t: 0\nsiblings\t: " + strconv.Itoa(n) + "\n" +
+			"core id\t\t: " + strconv.Itoa(c) + "\ncpu cores\t: " + strconv.Itoa(n) + "\n\n"
+	}
+	return []byte(s)
 }
 
 // progName is the program's name as the kernel keeps it: the base of
@@ -136,7 +164,7 @@ func progName() string {
 }
 
 func procSelfStat() []byte {
-	busy, _ := cpuTime()
+	busy, _ := totalCPUTime()
 	total, free := memInfo()
 	rss := (total - free) / pageSize
 	// Fields 1-24 of proc_pid_stat(5): pid, comm, state, ppid, pgrp,

@@ -446,7 +446,7 @@ func Kill(pid int, signum Signal) error {
 func Getrusage(who int, rusage *Rusage) error {
 	switch who {
 	case 0, 1: // RUSAGE_SELF, RUSAGE_THREAD
-		busy, _ := cpuTime()
+		busy, _ := totalCPUTime()
 		*rusage = Rusage{Utime: NsecToTimeval(busy)}
 	case -1: // RUSAGE_CHILDREN
 		*rusage = Rusage{}

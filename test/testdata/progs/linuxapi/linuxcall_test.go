@@ -550,6 +550,26 @@ func TestFallocate(t *testing.T) {
 	}
 }
 
+// TestSchedGetaffinity asks which CPUs the program may run on, as
+// golang.org/x/sys/unix.SchedGetaffinity and thread-pool sizers do:
+// as many as runtime.NumCPU says.
+func TestSchedGetaffinity(t *testing.T) {
+	var mask [16]uint64
+	n, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_GETAFFINITY, 0, unsafe.Sizeof(mask), uintptr(unsafe.Pointer(&mask)))
+	if errno != 0 {
+		t.Fatalf("sched_getaffinity: %v", errno)
+	}
+	cpus := 0
+	for _, w := range mask[:n/8] {
+		for ; w != 0; w &= w - 1 {
+			cpus++
+		}
+	}
+	if cpus != runtime.NumCPU() {
+		t.Errorf("sched_getaffinity: %d CPUs in the mask %x, runtime.NumCPU() is %d", cpus, mask[:n/8], runtime.NumCPU())
+	}
+}
+
 // TestProc reads what Linux programs read of /proc about the machine
 // and themselves, and checks that it parses and agrees with what the
 // program knows.
@@ -597,6 +617,15 @@ func TestProc(t *testing.T) {
 	}
 	if ci := read("/proc/cpuinfo"); !strings.Contains(ci, "processor\t: 0") || !strings.Contains(ci, "vendor_id") {
 		t.Errorf("/proc/cpuinfo: %q", ci)
+	} else if n := strings.Count(ci, "processor\t: "); n != runtime.NumCPU() {
+		t.Errorf("/proc/cpuinfo lists %d processors, runtime.NumCPU() is %d", n, runtime.NumCPU())
+	}
+	// A line for all CPUs, then one for each, as gopsutil's per-CPU
+	// times read them.
+	for c := range runtime.NumCPU() {
+		if !strings.Contains(stat, "\ncpu"+strconv.Itoa(c)+" ") {
+			t.Errorf("/proc/stat has no line for cpu%d:\n%s", c, stat)
+		}
 	}
 	if cmd := strings.Split(read("/proc/self/cmdline"), "\x00"); cmd[0] != os.Args[0] {
 		t.Errorf("/proc/self/cmdline: %q, want %q first", cmd, os.Args[0])
