@@ -64,7 +64,7 @@ func slept(t *testing.T, r result) (requested, observed []time.Duration) {
 
 func TestRuntimeInfo(t *testing.T) {
 	host := time.Now().Unix()
-	r := probe(t, []string{"GOGC=50", "GOMEMLIMIT=100MiB", "GOMAXPROCS=4"}, "info")
+	r := probe(t, []string{"MIRAGO_SMP=1", "GOGC=50", "GOMEMLIMIT=100MiB", "GOMAXPROCS=4"}, "info")
 	// As on Linux, GOMAXPROCS may ask for more Ps than there are
 	// CPUs: their Ms share the CPU.
 	wantRun(t, r, 0, "GOOS=xen GOARCH=amd64 NumCPU=1 GOMAXPROCS=4 GOGC=50 GOMEMLIMIT=104857600 ")

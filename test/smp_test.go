@@ -6,6 +6,7 @@ package test
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,14 @@ func TestSMPRuntime(t *testing.T) {
 			wantRun(t, probe(t, []string{smp}, "parallel", "4"), 0, "parallel 4 ")
 		})
 	}
+}
+
+// TestSMPDefault boots an image as go run and go test do, with no
+// MIRAGO_SMP: the guest gets the host's CPUs up to 4, and GOMAXPROCS
+// follows them, as for the same program run on the host.
+func TestSMPDefault(t *testing.T) {
+	n := min(runtime.NumCPU(), 4)
+	wantRun(t, probe(t, nil, "info"), 0, fmt.Sprintf("NumCPU=%d GOMAXPROCS=%d ", n, n))
 }
 
 // TestSMPStress passes messages between 1000 goroutines on 4 CPUs for

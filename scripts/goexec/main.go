@@ -46,7 +46,8 @@
 // Environment:
 //
 //	MIRAGO_MEM		guest memory (QEMU -m), default 1G
-//	MIRAGO_SMP		virtual CPUs (QEMU -smp), 1 to 16, default 1; under TCG, more than one
+//	MIRAGO_SMP		virtual CPUs (QEMU -smp), 1 to 16, default the host's CPUs up to 4
+//				(xen/arm64: 1, the only count it takes); under TCG, more than one
 //				runs multi-threaded (-accel tcg,thread=multi), a host thread per CPU
 //	MIRAGO_TIMEOUT		Go duration after which QEMU is killed, default 30m; 0 means none
 //	MIRAGO_QEMU_FLAGS	extra QEMU arguments, split on spaces
@@ -120,6 +121,12 @@ const (
 	defaultMem     = "1G"
 	maxSMP         = 16 // the runtime's maxCPUs
 	defaultTimeout = 30 * time.Minute
+
+	// maxDefaultSMP caps the CPUs a guest gets when MIRAGO_SMP is
+	// unset. Under TCG each CPU is a host thread, and go test runs
+	// several guests at once, so more than 4 would only compete for
+	// the host's cores.
+	maxDefaultSMP = 4
 
 	// debugExitPort is where the guest writes its exit status. 0xf4 is
 	// the port QEMU's own tests and most unikernels use for
@@ -301,19 +308,37 @@ func readTimeout(lookup func(string) (string, bool)) (time.Duration, error) {
 	return d, nil
 }
 
+// hostCPUs is the number of CPUs this process may use; a variable so
+// that tests can pretend to run on other hosts.
+var hostCPUs = runtime.NumCPU
+
+// readSMP reads MIRAGO_SMP, the guest's CPUs. Unset, it is the host's
+// CPUs up to maxDefaultSMP: a Go program's GOMAXPROCS follows the CPUs
+// it sees, so a guest sized like the host behaves as the same program
+// would there.
+func readSMP(lookup func(string) (string, bool)) (int, error) {
+	v, _ := lookup("MIRAGO_SMP")
+	if v == "" {
+		return max(1, min(hostCPUs(), maxDefaultSMP)), nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxSMP {
+		return 0, fmt.Errorf("MIRAGO_SMP=%q: want a number of CPUs from 1 to %d", v, maxSMP)
+	}
+	return n, nil
+}
+
 // readConfig reads the MIRAGO_* variables; see the package comment.
 func readConfig(lookup func(string) (string, bool)) (config, error) {
-	cfg := config{mem: defaultMem, smp: 1, timeout: defaultTimeout}
+	cfg := config{mem: defaultMem, timeout: defaultTimeout}
 	if v, _ := lookup("MIRAGO_MEM"); v != "" {
 		cfg.mem = v
 	}
-	if v, _ := lookup("MIRAGO_SMP"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxSMP {
-			return cfg, fmt.Errorf("MIRAGO_SMP=%q: want a number of CPUs from 1 to %d", v, maxSMP)
-		}
-		cfg.smp = n
+	smp, err := readSMP(lookup)
+	if err != nil {
+		return cfg, err
 	}
+	cfg.smp = smp
 	timeout, err := readTimeout(lookup)
 	if err != nil {
 		return cfg, err

@@ -230,9 +230,10 @@ func lastLine(s string) string {
 }
 
 // TestRunPassesArguments checks what reaches QEMU: the image, the
-// encoded command line with the forwarded environment, the memory size
-// and the extra flags.
+// encoded command line with the forwarded environment, the memory size,
+// the CPUs (the host's by default) and the extra flags.
 func TestRunPassesArguments(t *testing.T) {
+	fakeHostCPUs(t, 2)
 	argsFile := fakeQEMU(t, "exit 1")
 	img := image(t)
 	var stdout, stderr bytes.Buffer
@@ -258,7 +259,7 @@ func TestRunPassesArguments(t *testing.T) {
 	if filepath.Base(mon) != "monitor" {
 		t.Errorf("monitor socket %q, want a file named monitor", mon)
 	}
-	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", 1, false, mon, []string{"-d", "guest_errors"})
+	want := qemuArgs(img, `GOGC=50 HOME=/root tsc_khz=2100000 -- `+img+` a "b c"`, "1G", 2, false, mon, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
 	}
@@ -279,6 +280,8 @@ func TestRunRejects(t *testing.T) {
 			"go_solo5_arm64_exec: GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is amd64\n"},
 		{"solo5/amd64 without its tender", []string{"go_solo5_amd64_exec", img}, map[string]string{"SOLO5_SPT": "/nonexistent/solo5-spt"}, exitNoQEMU,
 			"go_solo5_amd64_exec: SOLO5_SPT=/nonexistent/solo5-spt: stat /nonexistent/solo5-spt: no such file or directory\n"},
+		{"solo5/amd64 on two CPUs", []string{"go_solo5_amd64_exec", img}, map[string]string{"SOLO5_SPT": "/bin/true", "MIRAGO_SMP": "2"}, exitFailed,
+			"go_solo5_amd64_exec: MIRAGO_SMP=2: Solo5 tenders run a guest on one CPU\n"},
 		{"mirago-exec with GOOS", []string{"mirago-exec", img}, map[string]string{"GOOS": "solo5", "GOARCH": "arm64"}, exitUnsupported,
 			"mirago-exec: GOOS=solo5 GOARCH=arm64 images run only under an arm64 Solo5 tender (solo5-spt or solo5-hvt on an arm64 Linux host), and this host is amd64\n"},
 		{"mirago-exec with flags", []string{"mirago-exec", "-goos=solo5", "-goarch=arm64", img}, nil, exitUnsupported,
@@ -341,7 +344,30 @@ func TestMissingQEMU(t *testing.T) {
 	}
 }
 
+// fakeHostCPUs makes the wrapper see n CPUs on the host during t.
+func fakeHostCPUs(t *testing.T, n int) {
+	t.Helper()
+	old := hostCPUs
+	hostCPUs = func() int { return n }
+	t.Cleanup(func() { hostCPUs = old })
+}
+
+// TestDefaultSMP checks MIRAGO_SMP's default: the host's CPUs, at most
+// four.
+func TestDefaultSMP(t *testing.T) {
+	for host, want := range map[int]int{1: 1, 2: 2, 3: 3, 4: 4, 8: 4, 64: 4} {
+		fakeHostCPUs(t, host)
+		if got, err := readSMP(env(nil)); got != want || err != nil {
+			t.Errorf("on %d host CPUs: %d, %v; want %d", host, got, err, want)
+		}
+		if got, _ := readSMP(env(map[string]string{"MIRAGO_SMP": "1"})); got != 1 {
+			t.Errorf("on %d host CPUs, MIRAGO_SMP=1 gives %d", host, got)
+		}
+	}
+}
+
 func TestReadConfig(t *testing.T) {
+	fakeHostCPUs(t, 2)
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -349,13 +375,15 @@ func TestReadConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", map[string]string{"MIRAGO_ACCEL": "tcg"},
+			config{mem: "1G", smp: 2, timeout: 30 * time.Minute}, ""},
+		{"one CPU", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "1"},
 			config{mem: "1G", smp: 1, timeout: 30 * time.Minute}, ""},
 		{"all set", map[string]string{
 			"MIRAGO_ACCEL": "kvm", "MIRAGO_MEM": "2G", "MIRAGO_TIMEOUT": "90s",
 			"MIRAGO_QEMU_FLAGS": " -d int  -D /tmp/log ", "MIRAGO_TIMING": "", "MIRAGO_SMP": "4",
 		}, config{mem: "2G", smp: 4, timeout: 90 * time.Second, extra: []string{"-d", "int", "-D", "/tmp/log"}, kvm: true, timing: true}, ""},
 		{"no timeout", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_TIMEOUT": "0"},
-			config{mem: "1G", smp: 1}, ""},
+			config{mem: "1G", smp: 2}, ""},
 		{"no CPUs", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "0"}, config{}, `MIRAGO_SMP="0": want a number of CPUs from 1 to 16`},
 		{"too many CPUs", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "17"}, config{}, `MIRAGO_SMP="17"`},
 		{"CPUs not a number", map[string]string{"MIRAGO_ACCEL": "tcg", "MIRAGO_SMP": "two"}, config{}, `MIRAGO_SMP="two"`},

@@ -58,7 +58,8 @@ import (
 // MIRAGO_IP is set (DHCP would wait for a server that is not there).
 // Otherwise the wrapper says that the image needs a tap and exits 125.
 // MIRAGO_MAC sets the guest's MAC address; by default the tender
-// makes one up. MIRAGO_NET is QEMU's and is refused here.
+// makes one up. MIRAGO_NET is QEMU's and is refused here, as is a
+// MIRAGO_SMP other than 1: Solo5 guests have one CPU.
 //
 // Block devices: the manifest asks for a BLOCK_BASIC device named
 // storage when the program names /dev/vda. The wrapper attaches the
@@ -191,6 +192,12 @@ func (w *wrapper) runSPT(image string, args []string) int {
 	}
 	if v, _ := w.lookup("MIRAGO_NET"); v != "" {
 		w.errorf("MIRAGO_NET is for QEMU; under solo5-spt set MIRAGO_TAP to a tap device")
+		return exitFailed
+	}
+	// Solo5's ABI has one CPU; asking for more is a mistake to name,
+	// not to pass over.
+	if v, _ := w.lookup("MIRAGO_SMP"); v != "" && v != "1" {
+		w.errorf("MIRAGO_SMP=%s: Solo5 tenders run a guest on one CPU", v)
 		return exitFailed
 	}
 	nets, blocks, err := sptDevices(image)

@@ -39,6 +39,7 @@ import (
 // Settings besides the common ones:
 //
 //	MIRAGO_MEM		guest memory, as for QEMU (1G, 512M, 300 = MiB); default 1G
+//	MIRAGO_SMP		the domain's vCPUs, as for QEMU; nested, Xen itself has 2 CPUs
 //	MIRAGO_XEN_VIF		if 1, a vif on the bridge (xenbr0; MIRAGO_XEN_BRIDGE in a real dom0)
 //	MIRAGO_XEN_DISK		a raw disk image file for the guest's xvda
 //	MIRAGO_XEN_VERBOSE	if 1, show xl's messages, and nested also Xen's and dom0's output
@@ -46,6 +47,7 @@ import (
 // xenConfig is what the environment says about running on Xen.
 type xenConfig struct {
 	memMiB  int
+	vcpus   int
 	timeout time.Duration // 0: none
 	vif     bool
 	bridge  string
@@ -54,14 +56,29 @@ type xenConfig struct {
 	arm     bool // the image is an arm64 Image, for Xen on Arm
 }
 
-func readXenConfig(lookup func(string) (string, bool)) (xenConfig, error) {
-	cfg := xenConfig{memMiB: 1024, timeout: defaultTimeout, bridge: "xenbr0"}
+// readXenConfig reads the settings for a guest on Xen, an arm64 one if
+// arm is set.
+func readXenConfig(lookup func(string) (string, bool), arm bool) (xenConfig, error) {
+	cfg := xenConfig{memMiB: 1024, timeout: defaultTimeout, bridge: "xenbr0", arm: arm}
 	if v, _ := lookup("MIRAGO_MEM"); v != "" {
 		n, err := parseMiB(v)
 		if err != nil {
 			return cfg, fmt.Errorf("MIRAGO_MEM=%q: %v", v, err)
 		}
 		cfg.memMiB = n
+	}
+	// The vCPUs, as MIRAGO_SMP gives QEMU's guests CPUs; on Arm the
+	// runtime starts only the first, so one is all it takes.
+	if v, _ := lookup("MIRAGO_SMP"); arm && v != "" && v != "1" {
+		return cfg, fmt.Errorf("MIRAGO_SMP=%s: xen/arm64 images run on one CPU for now", v)
+	}
+	n, err := readSMP(lookup)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.vcpus = n
+	if arm {
+		cfg.vcpus = 1
 	}
 	timeout, err := readTimeout(lookup)
 	if err != nil {
@@ -163,12 +180,11 @@ func (w *wrapper) runXen(image string, args []string) int {
 		w.errorf("%v", err)
 		return exitFailed
 	}
-	cfg, err := readXenConfig(w.lookup)
+	cfg, err := readXenConfig(w.lookup, w.goarch == "arm64")
 	if err != nil {
 		w.errorf("%v", err)
 		return exitFailed
 	}
-	cfg.arm = w.goarch == "arm64"
 	dom0 := inDom0()
 	var a *harness.Artifacts
 	if !dom0 {
@@ -202,7 +218,7 @@ func (w *wrapper) runXen(image string, args []string) int {
 	}
 	res, err := harness.Run(ctx, a, harness.Options{
 		Guests: []harness.Guest{{
-			Name: "mirago", Image: image, Extra: cmdline, Memory: cfg.memMiB,
+			Name: "mirago", Image: image, Extra: cmdline, Memory: cfg.memMiB, VCPUs: cfg.vcpus,
 			Ramdisk: archive, Vif: cfg.vif, Disk: cfg.disk, Timeout: timeout,
 		}},
 		Stdout: w.stdout, Stderr: w.stderr, Verbose: cfg.verbose,
@@ -238,7 +254,7 @@ func (w *wrapper) reportXen(hasLine bool, status int, reason string, timeout tim
 // with these settings. runXL creates domains from it, and deploy xl
 // writes it, so that what the tests run in a dom0 is what users deploy.
 func (cfg xenConfig) xlConfig(name, kernel, cmdline, ramdisk string) harness.XLConfig {
-	xc := harness.XLConfig{Name: name, Kernel: kernel, Ramdisk: ramdisk, Extra: cmdline, Memory: cfg.memMiB, VCPUs: 1, Disk: cfg.disk, Arm: cfg.arm}
+	xc := harness.XLConfig{Name: name, Kernel: kernel, Ramdisk: ramdisk, Extra: cmdline, Memory: cfg.memMiB, VCPUs: max(cfg.vcpus, 1), Disk: cfg.disk, Arm: cfg.arm}
 	if cfg.vif {
 		xc.Bridge = cfg.bridge
 	}

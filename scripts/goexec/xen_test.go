@@ -47,27 +47,40 @@ func TestParseMiB(t *testing.T) {
 }
 
 func TestReadXenConfig(t *testing.T) {
-	cfg, err := readXenConfig(env(nil))
-	if err != nil || cfg.memMiB != 1024 || cfg.timeout != defaultTimeout || cfg.vif || cfg.disk != "" || cfg.bridge != "xenbr0" {
+	fakeHostCPUs(t, 3)
+	cfg, err := readXenConfig(env(nil), false)
+	if err != nil || cfg.memMiB != 1024 || cfg.vcpus != 3 || cfg.timeout != defaultTimeout || cfg.vif || cfg.disk != "" || cfg.bridge != "xenbr0" || cfg.arm {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 	cfg, err = readXenConfig(env(map[string]string{
-		"MIRAGO_MEM": "64M", "MIRAGO_TIMEOUT": "90s", "MIRAGO_XEN_VIF": "1",
+		"MIRAGO_MEM": "64M", "MIRAGO_SMP": "2", "MIRAGO_TIMEOUT": "90s", "MIRAGO_XEN_VIF": "1",
 		"MIRAGO_XEN_BRIDGE": "br1", "MIRAGO_XEN_DISK": "/tmp/d.img", "MIRAGO_XEN_VERBOSE": "1",
-	}))
-	if err != nil || cfg.memMiB != 64 || cfg.timeout != 90*time.Second || !cfg.vif || cfg.bridge != "br1" || cfg.disk != "/tmp/d.img" || !cfg.verbose {
+	}), false)
+	if err != nil || cfg.memMiB != 64 || cfg.vcpus != 2 || cfg.timeout != 90*time.Second || !cfg.vif || cfg.bridge != "br1" || cfg.disk != "/tmp/d.img" || !cfg.verbose {
 		t.Errorf("all set: %+v, %v", cfg, err)
+	}
+	if x := cfg.xlConfig("g", "/k", "", ""); x.VCPUs != 2 {
+		t.Errorf("xl configuration with %d vCPUs, want 2", x.VCPUs)
+	}
+	// An arm64 guest gets one vCPU, the one its runtime uses.
+	cfg, err = readXenConfig(env(nil), true)
+	if err != nil || cfg.vcpus != 1 || !cfg.arm {
+		t.Errorf("arm64 defaults: %+v, %v", cfg, err)
 	}
 	for _, bad := range []map[string]string{
 		{"MIRAGO_MEM": "big"},
+		{"MIRAGO_SMP": "0"},
 		{"MIRAGO_TIMEOUT": "soon"},
 		{"MIRAGO_XEN_VIF": "yes"},
 		{"MIRAGO_NET": "user"},
 		{"MIRAGO_QEMU_FLAGS": "-d int"},
 	} {
-		if _, err := readXenConfig(env(bad)); err == nil {
+		if _, err := readXenConfig(env(bad), false); err == nil {
 			t.Errorf("readXenConfig(%v) succeeded, want an error", bad)
 		}
+	}
+	if _, err := readXenConfig(env(map[string]string{"MIRAGO_SMP": "2"}), true); err == nil || !strings.Contains(err.Error(), "MIRAGO_SMP=2: xen/arm64 images run on one CPU") {
+		t.Errorf("arm64 on 2 vCPUs: %v, want an error naming MIRAGO_SMP", err)
 	}
 }
 

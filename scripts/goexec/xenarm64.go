@@ -122,12 +122,17 @@ func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 		return config{}, fmt.Errorf("MIRAGO_ACCEL=%q: want tcg or auto (xen/arm64 runs under TCG only)", v)
 	}
 	// readConfig's auto would pick KVM by the host's x86 flags, which
-	// say nothing about an arm64 guest.
+	// say nothing about an arm64 guest, and its CPUs by the host's,
+	// where the arm64 runtime starts only the first.
 	cfg, err := readConfig(func(k string) (string, bool) {
-		if k == "MIRAGO_ACCEL" {
+		switch v, ok := lookup(k); {
+		case k == "MIRAGO_ACCEL":
 			return "tcg", true
+		case k == "MIRAGO_SMP" && v == "":
+			return "1", true
+		default:
+			return v, ok
 		}
-		return lookup(k)
 	})
 	if err == nil && cfg.smp > 1 {
 		err = fmt.Errorf("MIRAGO_SMP=%d: xen/arm64 images run on one CPU for now", cfg.smp)

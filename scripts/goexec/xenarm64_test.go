@@ -148,6 +148,8 @@ func TestGuestStatusArm64(t *testing.T) {
 }
 
 func TestReadArm64Config(t *testing.T) {
+	// The arm64 runtime starts one CPU, whatever the host has.
+	fakeHostCPUs(t, 4)
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -165,6 +167,7 @@ func TestReadArm64Config(t *testing.T) {
 		{"network", map[string]string{"MIRAGO_NET": "user"}, config{mem: "1G", smp: 1, timeout: defaultTimeout, extra: []string{"-netdev", "user,id=mirago-net0", "-device", "virtio-net-device,netdev=mirago-net0"}}, ""},
 		{"bad timeout", map[string]string{"MIRAGO_TIMEOUT": "soon"}, config{}, `MIRAGO_TIMEOUT="soon"`},
 		{"two CPUs", map[string]string{"MIRAGO_SMP": "2"}, config{}, "MIRAGO_SMP=2: xen/arm64 images run on one CPU for now"},
+		{"one CPU", map[string]string{"MIRAGO_SMP": "1"}, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
 	}
 	for _, tt := range tests {
 		got, err := readArm64Config(env(tt.env))
