@@ -55,6 +55,7 @@ type deployment struct {
 	image   string // the image on this machine
 	kernel  string // the image's path where the engine runs (not for oci)
 	memMiB  int
+	cpus    int
 	cmdline string // the program's environment and arguments
 
 	accel        string // qemu: kvm, tcg or auto
@@ -125,6 +126,7 @@ func (w *wrapper) deploy(args []string) int {
 	fs.StringVar(&mem, "mem", defaultDeployMem, "guest memory: `SIZE` in MiB, or with a suffix M or G")
 	fs.Var(&env, "env", "a `NAME=VALUE` of the program's environment (repeatable)")
 	if kind != "oci" {
+		fs.IntVar(&d.cpus, "cpus", 1, fmt.Sprintf("the guest's virtual CPUs, `N` from 1 to %d (xen/arm64 images: 1)", maxSMP))
 		fs.StringVar(&d.kernel, "kernel", "", "the image's `path` where the engine runs (default: IMAGE's absolute path)")
 	}
 	switch kind {
@@ -206,6 +208,12 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 		if d.accel == "kvm" {
 			return errors.New("-accel kvm: xen/arm64 images run under TCG only; they exit through Arm semihosting, which QEMU provides only there")
 		}
+		if d.cpus > 1 {
+			return fmt.Errorf("-cpus %d: xen/arm64 images run on one CPU for now", d.cpus)
+		}
+	}
+	if kind != "oci" && (d.cpus < 1 || d.cpus > maxSMP) {
+		return fmt.Errorf("-cpus %d: want a number of CPUs from 1 to %d", d.cpus, maxSMP)
 	}
 	if d.name == "" {
 		d.name = filepath.Base(d.image)
@@ -331,7 +339,7 @@ func (d *deployment) qemuScript() (string, error) {
 	mem := fmt.Sprintf("%dM", d.memMiB)
 	command := func(kvm bool, indent string) string {
 		var b strings.Builder
-		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, 1, kvm, "", extra)
+		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, d.cpus, kvm, "", extra)
 		if d.arch == "arm64" {
 			qemu, args = arm64QEMU, qemuArm64Args(d.kernel, d.cmdline, mem, extra)
 		}
@@ -406,7 +414,7 @@ func shellQuote(s string) string {
 // xlConfig returns the xl configuration, as runXL writes it but for a
 // domain without the wrapper's archive of the working directory.
 func (d *deployment) xlConfig() string {
-	cfg := xenConfig{memMiB: d.memMiB, vif: d.bridge != "", bridge: d.bridge, disk: d.disk, arm: d.arch == "arm64"}
+	cfg := xenConfig{memMiB: d.memMiB, vcpus: d.cpus, vif: d.bridge != "", bridge: d.bridge, disk: d.disk, arm: d.arch == "arm64"}
 	return cfg.xlConfig(d.name, d.kernel, d.cmdline, "").String()
 }
 
@@ -437,13 +445,15 @@ type (
 
 // firecrackerConfig returns the VM's configuration. boot_args is the
 // program's command line alone: Firecracker adds the virtio_mmio.device
-// words for its devices, which the runtime takes out (goenvs). One vCPU,
-// as the runtime uses one.
+// words for its devices, which the runtime takes out (goenvs). The
+// runtime finds the vCPUs in the ACPI MADT, which Firecracker gives
+// x86 guests from version 1.8 (not tested here); before that it sees
+// one.
 func (d *deployment) firecrackerConfig() ([]byte, error) {
 	c := fcConfig{
 		BootSource:    fcBootSource{KernelImagePath: d.kernel, BootArgs: d.cmdline},
 		Drives:        []struct{}{},
-		MachineConfig: fcMachine{VCPUCount: 1, MemSizeMiB: d.memMiB},
+		MachineConfig: fcMachine{VCPUCount: d.cpus, MemSizeMiB: d.memMiB},
 	}
 	if d.mac != "" && d.tap == "" {
 		return nil, errors.New("-mac is for the interface -tap makes")

@@ -89,7 +89,7 @@ func TestDeployQEMU(t *testing.T) {
 		t.Run(tt.accel, func(t *testing.T) {
 			script := filepath.Join(t.TempDir(), "web.sh")
 			progArgs := []string{"-addr", ":80", "two words", `it's "quoted" \ $HOME`, ""}
-			out := deployOut(t, append([]string{"qemu", "-accel", tt.accel, "-mem", "1G", "-net", net,
+			out := deployOut(t, append([]string{"qemu", "-accel", tt.accel, "-mem", "1G", "-cpus", "2", "-net", net,
 				"-env", "GOGC=50", "-env", "MSG=a b", img}, progArgs...)...)
 			if !bytes.HasPrefix(out, []byte("#!/bin/sh\n")) {
 				t.Fatalf("script does not start with #!/bin/sh:\n%s", out)
@@ -97,7 +97,7 @@ func TestDeployQEMU(t *testing.T) {
 			if err := os.WriteFile(script, out, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			err := exec.Command(script, "-smp", "1", "-name", "a'b").Run()
+			err := exec.Command(script, "-name", "a'b").Run()
 			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 {
 				t.Fatalf("script: %v, want QEMU's exit status 7\n%s", err, out)
 			}
@@ -110,7 +110,7 @@ func TestDeployQEMU(t *testing.T) {
 				t.Fatal(err)
 			}
 			netdev, _ := netArgs(net)
-			want := append(qemuArgs(img, cmdline, "1024M", 1, tt.kvm, "", netdev), "-smp", "1", "-name", "a'b")
+			want := append(qemuArgs(img, cmdline, "1024M", 2, tt.kvm, "", netdev), "-name", "a'b")
 			if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")); diff != "" {
 				t.Errorf("QEMU's arguments (-want +got):\n%s\nscript:\n%s", diff, out)
 			}
@@ -213,7 +213,7 @@ func xlSettings(t *testing.T, cfg string) map[string]string {
 
 func TestDeployXL(t *testing.T) {
 	img := pvhImage(t, "web.xen")
-	cfg := string(deployOut(t, "xl", "-name", "web", "-mem", "128", "-bridge", "xenbr0", "-disk", "/dev/vg0/web",
+	cfg := string(deployOut(t, "xl", "-name", "web", "-mem", "128", "-cpus", "2", "-bridge", "xenbr0", "-disk", "/dev/vg0/web",
 		"-kernel", "/srv/web.xen", "-env", "TZ=UTC", img, "-addr", ":80", `say "hi"`))
 	got := xlSettings(t, cfg)
 	want := map[string]string{
@@ -222,7 +222,7 @@ func TestDeployXL(t *testing.T) {
 		"kernel":      "/srv/web.xen",
 		"extra":       `TZ=UTC -- web -addr :80 "say \"hi\""`,
 		"memory":      "128",
-		"vcpus":       "1",
+		"vcpus":       "2",
 		"tsc_mode":    "native",
 		"vif":         `[ "bridge=xenbr0" ]`,
 		"disk":        `[ "format=raw,vdev=xvda,access=rw,target=/dev/vg0/web" ]`,
@@ -274,7 +274,7 @@ func TestDeployXL(t *testing.T) {
 func TestDeployFirecracker(t *testing.T) {
 	img := pvhImage(t, "api")
 	var got map[string]any
-	out := deployOut(t, "firecracker", "-mem", "2G", "-tap", "tap7", "-mac", "06:00:ac:10:00:02", img, "-v")
+	out := deployOut(t, "firecracker", "-mem", "2G", "-cpus", "4", "-tap", "tap7", "-mac", "06:00:ac:10:00:02", img, "-v")
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}
@@ -282,7 +282,7 @@ func TestDeployFirecracker(t *testing.T) {
 	want := map[string]any{
 		"boot-source":    map[string]any{"kernel_image_path": abs, "boot_args": "-- api -v"},
 		"drives":         []any{},
-		"machine-config": map[string]any{"vcpu_count": 1.0, "mem_size_mib": 2048.0},
+		"machine-config": map[string]any{"vcpu_count": 4.0, "mem_size_mib": 2048.0},
 		"network-interfaces": []any{
 			map[string]any{"iface_id": "eth0", "host_dev_name": "tap7", "guest_mac": "06:00:ac:10:00:02"},
 		},
@@ -460,6 +460,9 @@ func TestDeployErrors(t *testing.T) {
 		{[]string{"firecracker", hostELF}, `no PVH entry note`},
 		{[]string{"qemu", "-mem", "lots", img}, `-mem "lots": want a size`},
 		{[]string{"qemu", "-accel", "hvf", img}, `-accel "hvf": want kvm, tcg or auto`},
+		{[]string{"xl", "-cpus", "0", img}, `-cpus 0: want a number of CPUs from 1 to 16`},
+		{[]string{"firecracker", "-cpus", "17", img}, `-cpus 17: want a number of CPUs from 1 to 16`},
+		{[]string{"oci", "-cpus", "2", img}, `flag provided but not defined: -cpus`},
 		{[]string{"qemu", "-net", "user,id=x", img}, `-net "user,id=x": leave out the id`},
 		{[]string{"qemu", "-env", "NOEQUALS", img}, `invalid value "NOEQUALS" for flag -env: want NAME=VALUE`},
 		{[]string{"qemu", img, "line\nbreak"}, `newline or NUL`},
@@ -476,6 +479,7 @@ func TestDeployErrors(t *testing.T) {
 	}{
 		{[]string{"firecracker", arm64}, `16550 UART, which the arm64 runtime does not drive yet`},
 		{[]string{"qemu", "-accel", "kvm", arm64}, `-accel kvm: xen/arm64 images run under TCG only`},
+		{[]string{"xl", "-cpus", "2", arm64}, `-cpus 2: xen/arm64 images run on one CPU for now`},
 	}...)
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
