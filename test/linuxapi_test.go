@@ -29,6 +29,7 @@ func TestSyscallLinuxAPI(t *testing.T) {
 		"--- PASS: TestProcessIDs",
 		"--- PASS: TestSetuid",
 		"--- PASS: TestSyscallGetpid",
+		"--- PASS: TestSyscallEveryCPU",
 		"--- PASS: TestSyscallUnknown",
 		"--- PASS: TestSyscallFiles",
 		"--- PASS: TestSyscallMmap",

@@ -55,6 +55,17 @@ func TestSMPDefault(t *testing.T) {
 	wantRun(t, probe(t, nil, "info"), 0, fmt.Sprintf("NumCPU=%d GOMAXPROCS=%d ", n, n))
 }
 
+// TestSMPSyscall executes the SYSCALL instruction, as Linux code does
+// (golang.org/x/sys/unix), on each of 4 CPUs at once: every CPU must
+// enable it and send it to the guest's system calls, not only the boot
+// CPU.
+func TestSMPSyscall(t *testing.T) {
+	r := mgoEnv(t, progsDir(t), "xen/amd64", []string{"MIRAGO_SMP=4"}, "test", "-count=1", "-v", "-run", "^TestSyscallEveryCPU$", "./linuxapi")
+	if r.code != 0 || !strings.Contains(r.stdout, "--- PASS: TestSyscallEveryCPU") {
+		t.Errorf("go test -run TestSyscallEveryCPU ./linuxapi on 4 CPUs: exit status %d, want 0 and a pass:\n%s", r.code, r)
+	}
+}
+
 // TestSMPStress passes messages between 1000 goroutines on 4 CPUs for
 // a minute (rtprobe stress): every second some message moves, and every
 // goroutine stops when told to. A lost wakeup or a deadlock in the

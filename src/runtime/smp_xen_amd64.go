@@ -230,6 +230,8 @@ func apMain() {
 	c := int(getg().m.threadCPU)
 	tss[c].setIST(1, getg().m.gsignal.stack.hi)
 	trapLoad(c)
+	// The MSRs that enable SYSCALL are each CPU's own.
+	syscallTrapInit()
 	lapicCPUInit()
 	// Xen's local APIC IDs are in no table that smpCount read.
 	cpuAPICIDs[c] = lapicID()

@@ -6,6 +6,7 @@ package linuxapi
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -41,6 +42,31 @@ func TestSyscallGetpid(t *testing.T) {
 	r, kept := clobberSyscall(syscall.SYS_GETPID)
 	if int(r) != os.Getpid() || !kept {
 		t.Fatalf("SYSCALL getpid = %d, registers kept: %v", r, kept)
+	}
+}
+
+// TestSyscallEveryCPU executes SYSCALL in as many goroutines as there
+// are CPUs, all busy at once, so that each CPU executes it: each
+// enables the instruction for itself.
+func TestSyscallEveryCPU(t *testing.T) {
+	n := runtime.NumCPU()
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			end := time.Now().Add(200 * time.Millisecond)
+			for time.Now().Before(end) {
+				if r := rawSyscall(syscall.SYS_GETPID, 0, 0, 0); int(r) != os.Getpid() {
+					errs <- fmt.Errorf("SYSCALL getpid = %d, want %d", r, os.Getpid())
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 
