@@ -37,7 +37,10 @@ done
 # mix two trees.
 export PATH=$(readlink -f "$top/_build/goroot")/bin:$PATH
 case $target in
-xen/amd64) guest="one QEMU (TCG) boot" extra= ;;
+xen/amd64)
+	# The exec wrapper's default: the host's CPUs, up to 4.
+	cpus=${MIRAGO_SMP:-$(($(nproc) < 4 ? $(nproc) : 4))}
+	guest="one QEMU (TCG) boot on $cpus CPUs (MIRAGO_SMP=$cpus)" extra= ;;
 xen/arm64) guest="one qemu-system-aarch64 (TCG) boot" extra=arm64 ;;
 solo5/amd64) guest="one solo5-spt process" extra=solo5 ;;
 *) die "-t $target: want xen/amd64, xen/arm64 or solo5/amd64" ;;
