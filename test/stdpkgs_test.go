@@ -6,6 +6,7 @@ package test
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,7 +109,37 @@ func wantStdPass(t *testing.T, r result, pkgs []string, where string) {
 	}
 	if len(failed) > 0 || r.code != 0 {
 		t.Errorf("%s, %d of %d packages did not pass: %s\n%s", where, len(failed), len(pkgs), strings.Join(failed, " "), r)
+		// r elides the middle of a long output, where a failing
+		// package's own output usually is.
+		for _, p := range failed {
+			if out := packageOutput(r.stdout, p); out != "" {
+				t.Logf("go test's output for %s:\n%s", p, out)
+			}
+		}
 	}
+}
+
+// packageOutput returns the start of what go test printed for pkg in
+// out, which it prints in one piece ending with pkg's summary line:
+// the lines after the summary line before it, up to 200.
+func packageOutput(out, pkg string) string {
+	lines := strings.Split(out, "\n")
+	end := slices.IndexFunc(lines, func(l string) bool {
+		f := strings.Fields(l)
+		return len(f) >= 2 && f[0] == "FAIL" && f[1] == pkg
+	})
+	if end < 0 {
+		return ""
+	}
+	start := end
+	for start > 0 && !regexp.MustCompile(`^(ok|FAIL|\?)\s+\S+\s`).MatchString(lines[start-1]) {
+		start--
+	}
+	block := lines[start : end+1]
+	if len(block) > 200 {
+		block = append(block[:200:200], fmt.Sprintf("[... %d more lines ...]", len(block)-200))
+	}
+	return strings.Join(block, "\n")
 }
 
 // solo5Sample is the part of the standard library whose tests run
@@ -215,4 +246,15 @@ func knownStdFailures(t *testing.T, pkgs []string, goos string) (skip []string, 
 		}
 	}
 	return skip, whole
+}
+
+func TestPackageOutput(t *testing.T) {
+	out := "ok  \ta\t0.1s\n--- FAIL: TestX (0.00s)\n    x_test.go:9: boom\nFAIL\nFAIL\tb\t1.2s\nok  \tc\t0.3s\n"
+	want := "--- FAIL: TestX (0.00s)\n    x_test.go:9: boom\nFAIL\nFAIL\tb\t1.2s"
+	if got := packageOutput(out, "b"); got != want {
+		t.Errorf("packageOutput(b) = %q, want %q", got, want)
+	}
+	if got := packageOutput(out, "c"); got != "" {
+		t.Errorf("packageOutput(c), which passed, = %q, want none", got)
+	}
 }
