@@ -209,7 +209,7 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 			return errors.New("-accel kvm: xen/arm64 images run under TCG only; they exit through Arm semihosting, which QEMU provides only there")
 		}
 		if d.cpus > 1 {
-			return fmt.Errorf("-cpus %d: xen/arm64 images run on one CPU for now", d.cpus)
+			return fmt.Errorf("-cpus %d: %s", d.cpus, arm64OneCPU)
 		}
 	}
 	if kind != "oci" && (d.cpus < 1 || d.cpus > maxSMP) {

@@ -69,17 +69,17 @@ func readXenConfig(lookup func(string) (string, bool), arm bool) (xenConfig, err
 	}
 	// The vCPUs, as MIRAGO_SMP gives QEMU's guests CPUs; on Arm the
 	// runtime starts only the first, so one is all it takes.
-	if v, _ := lookup("MIRAGO_SMP"); arm && v != "" && v != "1" {
-		return cfg, fmt.Errorf("MIRAGO_SMP=%s: xen/arm64 images run on one CPU for now", v)
-	}
 	n, err := readSMP(lookup)
 	if err != nil {
 		return cfg, err
 	}
-	cfg.vcpus = n
 	if arm {
-		cfg.vcpus = 1
+		if v, _ := lookup("MIRAGO_SMP"); v != "" && n > 1 {
+			return cfg, fmt.Errorf("MIRAGO_SMP=%d: %s", n, arm64OneCPU)
+		}
+		n = 1
 	}
+	cfg.vcpus = n
 	timeout, err := readTimeout(lookup)
 	if err != nil {
 		return cfg, err

@@ -112,6 +112,10 @@ func checkNotArm64Image(image string) error {
 	return fmt.Errorf("%s: an arm64 Image, not an x86-64 ELF; run GOOS=xen GOARCH=arm64 images with go_xen_arm64_exec", image)
 }
 
+// arm64OneCPU says why a xen/arm64 guest gets one CPU, whatever
+// MIRAGO_SMP or deploy's -cpus ask: its runtime starts only the first.
+const arm64OneCPU = "xen/arm64 images run on one CPU for now"
+
 // readArm64Config reads the common settings for a xen/arm64 guest.
 func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 	switch v, _ := lookup("MIRAGO_ACCEL"); v {
@@ -135,7 +139,7 @@ func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 		}
 	})
 	if err == nil && cfg.smp > 1 {
-		err = fmt.Errorf("MIRAGO_SMP=%d: xen/arm64 images run on one CPU for now", cfg.smp)
+		err = fmt.Errorf("MIRAGO_SMP=%d: %s", cfg.smp, arm64OneCPU)
 	}
 	return cfg, err
 }
