@@ -7,6 +7,7 @@ package harness
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -190,6 +191,37 @@ agent done dom0`)
 	// order is kept.
 	if sortLines(stdout.String()) != sortLines(wantOut) {
 		t.Errorf("stdout %q, want the lines of %q", stdout.String(), wantOut)
+	}
+}
+
+// TestRunXenLines checks that a guest's result keeps Xen's own lines
+// from its life, which say why a domain ended without a status: the
+// two serial lines are read apart, hence the sleeps.
+func TestRunXenLines(t *testing.T) {
+	a := fakeArtifacts(t, `
+echo "(XEN) booting"
+sleep 0.5
+agent ready dom0
+agent create tf
+agent domid tf 1
+sleep 0.5
+echo "(XEN) d1v1 Triple fault - invoking HVM shutdown action 1"
+echo "[    5.1] a dom0 line"
+echo "(d1) the guest's own"
+echo "(XEN) RIP:    0010:[<0000000000412345>]"
+sleep 0.5
+agent end tf reason=reboot
+agent done dom0`)
+	img := filepath.Join(t.TempDir(), "img")
+	os.WriteFile(img, []byte("ELF"), 0o644)
+	res, err := Run(context.Background(), a, Options{Guests: []Guest{{Name: "tf", Image: img}}, Stdout: io.Discard, Stderr: io.Discard})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	g := res.Guests[0]
+	want := []string{"(XEN) d1v1 Triple fault - invoking HVM shutdown action 1", "(XEN) RIP:    0010:[<0000000000412345>]"}
+	if g.Reason != "reboot" || g.HasLine || !slices.Equal(g.Xen, want) {
+		t.Errorf("reason %q, status line %v, Xen's lines %q; want reboot, none, %q", g.Reason, g.HasLine, g.Xen, want)
 	}
 }
 

@@ -96,7 +96,12 @@ type GuestResult struct {
 	Status   int      // N from the last "mirago: exit status N", else StatusTimeout or StatusNoStatus
 	HasLine  bool     // whether the status line was seen
 	Seconds  float64  // from xl create to the domain's end
+	Xen      []string // the last of Xen's own console lines while the domain ran, which say why one ended abnormally
 }
+
+// maxXenLines is how many of Xen's lines a GuestResult keeps: enough
+// for a triple fault's register dump.
+const maxXenLines = 40
 
 // Result is a run's outcome.
 type Result struct {
@@ -449,6 +454,7 @@ type demux struct {
 	byName  map[string]*GuestResult
 	byDom   map[int]*GuestResult
 	cur     *GuestResult // the guest running now
+	xenTo   *GuestResult // the guest last created, which Xen's lines are kept for (they may come after its end)
 	ends    map[string]time.Time
 	last    []string         // Xen's and dom0's recent lines, for errors
 	pending map[int][]string // port 0xE9 lines of domains not reported yet
@@ -504,6 +510,12 @@ func (d *demux) line(line string, agent bool) {
 	d.last = append(d.last, line)
 	if len(d.last) > 80 {
 		d.last = d.last[len(d.last)-80:]
+	}
+	if g := d.xenTo; g != nil && strings.HasPrefix(line, "(XEN) ") {
+		g.Xen = append(g.Xen, line)
+		if len(g.Xen) > maxXenLines {
+			g.Xen = g.Xen[len(g.Xen)-maxXenLines:]
+		}
 	}
 	d.mu.Unlock()
 	if d.opts.Verbose {
@@ -571,6 +583,7 @@ func (d *demux) report(s string) {
 	case "create":
 		d.mu.Lock()
 		d.cur = g
+		d.xenTo = g
 		if d.ends == nil {
 			d.ends = map[string]time.Time{}
 		}
