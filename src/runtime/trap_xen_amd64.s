@@ -49,12 +49,16 @@ TEXT trapCommon<>(SB),NOSPLIT|NOFRAME,$0
 	// them, and X15 is the zero register of the interrupted code.
 	LEAQ	-trapXsaveSize(SP), DI
 	ANDQ	$~63, DI
-	// An SSE instruction first, so that a hypervisor that restores
-	// the FPU lazily (Xen on AMD: CR0.TS and #NM) gives this vCPU its
-	// registers before XSAVE reads them: QEMU's TCG, which runs the
-	// nested Xen of the tests, raises no #NM for XSAVE and XRSTOR,
-	// and a 2-vCPU domain saved, and later restored, the other vCPU's
-	// registers (X15 seen non-zero at a safe point).
+	// Xen on AMD gives a vCPU its FPU lazily: it sets CR0.TS, and
+	// loads the vCPU's registers at the #NM of its first vector
+	// instruction. QEMU's TCG, which runs the nested Xen of the tests,
+	// raises that #NM for FXSAVE and FXRSTOR but not for XSAVE and
+	// XRSTOR, which then save, and later restore, another vCPU's
+	// registers: a 2-vCPU domain saw X15 non-zero at a safe point,
+	// corrupt sudogs, and triple faults. So XSAVE is used only where
+	// it must be (useXSAVE: AVX on, which the tests' Xen hides), and
+	// an SSE instruction before it takes the #NM first. Should Xen
+	// switch vCPUs between the two, that still fails; FXSAVE cannot.
 	MOVAPS	X0, X0
 	CMPB	runtime·useXSAVE(SB), $0
 	JEQ	fxsave
