@@ -49,7 +49,7 @@ func TestParseMiB(t *testing.T) {
 func TestReadXenConfig(t *testing.T) {
 	fakeHostCPUs(t, 3)
 	cfg, err := readXenConfig(env(nil), false)
-	if err != nil || cfg.memMiB != 1024 || cfg.vcpus != 3 || cfg.timeout != defaultTimeout || cfg.vif || cfg.disk != "" || cfg.bridge != "xenbr0" || cfg.arm {
+	if err != nil || cfg.memMiB != 1024 || cfg.vcpus != 1 || cfg.timeout != defaultTimeout || cfg.vif || cfg.disk != "" || cfg.bridge != "xenbr0" || cfg.arm {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}
 	cfg, err = readXenConfig(env(map[string]string{
