@@ -158,6 +158,18 @@ agent done dom0`,
 			wantStderr: "ended without reporting an exit status (domain shut down: crash)",
 		},
 		{
+			// Xen's serial line is read apart from the agent's;
+			// the sleeps keep Xen's line within the domain's life.
+			name: "Xen's word for a triple fault",
+			script: boot + `sleep 0.3
+echo "(XEN) d1v1 Triple fault - invoking HVM shutdown action 1"
+sleep 0.3
+agent end mirago reason=reboot
+agent done dom0`,
+			want:       exitFailed,
+			wantStderr: "\n(XEN) d1v1 Triple fault - invoking HVM shutdown action 1\n",
+		},
+		{
 			name: "timeout",
 			script: boot + `agent end mirago reason=timeout
 agent done dom0`,
