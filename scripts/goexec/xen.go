@@ -240,8 +240,9 @@ func (w *wrapper) runXen(image string, args []string) int {
 	}
 	g := res.Guests[0]
 	w.reportXen(g.HasLine, g.Status, g.Reason, cfg.timeout)
-	if !g.HasLine && g.Status != exitTimeout && len(g.Xen) > 0 && !cfg.verbose {
-		// Xen says why, for a triple fault with the vCPU's registers.
+	if !g.HasLine && (g.Reason == "reboot" || g.Reason == "crash") && len(g.Xen) > 0 && !cfg.verbose {
+		// Xen ended the domain (a triple fault is a reboot) and says
+		// why, with the vCPU's registers.
 		fmt.Fprintf(w.stderr, "the last of Xen's console:\n%s\n", strings.Join(g.Xen, "\n"))
 	}
 	return g.Status

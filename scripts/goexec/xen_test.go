@@ -129,6 +129,7 @@ agent domid mirago 1
 		want       int
 		wantOut    string // exact stdout
 		wantStderr string // substring of stderr; "" means empty
+		oneLine    bool   // stderr must be wantStderr alone
 	}{
 		{
 			name: "status from the console",
@@ -168,6 +169,19 @@ agent end mirago reason=reboot
 agent done dom0`,
 			want:       exitFailed,
 			wantStderr: "\n(XEN) d1v1 Triple fault - invoking HVM shutdown action 1\n",
+		},
+		{
+			// A domain that powered off without a status: Xen has
+			// nothing to say of it, and the wrapper one line.
+			name: "no status line; powered off",
+			script: boot + `sleep 0.3
+echo "(XEN) d1v0 something Xen said"
+sleep 0.3
+agent end mirago reason=poweroff
+agent done dom0`,
+			want:       exitFailed,
+			wantStderr: "go_xen_amd64_exec: the guest ended without reporting an exit status (domain shut down: poweroff)\n",
+			oneLine:    true,
 		},
 		{
 			name: "timeout",
@@ -212,7 +226,7 @@ agent done dom0`,
 			if got != tt.want || sortLines(out) != sortLines(tt.wantOut) {
 				t.Errorf("status %d, stdout %q; want %d, %q\nstderr: %s", got, out, tt.want, tt.wantOut, stderr.String())
 			}
-			if tt.wantStderr == "" && stderr.Len() != 0 || !strings.Contains(stderr.String(), tt.wantStderr) {
+			if tt.wantStderr == "" && stderr.Len() != 0 || !strings.Contains(stderr.String(), tt.wantStderr) || tt.oneLine && stderr.String() != tt.wantStderr {
 				t.Errorf("stderr %q, want it to contain %q", stderr.String(), tt.wantStderr)
 			}
 		})

@@ -205,6 +205,8 @@ agent ready dom0
 agent create tf
 agent domid tf 1
 sleep 0.5
+echo "(XEN) HVM d1v0 save: CPU"
+echo "(XEN) HVM1 restore: CPU 0"
 echo "(XEN) d1v1 Triple fault - invoking HVM shutdown action 1"
 echo "[    5.1] a dom0 line"
 echo "(d1) the guest's own"

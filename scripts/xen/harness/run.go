@@ -463,7 +463,10 @@ type demux struct {
 
 var (
 	guestE9Re = regexp.MustCompile(`^\(d(\d+)\) ?(.*)$`)
-	panicRe   = regexp.MustCompile(`Panic on CPU|Hardware Dom0 (crashed|halted|shutdown)|Domain 0 crashed|Kernel panic - not syncing`)
+	// xenBuildRe matches the lines Xen writes as xl builds an HVM
+	// domain, which say nothing of how it ends.
+	xenBuildRe = regexp.MustCompile(`^\(XEN\) HVM\d* (restore|d\d+(v\d+)? save):`)
+	panicRe    = regexp.MustCompile(`Panic on CPU|Hardware Dom0 (crashed|halted|shutdown)|Domain 0 crashed|Kernel panic - not syncing`)
 )
 
 func (d *demux) read(r io.Reader, agent bool) {
@@ -511,7 +514,7 @@ func (d *demux) line(line string, agent bool) {
 	if len(d.last) > 80 {
 		d.last = d.last[len(d.last)-80:]
 	}
-	if g := d.xenTo; g != nil && strings.HasPrefix(line, "(XEN) ") {
+	if g := d.xenTo; g != nil && strings.HasPrefix(line, "(XEN) ") && !xenBuildRe.MatchString(line) {
 		g.Xen = append(g.Xen, line)
 		if len(g.Xen) > maxXenLines {
 			g.Xen = g.Xen[len(g.Xen)-maxXenLines:]
