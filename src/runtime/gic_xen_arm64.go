@@ -16,9 +16,15 @@ import (
 // tree's timer node names, 27 on QEMU's virt machine and under Xen.
 
 var gic struct {
-	v3   bool
-	dist uintptr // GICD
-	cpu  uintptr // GICv2: GICC; GICv3: this CPU's redistributor (GICR)
+	v3    bool
+	dist  uintptr // GICD
+	cpu   uintptr // GICv2: GICC, banked per CPU; GICv3: the redistributors' region
+	rdEnd uintptr // GICv3: the end of that region
+
+	// GICv3: each CPU's redistributor (GICR); GICv2: each CPU's CPU
+	// interface, as a bit of GICD_SGIR's target list.
+	redist   [maxCPUs]uintptr
+	v2Target [maxCPUs]uint8
 
 	timerIntID uint32 // the virtual timer's interrupt ID
 	ticksPerNs uint64 // generic timer ticks per ns, as a 32.32 fixed-point number
@@ -39,6 +45,7 @@ const (
 	gicdIPRIORITYR = 0x400
 	gicdITARGETSR  = 0x800 // GICv2
 	gicdICFGR      = 0xc00
+	gicdSGIR       = 0xf00  // GICv2
 	gicdIROUTER    = 0x6000 // GICv3, with affinity routing
 
 	giccCTLR = 0x000
@@ -46,6 +53,7 @@ const (
 	giccIAR  = 0x00c
 	giccEOIR = 0x010
 
+	gicrTYPER      = 0x0008
 	gicrWAKER      = 0x0014
 	gicrSGIBase    = 0x10000 // the redistributor's second frame
 	gicrIGROUPR0   = gicrSGIBase + 0x080
@@ -73,11 +81,11 @@ func gicInit(hz uint64) {
 		}
 	}
 	d, _, ok1 := n.Reg(0)
-	c, _, ok2 := n.Reg(1)
+	c, size, ok2 := n.Reg(1)
 	if !ok1 || !ok2 {
 		fatalBoot("the GIC's device tree node lacks its registers")
 	}
-	gic.dist, gic.cpu = uintptr(d), uintptr(c)
+	gic.dist, gic.cpu, gic.rdEnd = uintptr(d), uintptr(c), uintptr(c+size)
 
 	// The timer node's interrupts are the secure and non-secure
 	// physical, the virtual and the hypervisor timers, 3 cells each
@@ -93,20 +101,42 @@ func gicInit(hz uint64) {
 
 	if gic.v3 {
 		gicWrite(gic.dist, gicdCTLR, 1<<4|1<<1|1) // ARE, group 1 and 0
-		// Wake the redistributor (clear ProcessorSleep, wait for
-		// ChildrenAsleep to clear).
-		gicWrite(gic.cpu, gicrWAKER, gicRead(gic.cpu, gicrWAKER)&^(1<<1))
-		for gicRead(gic.cpu, gicrWAKER)&(1<<2) != 0 {
-		}
 	} else {
 		gicWrite(gic.dist, gicdCTLR, 1)
 	}
-	gicEnablePrivate(gic.timerIntID)
+	gicCPUInit(0)
 	for id, h := range gic.ppi {
 		if h != nil {
 			gicEnablePrivate(uint32(id))
 		}
 	}
+}
+
+// gicCPUInit sets up CPU c's interface to the GIC, on CPU c: its
+// redistributor on a GICv3, found by the CPU's affinity, and the timer's
+// interrupt and the SGI that other CPUs send it. The platform's other
+// private interrupts (Xen's upcall) are the boot CPU's alone.
+func gicCPUInit(c int) {
+	if gic.v3 {
+		r := gicFindRedistributor(cpuAffinity[c])
+		if r == 0 {
+			if c == 0 {
+				fatalBoot("the GICv3 has no redistributor for the boot CPU")
+			}
+			throw("no GICv3 redistributor for a CPU")
+		}
+		gic.redist[c] = r
+		// Wake the redistributor (clear ProcessorSleep, wait for
+		// ChildrenAsleep to clear).
+		gicWrite(r, gicrWAKER, gicRead(r, gicrWAKER)&^(1<<1))
+		for gicRead(r, gicrWAKER)&(1<<2) != 0 {
+		}
+	} else {
+		// GICD_ITARGETSR0 to 7, banked, read as this CPU's own bit.
+		gic.v2Target[c] = uint8(gicRead(gic.dist, gicdITARGETSR))
+	}
+	gicEnablePrivate(gic.timerIntID)
+	gicEnablePrivate(sgiIPI)
 	if gic.v3 {
 		gicV3CPUInit()
 	} else {
@@ -115,13 +145,54 @@ func gicInit(hz uint64) {
 	}
 }
 
-// gicEnablePrivate enables private interrupt id (a PPI) on this CPU,
-// in group 1 on a GICv3, where the kernel takes its interrupts.
+// gicFindRedistributor returns the GICv3 redistributor of the CPU with
+// affinity aff (MPIDR_EL1's fields), 0 if the region has none: each
+// redistributor's GICR_TYPER holds its CPU's affinity in bits 63:32,
+// and bit 4 marks the last. One has two 64 KiB frames, or four with
+// virtual LPIs (bit 1).
+func gicFindRedistributor(aff uint64) uintptr {
+	want := uint32(aff&0xffffff | aff>>32&0xff<<24)
+	for r := gic.cpu; r < gic.rdEnd; {
+		lo, hi := gicRead(r, gicrTYPER), gicRead(r, gicrTYPER+4)
+		if hi == want {
+			return r
+		}
+		if lo&(1<<4) != 0 {
+			return 0
+		}
+		if lo&(1<<1) != 0 {
+			r += 4 << 16
+		} else {
+			r += 2 << 16
+		}
+	}
+	return 0
+}
+
+// gicSendSGI sends SGI id to CPU c.
+func gicSendSGI(c int, id uint32) {
+	if gic.v3 {
+		// ICC_SGI1R_EL1: Aff3 in bits 55:48, Aff2 in 39:32, the
+		// SGI in 27:24, Aff1 in 23:16, and a target list of Aff0
+		// values 0 to 15 in 15:0. (QEMU's virt machine puts 16
+		// CPUs in a cluster with a GICv3, and maxCPUs is 16.)
+		a := cpuAffinity[c]
+		v := (a>>32&0xff)<<48 | (a>>16&0xff)<<32 | uint64(id)<<24 | (a>>8&0xff)<<16 | 1<<(a&0xf)
+		gicV3SendSGI(v)
+		return
+	}
+	gicWrite(gic.dist, gicdSGIR, uint32(gic.v2Target[c])<<16|id)
+}
+
+// gicEnablePrivate enables private interrupt id (a PPI or an SGI) on
+// this CPU, in group 1 on a GICv3, where the kernel takes its
+// interrupts.
 func gicEnablePrivate(id uint32) {
 	if gic.v3 {
-		gicWrite(gic.cpu, gicrIGROUPR0, gicRead(gic.cpu, gicrIGROUPR0)|1<<id)
-		gicWrite8(gic.cpu, gicrIPRIORITYR+uintptr(id), 0xa0)
-		gicWrite(gic.cpu, gicrISENABLER0, 1<<id)
+		r := gic.redist[getg().m.threadCPU]
+		gicWrite(r, gicrIGROUPR0, gicRead(r, gicrIGROUPR0)|1<<id)
+		gicWrite8(r, gicrIPRIORITYR+uintptr(id), 0xa0)
+		gicWrite(r, gicrISENABLER0, 1<<id)
 	} else {
 		gicWrite8(gic.dist, gicdIPRIORITYR+uintptr(id), 0xa0)
 		gicWrite(gic.dist, gicdISENABLER, 1<<id)
@@ -141,39 +212,49 @@ func gicWrite8(base, reg uintptr, v uint8) {
 }
 
 // gicAck acknowledges the highest-priority pending interrupt and
-// returns its ID, gicSpurious if there is none.
+// returns what the GIC said, for gicEOI, and the interrupt's ID,
+// gicSpurious if there is none. (A GICv2 adds an SGI's sender.)
 //
 //go:nosplit
-func gicAck() uint32 {
+func gicAck() (iar, id uint32) {
 	if gic.v3 {
-		return uint32(gicV3Ack())
+		iar = uint32(gicV3Ack())
+		return iar, iar & 0xffffff
 	}
-	return gicRead(gic.cpu, giccIAR) & 0x3ff
+	iar = gicRead(gic.cpu, giccIAR)
+	return iar, iar & 0x3ff
 }
 
+// gicEOI ends the interrupt that gicAck returned iar for.
+//
 //go:nosplit
-func gicEOI(id uint32) {
+func gicEOI(iar uint32) {
 	if gic.v3 {
-		gicV3EOI(uint64(id))
+		gicV3EOI(uint64(iar))
 		return
 	}
-	gicWrite(gic.cpu, giccEOIR, id)
+	gicWrite(gic.cpu, giccEOIR, iar)
 }
 
 // irqInterrupt handles an IRQ; gp is the interrupted goroutine.
 func irqInterrupt(c *sigctxt, gp *g) {
-	id := gicAck()
+	iar, id := gicAck()
 	if id == gicSpurious {
 		return
 	}
+	if id == sgiIPI {
+		gicEOI(iar)
+		ipiInterrupt(c, gp)
+		return
+	}
 	if id == gic.timerIntID {
-		gicEOI(id)
+		gicEOI(iar)
 		cntvSetCTL(cntvCTLEnable | cntvCTLIMask) // until tickArm re-arms it
 		timerTick(c, gp)
 		return
 	}
 	if id < uint32(len(gic.ppi)) {
-		gicEOI(id)
+		gicEOI(iar)
 		if h := gic.ppi[id]; h != nil {
 			h()
 		}
@@ -186,7 +267,7 @@ func irqInterrupt(c *sigctxt, gp *g) {
 	if line != 0 {
 		gicWrite(gic.dist, gicdICENABLER+uintptr(id/32)*4, 1<<(id%32))
 	}
-	gicEOI(id)
+	gicEOI(iar)
 	if line != 0 {
 		irqRaised(line)
 	}
@@ -249,13 +330,15 @@ func gicRouteSPI(id uint32) int {
 	gicWrite(gic.dist, cfg, gicRead(gic.dist, cfg)&^(2<<(2*(id%16)))) // level-sensitive
 	gicWrite8(gic.dist, gicdIPRIORITYR+uintptr(id), 0xa0)
 	if gic.v3 {
-		// Group 1, which ICC_IAR1_EL1 acknowledges, and affinity
-		// 0.0.0.0: the boot CPU.
+		// Group 1, which ICC_IAR1_EL1 acknowledges, and the boot
+		// CPU's affinity: Aff2 to Aff0 in bits 23:0, Aff3 in 39:32,
+		// as MPIDR_EL1 has them.
+		a := cpuAffinity[0]
 		gicWrite(gic.dist, gicdIGROUPR+word, gicRead(gic.dist, gicdIGROUPR+word)|bit)
-		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8, 0)
-		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8+4, 0)
+		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8, uint32(a&0xffffff))
+		gicWrite(gic.dist, gicdIROUTER+uintptr(id)*8+4, uint32(a>>32&0xff))
 	} else {
-		gicWrite8(gic.dist, gicdITARGETSR+uintptr(id), 1) // CPU interface 0
+		gicWrite8(gic.dist, gicdITARGETSR+uintptr(id), gic.v2Target[0]) // the boot CPU's interface
 	}
 	atomic.Store(&gicLines[line], id)
 	return line
@@ -301,8 +384,8 @@ func timerDisarm() {
 	cntvSetCTL(cntvCTLEnable | cntvCTLIMask)
 }
 
-// minit enables interrupts and starts the tick on m0. Other Ms share
-// the CPU, which is set up already.
+// minit starts the other CPUs, enables interrupts and starts the tick
+// on m0. Other Ms share the CPUs, which are set up already.
 func minit() {
 	if getg().m != &m0 {
 		return
@@ -312,22 +395,13 @@ func minit() {
 	sti()
 }
 
-// preemptM has no other CPU whose M to interrupt: the tick preempts
-// goroutines on the one there is.
-const preemptMSupported = false
-
-func preemptM(mp *m) {}
-
-// cpuWake has no other CPU to wake: the runtime runs on the boot CPU
-// only (machine.cpuCount).
-func cpuWake(c int) {}
-
 // In sys_xen_arm64.s.
 func cntvSetCVAL(v uint64)
 func cntvSetCTL(v uint64)
 func gicV3CPUInit()
 func gicV3Ack() uint64
 func gicV3EOI(id uint64)
+func gicV3SendSGI(v uint64)
 func cli()
 func sti()
 func stihlt()

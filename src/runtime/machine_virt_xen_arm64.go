@@ -78,8 +78,7 @@ func (virtMachine) exit(code int32) {
 func (virtMachine) cmdlineWord(word string) bool { return false }
 func (virtMachine) ramZeroed() bool              { return true }
 
-// Only the boot CPU runs the runtime, for now.
-func (virtMachine) cpuCount() int         { return 1 }
-func (virtMachine) startCPUs()            {}
+func (virtMachine) cpuCount() int         { return smpCount() }
+func (virtMachine) startCPUs()            { smpStart() }
 func (virtMachine) lineEnable(i int)      { gicLineEnable(i) }
 func (virtMachine) lineRouted(i int) bool { return gicLineRouted(i) }

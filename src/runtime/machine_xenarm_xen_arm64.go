@@ -59,9 +59,10 @@ func xenEarlyPutc(c byte) {
 
 func (xenMachine) cmdlineWord(w string) bool { return false }
 
-// Only the boot vCPU runs the runtime, for now.
-func (xenMachine) cpuCount() int { return 1 }
-func (xenMachine) startCPUs()    {}
+// The vCPUs are in the device tree the toolstack writes, and start by
+// PSCI, which Xen provides (smp_xen_arm64.go).
+func (xenMachine) cpuCount() int { return smpCount() }
+func (xenMachine) startCPUs()    { smpStart() }
 
 // xenSharedPages returns the pages the toolstack shares with the domain
 // outside its RAM: the console and xenstore rings, in Xen's "magic"

@@ -54,6 +54,8 @@ nosve:
 	MOVD	R1, RSP
 	MOVD	$runtime·excVectors(SB), R1
 	MSR	R1, VBAR_EL1
+	MOVD	$runtime·excCPUs(SB), R1	// the boot CPU's excCPU
+	MSR	R1, TPIDR_EL1
 
 	// The loaders load the image's file, not its BSS (Xen does not
 	// even reserve it), so clear it, stacks included: nothing is on
@@ -155,3 +157,59 @@ block:
 	MSR	R2, SCTLR_EL1
 	ISB	$15
 	RET
+
+// apEntry is where another CPU enters the runtime, as PSCI's CPU_ON
+// starts it (smp_xen_arm64.go): at EL1 with the MMU and caches off,
+// interrupts masked, and x0 holding the runtime's translation table
+// base. It turns the MMU on as the boot CPU has it, and only then reads
+// apBoot, which the boot CPU wrote through its caches; takes its
+// exception stack and state, and its idle thread's stack and g, from
+// it; and continues in apMain.
+TEXT runtime·apEntry(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
+	MOVD	R0, R19
+	// FP, SIMD and SVE, as rt0 enables them.
+	MOVD	$(3<<20), R1
+	MSR	R1, CPACR_EL1
+	ISB	$15
+	MRS	ID_AA64PFR0_EL1, R2
+	UBFX	$32, R2, $4, R2
+	CBZ	R2, apnosve
+	ORR	$(3<<16), R1
+	MSR	R1, CPACR_EL1
+	ISB	$15
+	MSR	ZR, ZCR_EL1
+	ISB	$15
+apnosve:
+	MOVD	$MAIR_VALUE, R2
+	MSR	R2, MAIR_EL1
+	MOVD	$TCR_VALUE, R2
+	MSR	R2, TCR_EL1
+	MSR	R19, TTBR0_EL1
+	DSB	$0xf
+	TLBI	VMALLE1
+	DSB	$0xf
+	ISB	$15
+	MRS	SCTLR_EL1, R2
+	MOVD	$SCTLR_SET, R3
+	ORR	R3, R2
+	MOVD	$SCTLR_CLEAR, R3
+	BIC	R3, R2
+	MSR	R2, SCTLR_EL1
+	ISB	$15
+
+	MOVD	$runtime·apBoot(SB), R20
+	MOVD	apBootInfo_exc(R20), R1
+	MSR	R1, TPIDR_EL1
+	MSR	$1, SPSel
+	MOVD	apBootInfo_excSP(R20), R1
+	MOVD	R1, RSP
+	MSR	$0, SPSel
+	MOVD	apBootInfo_sp(R20), R1
+	MOVD	R1, RSP
+	MOVD	$runtime·excVectors(SB), R1
+	MSR	R1, VBAR_EL1
+	ISB	$15
+	MOVD	apBootInfo_g(R20), g
+	MOVD	$0, R29
+	BL	runtime·apMain(SB)
+	UNDEF				// apMain does not return

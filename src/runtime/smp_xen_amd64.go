@@ -6,7 +6,6 @@ package runtime
 
 import (
 	"internal/abi"
-	"internal/runtime/atomic"
 	"unsafe"
 )
 
@@ -209,19 +208,6 @@ func smpStart() {
 			print("xen: CPU ", c, " (local APIC ", id, ") did not start\n")
 		}
 	}
-}
-
-// cpuAwait waits up to ns nanoseconds for CPU c to come online, and
-// reports whether it did.
-func cpuAwait(c int, ns int64) bool {
-	start := nanotime()
-	for atomic.Load(&cpus[c].online) == 0 {
-		if nanotime()-start > ns {
-			return false
-		}
-		procyield(10)
-	}
-	return true
 }
 
 // apMain runs on an AP that apEntry brought into the runtime, as the

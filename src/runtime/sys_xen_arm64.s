@@ -49,18 +49,19 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 #define FRAME 288
 
 // The SIMD and floating-point registers Q0 to Q31, then FPSR and FPCR,
-// go to excFPSave. The handler's Go code may use the SIMD registers
-// (memmove and memclr do), and the interrupted code may be in the
-// middle of using them: an interrupt can come anywhere, as a signal can
-// on Linux, whose kernel saves them too. With SVE the Q registers are
-// the whole Z registers, since rt0 sets the vector length to 128 bits,
-// and Go code uses no predicate registers. One save area is enough, as
-// one exception stack is: handlers run with interrupts masked, and an
+// go to the CPU's excCPU.fp (TPIDR_EL1 points to its excCPU). The
+// handler's Go code may use the SIMD registers (memmove and memclr do),
+// and the interrupted code may be in the middle of using them: an
+// interrupt can come anywhere, as a signal can on Linux, whose kernel
+// saves them too. With SVE the Q registers are the whole Z registers,
+// since rt0 sets the vector length to 128 bits, and Go code uses no
+// predicate registers. One save area per CPU is enough, as one
+// exception stack is: handlers run with interrupts masked, and an
 // exception in a handler is fatal.
 
 // EXC saves the interrupted state, runs excHandler(frame, kind) on the
-// exception stack as excG, and returns to the state the frame then
-// holds: the handler may change it, to inject a panic.
+// exception stack as the CPU's excCPU.g, and returns to the state the
+// frame then holds: the handler may change it, to inject a panic.
 #define EXC(kind) \
 	SUB	$FRAME, RSP; \
 	STP	(R0, R1), 0(RSP); \
@@ -87,7 +88,8 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 	STP	(R0, R1), 264(RSP); \
 	MRS	FAR_EL1, R0; \
 	MOVD	R0, 280(RSP); \
-	MOVD	$runtime·excFPSave(SB), R0; \
+	MRS	TPIDR_EL1, R0; \
+	ADD	$excCPU_fp, R0; \
 	VST1.P	[V0.B16, V1.B16, V2.B16, V3.B16], 64(R0); \
 	VST1.P	[V4.B16, V5.B16, V6.B16, V7.B16], 64(R0); \
 	VST1.P	[V8.B16, V9.B16, V10.B16, V11.B16], 64(R0); \
@@ -99,7 +101,7 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 	MOVD	FPSR, R1; \
 	MOVD	FPCR, R2; \
 	STP	(R1, R2), (R0); \
-	MOVD	$runtime·excG(SB), R0; \
+	MRS	TPIDR_EL1, R0; \
 	CBZ	g, 3(PC); \
 	MOVD	g_m(g), R1; \
 	MOVD	R1, g_m(R0); \
@@ -112,7 +114,8 @@ TEXT runtime·excVectors(SB),NOSPLIT|NOFRAME,$0
 	MOVD	$0, R29; \
 	BL	runtime·excHandler(SB); \
 	ADD	$32, RSP; \
-	MOVD	$runtime·excFPSave(SB), R0; \
+	MRS	TPIDR_EL1, R0; \
+	ADD	$excCPU_fp, R0; \
 	VLD1.P	64(R0), [V0.B16, V1.B16, V2.B16, V3.B16]; \
 	VLD1.P	64(R0), [V4.B16, V5.B16, V6.B16, V7.B16]; \
 	VLD1.P	64(R0), [V8.B16, V9.B16, V10.B16, V11.B16]; \
@@ -170,12 +173,14 @@ TEXT runtime·semihostExit(SB),NOSPLIT|NOFRAME,$0-8
 
 // func psciCall(fn uint64, a1, a2, a3 uint64) uint64
 // A PSCI call by HVC (the device tree's /psci method under QEMU's virt
-// machine without EL2, and under Xen).
+// machine without EL2, and under Xen). The barrier first: a CPU that
+// CPU_ON starts reads what this one wrote before the call.
 TEXT runtime·psciCall(SB),NOSPLIT|NOFRAME,$0-40
 	MOVD	fn+0(FP), R0
 	MOVD	a1+8(FP), R1
 	MOVD	a2+16(FP), R2
 	MOVD	a3+24(FP), R3
+	DSB	$0xf
 	HVC	$0
 	MOVD	R0, ret+32(FP)
 	RET
@@ -192,6 +197,27 @@ TEXT runtime·xenHypercall(SB),NOSPLIT|NOFRAME,$0-40
 	MOVD	a3+24(FP), R2
 	HVC	$const_xenHypercallTag
 	MOVD	R0, ret+32(FP)
+	RET
+
+// func mpidr() uint64
+TEXT runtime·mpidr(SB),NOSPLIT|NOFRAME,$0-8
+	MRS	MPIDR_EL1, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func ttbr0() uintptr
+TEXT runtime·ttbr0(SB),NOSPLIT|NOFRAME,$0-8
+	MRS	TTBR0_EL1, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func gicV3SendSGI(v uint64)
+// Writes ICC_SGI1R_EL1: an SGI of group 1 to the CPUs v names.
+TEXT runtime·gicV3SendSGI(SB),NOSPLIT|NOFRAME,$0-8
+	MOVD	v+0(FP), R0
+	DSB	$0xe			// ISHST: what the CPU wrote before, first
+	MSR	R0, ICC_SGI1R_EL1
+	ISB	$15
 	RET
 
 // func wfi()

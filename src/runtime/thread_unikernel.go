@@ -150,6 +150,20 @@ func cpuStart(c int) (sp uintptr, tls unsafe.Pointer) {
 	return cpus[c].idleM.threadCtx.sp, unsafe.Pointer(&cpus[c].idleM.tls[0])
 }
 
+// cpuAwait waits up to ns nanoseconds for CPU c to come online, and
+// reports whether it did: the platform's startCPUs waits for each CPU
+// it starts.
+func cpuAwait(c int, ns int64) bool {
+	start := nanotime()
+	for atomic.Load(&cpus[c].online) == 0 {
+		if nanotime()-start > ns {
+			return false
+		}
+		procyield(10)
+	}
+	return true
+}
+
 // cpuOnline is the last step of a CPU's start: it counts the CPU in and
 // runs its idle thread. The CPU runs as its idle thread, with
 // interrupts off.

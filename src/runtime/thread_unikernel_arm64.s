@@ -28,7 +28,7 @@ TEXT runtime·threadSwitch(SB),NOSPLIT|NOFRAME,$0-32
 	MOVD	threadContext_pc(R0), R30
 	MOVD	threadContext_g(R0), g
 	CBZ	R2, 2(PC)
-	MOVW	ZR, (R2)		// the old stack is free now
+	STLRW	ZR, (R2)		// the old stack is free now, once what came before is seen
 	RET	(R30)
 
 // threadStart begins a new M's thread, on its g0 stack, with g set

@@ -23,38 +23,53 @@ type excFrame struct {
 	far  uint64
 }
 
-// excG is the g that exception handlers run as, on excStack, SP_EL1:
-// a fault must not run on the stack it may have overflowed. excFPSave
-// holds the interrupted SIMD and floating-point registers (Q0 to Q31,
-// FPSR, FPCR; see sys_xen_arm64.s).
+// An excCPU is a CPU's exception state, which its TPIDR_EL1 points
+// to: g is the g that exception handlers run as, on the CPU's
+// exception stack (SP_EL1; a fault must not run on the stack it may
+// have overflowed), and fp holds the interrupted SIMD and
+// floating-point registers (Q0 to Q31, FPSR, FPCR; see
+// sys_xen_arm64.s).
+type excCPU struct {
+	g  g
+	fp [32*2 + 2]uint64
+}
+
+// excCPUs is each CPU's exception state; excStack is the boot CPU's
+// exception stack (smpStart allocates the others').
 var (
-	excG      g
-	excStack  [excStackSize]byte
-	excFPSave [32*2 + 2]uint64
+	excCPUs  [maxCPUs]excCPU
+	excStack [excStackSize]byte
 )
 
 const excStackSize = 32 << 10
 
-// trapInit gives excG its stack's bounds, so that a handler that
-// overruns the stack throws (newstack: wrong goroutine) instead of
-// writing over the data below it. Before trapInit the guard is 0, and
-// an exception's handler runs unchecked.
+// trapInit gives the boot CPU's exception g its stack's bounds.
 func trapInit() {
-	lo := uintptr(unsafe.Pointer(&excStack))
-	excG.stack = stack{lo: lo, hi: lo + excStackSize}
-	excG.stackguard0 = lo + stackGuard
-	excG.stackguard1 = excG.stackguard0
+	excCPUInit(0, uintptr(unsafe.Pointer(&excStack)), excStackSize)
+}
+
+// excCPUInit gives CPU c's exception g the stack at stk, so that a
+// handler that overruns the stack throws (newstack: wrong goroutine)
+// instead of writing over the data below it. Before this the guard is
+// 0, and an exception's handler runs unchecked.
+func excCPUInit(c int, stk, size uintptr) {
+	g := &excCPUs[c].g
+	g.stack = stack{lo: stk, hi: stk + size}
+	g.stackguard0 = stk + stackGuard
+	g.stackguard1 = g.stackguard0
 }
 
 // threadSwitchTrap has nothing to do: exceptions have a stack of their
 // own, whatever thread they interrupt.
 func threadSwitchTrap(mp *m) {}
 
-// inTrapHandler reports whether an exception handler is running.
+// inTrapHandler reports whether an exception handler is running: it
+// runs as its CPU's excCPUs[c].g.
 //
 //go:nosplit
 func inTrapHandler() bool {
-	return getg() == &excG
+	off := uintptr(unsafe.Pointer(getg())) - uintptr(unsafe.Pointer(&excCPUs))
+	return off < unsafe.Sizeof(excCPUs) && off%unsafe.Sizeof(excCPUs[0]) == 0
 }
 
 // Exception kinds, as sys_xen_arm64.s passes them.
@@ -78,9 +93,9 @@ const (
 	esrFaultStatus = 0x3f // ISS bits 5:0 of an abort: DFSC or IFSC
 )
 
-// excHandler handles an exception. It runs on the exception stack as
-// excG, with the interrupted state in f; what it leaves in f is what
-// the exception returns to.
+// excHandler handles an exception. It runs on the CPU's exception
+// stack as its excCPU.g, with the interrupted state in f; what it
+// leaves in f is what the exception returns to.
 func excHandler(f *excFrame, kind uintptr) {
 	gp := (*g)(unsafe.Pointer(uintptr(f.r[28])))
 	if virtExiting {
