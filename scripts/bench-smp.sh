@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-smp.sh measures how a CPU-bound parallel program scales with the
-# CPUs of a xen/amd64 guest (issue 15): rtprobe's "parallel N" mode
+# CPUs of a xen/amd64 guest, or with ARCH=arm64 a xen/arm64 one on
+# QEMU's virt machine (issue 15): rtprobe's "parallel N" mode
 # starts N goroutines that each hash the same amount, and prints the
 # time they took together. It runs with N = 2 on 1 and on 2 CPUs
 # (MIRAGO_SMP; multi-threaded TCG), $RUNS times each (default 5),
@@ -8,13 +9,19 @@
 # program as a process on this host with GOMAXPROCS 1 and 2, measured
 # in the same run: the ceiling the host's cores allow.
 #
-# Usage: scripts/bench-smp.sh. Needs a built toolchain (make toolchain)
+# Usage: [ARCH=arm64] scripts/bench-smp.sh. Needs a built toolchain (make toolchain)
 # and a host with at least 2 cores.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 runs=${RUNS:-5}
+arch=${ARCH:-amd64}
+case $arch in
+amd64) machine=microvm ;;
+arm64) machine=virt ;;
+*) echo "bench-smp.sh: ARCH=$arch: want amd64 or arm64" >&2; exit 1 ;;
+esac
 goroot=$top/_build/goroot
 [ -x "$goroot/bin/go" ] || { echo "bench-smp.sh: no $goroot; run make toolchain" >&2; exit 1; }
 export MIRAGO_NOMOUNT=1
@@ -23,12 +30,14 @@ trap 'rm -rf "$tmp"' EXIT
 mgo() {
 	env -u GOROOT -u GOFLAGS GOTOOLCHAIN=local PATH="$goroot/bin:$PATH" "$goroot/bin/go" "$@"
 }
-(cd test/testdata/progs && GOOS=xen GOARCH=amd64 mgo build -o "$tmp/rtprobe.xen" ./rtprobe &&
+(cd test/testdata/progs && GOOS=xen GOARCH=$arch mgo build -o "$tmp/rtprobe.xen" ./rtprobe &&
 	GOOS=linux GOARCH=amd64 mgo build -o "$tmp/rtprobe.linux" ./rtprobe)
-exe=$goroot/bin/go_xen_amd64_exec
+exe=$goroot/bin/go_xen_${arch}_exec
+qemu=qemu-system-x86_64
+[ "$arch" = arm64 ] && qemu=qemu-system-aarch64
 
-echo "# xen/amd64 on microvm; machine: $(nproc) cores, $(qemu-system-x86_64 --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# command: scripts/bench-smp.sh (RUNS=$runs)"
+echo "# xen/$arch on $machine; machine: $(nproc) cores, $($qemu --version | head -1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# command: ARCH=$arch scripts/bench-smp.sh (RUNS=$runs)"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # ms prints the milliseconds of rtprobe's "parallel N NS" line.

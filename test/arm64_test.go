@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -114,7 +115,9 @@ func TestArm64Run(t *testing.T) {
 // TestArm64Runtime runs the runtime probes that xen/amd64 passes.
 func TestArm64Runtime(t *testing.T) {
 	t.Run("info", func(t *testing.T) {
-		wantRun(t, probeArm64(t, nil, "info"), 0, "GOOS=xen GOARCH=arm64 NumCPU=1 GOMAXPROCS=1")
+		// As for amd64, the guest gets the host's CPUs up to 4.
+		n := min(runtime.NumCPU(), 4)
+		wantRun(t, probeArm64(t, nil, "info"), 0, fmt.Sprintf("GOOS=xen GOARCH=arm64 NumCPU=%d GOMAXPROCS=%d ", n, n))
 	})
 	t.Run("sleep", func(t *testing.T) {
 		r := probeArm64(t, nil, "sleep")

@@ -86,11 +86,12 @@ var smpStdSample = []string{"sync", "sync/atomic", "context"}
 // with MIRAGO_SMP=2, so with GOMAXPROCS 2, and requires each package
 // to pass, less the tests the lists of known failures give.
 func TestSMPStdPackages(t *testing.T) {
-	testStdOnCPUs(t, smpStdSample, 2)
+	testStdOnCPUs(t, "xen/amd64", smpStdSample, 2)
 }
 
-// testStdOnCPUs runs go test -short on pkgs in VMs with n CPUs.
-func testStdOnCPUs(t *testing.T, pkgs []string, n int) {
+// testStdOnCPUs runs go test -short on pkgs in VMs of platform with n
+// CPUs.
+func testStdOnCPUs(t *testing.T, platform string, pkgs []string, n int) {
 	t.Helper()
 	skip, whole := knownStdFailures(t, pkgs, "xen")
 	if len(whole) > 0 {
@@ -101,6 +102,48 @@ func testStdOnCPUs(t *testing.T, pkgs []string, n int) {
 		args = append(args, "-skip", strings.Join(skip, "|"))
 	}
 	vars := []string{fmt.Sprintf("MIRAGO_SMP=%d", n), "MIRAGO_TIMEOUT=21m"}
-	r := mgoEnv(t, progsDir(t), "xen/amd64", vars, append(args, pkgs...)...)
+	r := mgoEnv(t, progsDir(t), platform, vars, append(args, pkgs...)...)
 	wantStdPass(t, r, pkgs, fmt.Sprintf("on %d CPUs", n))
+}
+
+// TestArm64SMP runs the runtime probes, the message stress and the
+// tests of sync on several CPUs of QEMU's virt machine, which the
+// runtime finds in the device tree and starts with PSCI: on 2 with a
+// GICv2 and on 4 with a GICv3, whose interrupts (the CPUs' timers,
+// the SGIs that wake and preempt) differ.
+func TestArm64SMP(t *testing.T) {
+	for _, tt := range []struct {
+		n   int
+		gic string
+	}{{2, "2"}, {4, "3"}} {
+		t.Run(fmt.Sprintf("%d-gicv%s", tt.n, tt.gic), func(t *testing.T) {
+			e := []string{fmt.Sprintf("MIRAGO_SMP=%d", tt.n), "MIRAGO_QEMU_FLAGS=-M virt,gic-version=" + tt.gic}
+			with := func(vars ...string) []string { return append(vars, e...) }
+			wantRun(t, probeArm64(t, e, "info"), 0, fmt.Sprintf("NumCPU=%d GOMAXPROCS=%d ", tt.n, tt.n))
+			wantRun(t, probeArm64(t, with("GODEBUG=gctrace=1"), "gc"), 0, "collected", "gc 3 @", fmt.Sprintf(" %d P (forced)", tt.n))
+			wantRun(t, probeArm64(t, e, "churn"), 0, "churned 10000 buffers in 100 goroutines")
+			r := probeArm64(t, e, "sleep")
+			wantRun(t, r, 0)
+			if req, obs := slept(t, r); len(obs) != 4 {
+				t.Errorf("%d sleeps, want 4:\n%s", len(obs), r)
+			} else {
+				for i := range obs {
+					if obs[i] < req[i] {
+						t.Errorf("slept %v, asked for %v:\n%s", obs[i], req[i], r)
+					}
+				}
+			}
+			wantRun(t, probeArm64(t, e, "spin8"), 0, "slept ")
+			wantRun(t, probeArm64(t, e, "locked"), 0, "locked ok")
+			wantRun(t, probeArm64(t, e, "nil"), 0, "recovered: runtime error: invalid memory address or nil pointer dereference")
+			wantRun(t, probeArm64(t, with("MIRAGO_MEM=64M"), "oom"), 2, "fatal error: out of memory")
+			wantRun(t, probeArm64(t, e, "parallel", "4"), 0, "parallel 4 ")
+			r = probeArm64(t, with("MIRAGO_TIMEOUT=3m"), "stress", "20s")
+			wantRun(t, r, 0, "stress ok: ", fmt.Sprintf(" on %d CPUs", tt.n))
+			t.Log(strings.TrimSpace(r.stdout))
+		})
+	}
+	t.Run("sync", func(t *testing.T) {
+		testStdOnCPUs(t, "xen/arm64", []string{"sync"}, 2)
+	})
 }

@@ -18,7 +18,7 @@ var smpSweep = []string{"runtime", "sync", "sync/atomic", "context", "net/http"}
 func TestSMPSweep(t *testing.T) {
 	for _, n := range []int{2, 4} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			testStdOnCPUs(t, smpSweep, n)
+			testStdOnCPUs(t, "xen/amd64", smpSweep, n)
 		})
 	}
 }

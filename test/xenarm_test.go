@@ -29,7 +29,9 @@ import (
 
 // TestXenArm64 runs, in one boot of Xen on Arm: a program's arguments
 // and exit status, a panic, the clocks and timers, an HTTP server that
-// dom0 reaches over netfront, and a domain too small to boot.
+// dom0 reaches over netfront, a domain too small to boot, and a 2-vCPU
+// domain that starts its second vCPU by PSCI and passes messages
+// across both.
 func TestXenArm64(t *testing.T) {
 	a, err := harness.FindArch("arm64")
 	if err != nil {
@@ -52,6 +54,8 @@ func TestXenArm64(t *testing.T) {
 			// Too little memory: the runtime says so on the emulated
 			// UART, before it has found the console ring.
 			{Name: "small", Image: exitargs, Extra: "-- exitargs", Memory: 6, Timeout: 2 * time.Minute},
+			{Name: "smpinfo", Image: rt, Extra: "-- rtprobe info", VCPUs: 2, Timeout: 2 * time.Minute},
+			{Name: "stress", Image: rt, Extra: "-- rtprobe stress 15s", VCPUs: 2, Timeout: 2 * time.Minute},
 		},
 		Stdout: &out, Stderr: &errs,
 	})
@@ -60,8 +64,8 @@ func TestXenArm64(t *testing.T) {
 		t.Fatalf("harness.Run: %v", err)
 	}
 	t.Logf("Xen and dom0 up in %v", res.BootTime.Round(time.Millisecond))
-	if len(res.Guests) != 6 {
-		t.Fatalf("%d results, want 6", len(res.Guests))
+	if len(res.Guests) != 8 {
+		t.Fatalf("%d results, want 8", len(res.Guests))
 	}
 	status := func(g harness.GuestResult, want int) {
 		t.Helper()
@@ -120,6 +124,17 @@ func TestXenArm64(t *testing.T) {
 	g = res.Guests[5]
 	status(g, 2)
 	wantConsole(t, g, "xen: less than 4 MiB of free RAM after the image")
+
+	// The 2-vCPU domains.
+	lineLike := func(g harness.GuestResult, prefix, suffix string) {
+		t.Helper()
+		status(g, 0)
+		if !slices.ContainsFunc(g.Console, func(l string) bool { return strings.HasPrefix(l, prefix) && strings.HasSuffix(l, suffix) }) {
+			t.Errorf("%s: no line %q...%q in %q", g.Name, prefix, suffix, g.Console)
+		}
+	}
+	lineLike(res.Guests[6], "GOOS=xen GOARCH=arm64 NumCPU=2 GOMAXPROCS=2 ", "")
+	lineLike(res.Guests[7], "stress ok: ", " on 2 CPUs")
 }
 
 // TestXenArm64Wrapper runs go run and go test for GOARCH=arm64 on Xen

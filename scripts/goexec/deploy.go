@@ -126,7 +126,7 @@ func (w *wrapper) deploy(args []string) int {
 	fs.StringVar(&mem, "mem", defaultDeployMem, "guest memory: `SIZE` in MiB, or with a suffix M or G")
 	fs.Var(&env, "env", "a `NAME=VALUE` of the program's environment (repeatable)")
 	if kind != "oci" {
-		fs.IntVar(&d.cpus, "cpus", 1, fmt.Sprintf("the guest's virtual CPUs, `N` from 1 to %d (xen/arm64 images: 1)", maxSMP))
+		fs.IntVar(&d.cpus, "cpus", 1, fmt.Sprintf("the guest's virtual CPUs, `N` from 1 to %d", maxSMP))
 		fs.StringVar(&d.kernel, "kernel", "", "the image's `path` where the engine runs (default: IMAGE's absolute path)")
 	}
 	switch kind {
@@ -207,9 +207,6 @@ func (d *deployment) complete(kind, mem string, env, args []string) error {
 		}
 		if d.accel == "kvm" {
 			return errors.New("-accel kvm: xen/arm64 images run under TCG only; they exit through Arm semihosting, which QEMU provides only there")
-		}
-		if d.cpus > 1 {
-			return fmt.Errorf("-cpus %d: %s", d.cpus, arm64OneCPU)
 		}
 	}
 	if kind != "oci" && (d.cpus < 1 || d.cpus > maxSMP) {
@@ -341,7 +338,7 @@ func (d *deployment) qemuScript() (string, error) {
 		var b strings.Builder
 		qemu, args := "qemu-system-x86_64", qemuArgs(d.kernel, d.cmdline, mem, d.cpus, kvm, "", extra)
 		if d.arch == "arm64" {
-			qemu, args = arm64QEMU, qemuArm64Args(d.kernel, d.cmdline, mem, extra)
+			qemu, args = arm64QEMU, qemuArm64Args(d.kernel, d.cmdline, mem, d.cpus, extra)
 		}
 		b.WriteString(indent + "exec " + qemu)
 		value := false // the next argument is an option's value

@@ -144,7 +144,7 @@ func TestDeployQEMUArm64(t *testing.T) {
 	}
 	cmdline, _ := encodeCmdline([]string{"GOGC=50"}, []string{"hello.arm64", "a b"})
 	netdev, _ := netArgs(net)
-	want := append(qemuArm64Args(img, cmdline, "512M", netdev), "-d", "int")
+	want := append(qemuArm64Args(img, cmdline, "512M", 1, netdev), "-d", "int")
 	if diff := cmp.Diff(want, strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")); diff != "" {
 		t.Errorf("QEMU's arguments (-want +got):\n%s\nscript:\n%s", diff, out)
 	}
@@ -479,7 +479,6 @@ func TestDeployErrors(t *testing.T) {
 	}{
 		{[]string{"firecracker", arm64}, `16550 UART, which the arm64 runtime does not drive yet`},
 		{[]string{"qemu", "-accel", "kvm", arm64}, `-accel kvm: xen/arm64 images run under TCG only`},
-		{[]string{"xl", "-cpus", "2", arm64}, `-cpus 2: xen/arm64 images run on one CPU for now`},
 	}...)
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

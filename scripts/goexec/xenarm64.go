@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 )
 
 // GOOS=xen GOARCH=arm64: the image is an arm64 Linux "Image", which
@@ -112,10 +113,6 @@ func checkNotArm64Image(image string) error {
 	return fmt.Errorf("%s: an arm64 Image, not an x86-64 ELF; run GOOS=xen GOARCH=arm64 images with go_xen_arm64_exec", image)
 }
 
-// arm64OneCPU says why a xen/arm64 guest gets one CPU, whatever
-// MIRAGO_SMP or deploy's -cpus ask: its runtime starts only the first.
-const arm64OneCPU = "xen/arm64 images run on one CPU for now"
-
 // readArm64Config reads the common settings for a xen/arm64 guest.
 func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 	switch v, _ := lookup("MIRAGO_ACCEL"); v {
@@ -126,33 +123,31 @@ func readArm64Config(lookup func(string) (string, bool)) (config, error) {
 		return config{}, fmt.Errorf("MIRAGO_ACCEL=%q: want tcg or auto (xen/arm64 runs under TCG only)", v)
 	}
 	// readConfig's auto would pick KVM by the host's x86 flags, which
-	// say nothing about an arm64 guest, and its CPUs by the host's,
-	// where the arm64 runtime starts only the first.
-	cfg, err := readConfig(func(k string) (string, bool) {
-		switch v, ok := lookup(k); {
-		case k == "MIRAGO_ACCEL":
+	// say nothing about an arm64 guest.
+	return readConfig(func(k string) (string, bool) {
+		if k == "MIRAGO_ACCEL" {
 			return "tcg", true
-		case k == "MIRAGO_SMP" && v == "":
-			return "1", true
-		default:
-			return v, ok
 		}
+		return lookup(k)
 	})
-	if err == nil && cfg.smp > 1 {
-		err = fmt.Errorf("MIRAGO_SMP=%d: %s", cfg.smp, arm64OneCPU)
-	}
-	return cfg, err
 }
 
 // qemuArm64Args returns the arguments for qemu-system-aarch64 to boot
-// image with cmdline.
-func qemuArm64Args(image, cmdline, mem string, extra []string) []string {
+// image with cmdline on smp CPUs.
+func qemuArm64Args(image, cmdline, mem string, smp int, extra []string) []string {
 	args := []string{
 		// virt passes the command line in the device tree, where
 		// the runtime reads it, and has a PL011 UART for the
 		// console.
 		"-M", "virt",
-		"-accel", "tcg", "-cpu", "max",
+	}
+	if smp > 1 {
+		// A host thread per CPU, as for amd64.
+		args = append(args, "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", strconv.Itoa(smp))
+	} else {
+		args = append(args, "-accel", "tcg", "-cpu", "max")
+	}
+	args = append(args,
 		"-m", mem,
 		"-nodefaults", "-no-user-config", "-nographic",
 		// As for amd64: a reset ends QEMU instead of booting the
@@ -166,7 +161,7 @@ func qemuArm64Args(image, cmdline, mem string, extra []string) []string {
 		"-semihosting-config", "enable=on,target=native",
 		// The drivers speak virtio 1.0 only.
 		"-global", "virtio-mmio.force-legacy=false",
-	}
+	)
 	return append(args, extra...)
 }
 
@@ -214,5 +209,5 @@ func (w *wrapper) runQEMUArm64(image string, args []string) int {
 		return exitFailed
 	}
 	// No monitor: the guest takes no NMI.
-	return w.superviseQEMU(image, qemuPath, qemuArm64Args(image, cmdline, cfg.mem, append(initrd, cfg.extra...)), "", cfg, guestStatusArm64)
+	return w.superviseQEMU(image, qemuPath, qemuArm64Args(image, cmdline, cfg.mem, cfg.smp, append(initrd, cfg.extra...)), "", cfg, guestStatusArm64)
 }

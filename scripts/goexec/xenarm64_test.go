@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ func TestCheckArm64Image(t *testing.T) {
 }
 
 func TestQEMUArm64Args(t *testing.T) {
-	got := qemuArm64Args("/tmp/hello", "-- /tmp/hello a", "512M", []string{"-d", "int"})
+	got := qemuArm64Args("/tmp/hello", "-- /tmp/hello a", "512M", 1, []string{"-d", "int"})
 	want := []string{
 		"-M", "virt",
 		"-accel", "tcg", "-cpu", "max",
@@ -107,6 +108,11 @@ func TestQEMUArm64Args(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// More than one CPU: multi-threaded TCG, as for amd64.
+	got = qemuArm64Args("/tmp/hello", "-- /tmp/hello a", "512M", 4, nil)
+	if i := indexOf(got, "-accel"); i < 0 || !slices.Equal(got[i:i+6], []string{"-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "4"}) {
+		t.Errorf("4 CPUs: %q", got)
 	}
 }
 
@@ -148,25 +154,26 @@ func TestGuestStatusArm64(t *testing.T) {
 }
 
 func TestReadArm64Config(t *testing.T) {
-	// The arm64 runtime starts one CPU, whatever the host has.
-	fakeHostCPUs(t, 4)
+	// The default is the host's CPUs up to 4, as for amd64.
+	fakeHostCPUs(t, 3)
 	tests := []struct {
 		name    string
 		env     map[string]string
 		want    config
 		wantErr string
 	}{
-		{"defaults", nil, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
-		{"auto is TCG", map[string]string{"MIRAGO_ACCEL": "auto"}, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
+		{"defaults", nil, config{mem: "1G", smp: 3, timeout: defaultTimeout}, ""},
+		{"auto is TCG", map[string]string{"MIRAGO_ACCEL": "auto"}, config{mem: "1G", smp: 3, timeout: defaultTimeout}, ""},
 		{"all set", map[string]string{
 			"MIRAGO_ACCEL": "tcg", "MIRAGO_MEM": "256M", "MIRAGO_TIMEOUT": "90s",
-			"MIRAGO_QEMU_FLAGS": "-d int", "MIRAGO_TIMING": "",
+			"MIRAGO_QEMU_FLAGS": "-d int", "MIRAGO_TIMING": "", "MIRAGO_SMP": "1",
 		}, config{mem: "256M", smp: 1, timeout: 90e9, extra: []string{"-d", "int"}, timing: true}, ""},
 		{"kvm", map[string]string{"MIRAGO_ACCEL": "kvm"}, config{}, "MIRAGO_ACCEL=kvm: xen/arm64 images run under TCG only"},
 		{"bad accel", map[string]string{"MIRAGO_ACCEL": "hvf"}, config{}, `MIRAGO_ACCEL="hvf": want tcg or auto`},
-		{"network", map[string]string{"MIRAGO_NET": "user"}, config{mem: "1G", smp: 1, timeout: defaultTimeout, extra: []string{"-netdev", "user,id=mirago-net0", "-device", "virtio-net-device,netdev=mirago-net0"}}, ""},
+		{"network", map[string]string{"MIRAGO_NET": "user"}, config{mem: "1G", smp: 3, timeout: defaultTimeout, extra: []string{"-netdev", "user,id=mirago-net0", "-device", "virtio-net-device,netdev=mirago-net0"}}, ""},
 		{"bad timeout", map[string]string{"MIRAGO_TIMEOUT": "soon"}, config{}, `MIRAGO_TIMEOUT="soon"`},
-		{"two CPUs", map[string]string{"MIRAGO_SMP": "2"}, config{}, "MIRAGO_SMP=2: xen/arm64 images run on one CPU for now"},
+		{"two CPUs", map[string]string{"MIRAGO_SMP": "2"}, config{mem: "1G", smp: 2, timeout: defaultTimeout}, ""},
+		{"too many CPUs", map[string]string{"MIRAGO_SMP": "17"}, config{}, `MIRAGO_SMP="17": want a number of CPUs from 1 to 16`},
 		{"one CPU", map[string]string{"MIRAGO_SMP": "1"}, config{mem: "1G", smp: 1, timeout: defaultTimeout}, ""},
 	}
 	for _, tt := range tests {
@@ -258,6 +265,7 @@ func TestRunArm64PassesArguments(t *testing.T) {
 		"MIRAGO_MEM": "256M", "MIRAGO_QEMU_FLAGS": "-d  guest_errors",
 		"MIRAGO_TSC_KHZ": "2100000",
 		"MIRAGO_NOMOUNT": "1", // TestRunMountsCwd covers the mount
+		"MIRAGO_SMP":     "2",
 	})
 	if got := run([]string{"go_xen_arm64_exec", img, "a", "b c"}, e, &stdout, &stderr); got != 0 {
 		t.Fatalf("status %d, want 0; stderr:\n%s", got, stderr.String())
@@ -270,7 +278,7 @@ func TestRunArm64PassesArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	want := qemuArm64Args(img, `GOGC=50 HOME=/root -- `+img+` a "b c"`, "256M", []string{"-d", "guest_errors"})
+	want := qemuArm64Args(img, `GOGC=50 HOME=/root -- `+img+` a "b c"`, "256M", 2, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
 	}
