@@ -21,29 +21,7 @@ TEXT _rt0_arm64_xen(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	LSR	$2, R1
 	CMP	$1, R1
 	BNE	notEL1
-
-	// FP and SIMD: Go code uses them everywhere (CPACR_EL1.FPEN).
-	MOVD	$(3<<20), R1
-	MSR	R1, CPACR_EL1
-	ISB	$15
-
-	// SVE too, where the CPU has it (ID_AA64PFR0_EL1.SVE, bits
-	// 35:32), as Linux gives it to programs: code that finds it in
-	// the ID registers (golang.org/x/sys/cpu does, with no auxiliary
-	// vector) uses it, and would trap otherwise. CPACR_EL1.ZEN, and
-	// ZCR_EL1.LEN 0: vectors of 128 bits, which every SVE CPU has,
-	// so that the Z registers are the Q registers that exception
-	// entry saves (sys_xen_arm64.s). SVE code must work with any
-	// vector length, this one included.
-	MRS	ID_AA64PFR0_EL1, R2
-	UBFX	$32, R2, $4, R2
-	CBZ	R2, nosve
-	ORR	$(3<<16), R1
-	MSR	R1, CPACR_EL1
-	ISB	$15
-	MSR	ZR, ZCR_EL1
-	ISB	$15
-nosve:
+	BL	fpEnable<>(SB)
 
 	// Exceptions take SP_EL1 (a stack of their own); Go code runs on
 	// SP_EL0, so that a fault never lands on the goroutine's stack.
@@ -81,6 +59,30 @@ notEL1:
 	// to say so: stop.
 	WFI
 	B	notEL1
+
+// fpEnable turns on FP and SIMD, which Go code uses everywhere
+// (CPACR_EL1.FPEN), and SVE where the CPU has it (ID_AA64PFR0_EL1.SVE,
+// bits 35:32), as Linux gives it to programs: code that finds it in the
+// ID registers (golang.org/x/sys/cpu does, with no auxiliary vector)
+// uses it, and would trap otherwise. CPACR_EL1.ZEN, and ZCR_EL1.LEN 0:
+// vectors of 128 bits, which every SVE CPU has, so that the Z registers
+// are the Q registers that exception entry saves (sys_xen_arm64.s). SVE
+// code must work with any vector length, this one included. It uses R1
+// and R2, and no stack.
+TEXT fpEnable<>(SB),NOSPLIT|NOFRAME,$0
+	MOVD	$(3<<20), R1
+	MSR	R1, CPACR_EL1
+	ISB	$15
+	MRS	ID_AA64PFR0_EL1, R2
+	UBFX	$32, R2, $4, R2
+	CBZ	R2, nosve
+	ORR	$(3<<16), R1
+	MSR	R1, CPACR_EL1
+	ISB	$15
+	MSR	ZR, ZCR_EL1
+	ISB	$15
+nosve:
+	RET
 
 // Block descriptors of the boot page tables (VMSAv8-64, 4 KiB granule):
 // a valid block (bits 1:0 = 01) with the access flag (bit 10) set, the
@@ -139,7 +141,11 @@ block:
 	ADD	$1, R3
 	CMP	$512, R3
 	BNE	block
+	B	mmuOn<>(SB)
 
+// mmuOn turns the MMU on, with the level 1 table at R0. It uses R2 and
+// R3, and no stack.
+TEXT mmuOn<>(SB),NOSPLIT|NOFRAME,$0
 	MOVD	$MAIR_VALUE, R2
 	MSR	R2, MAIR_EL1
 	MOVD	$TCR_VALUE, R2
@@ -166,36 +172,8 @@ block:
 // exception stack and state, and its idle thread's stack and g, from
 // it; and continues in apMain.
 TEXT runtime·apEntry(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
-	MOVD	R0, R19
-	// FP, SIMD and SVE, as rt0 enables them.
-	MOVD	$(3<<20), R1
-	MSR	R1, CPACR_EL1
-	ISB	$15
-	MRS	ID_AA64PFR0_EL1, R2
-	UBFX	$32, R2, $4, R2
-	CBZ	R2, apnosve
-	ORR	$(3<<16), R1
-	MSR	R1, CPACR_EL1
-	ISB	$15
-	MSR	ZR, ZCR_EL1
-	ISB	$15
-apnosve:
-	MOVD	$MAIR_VALUE, R2
-	MSR	R2, MAIR_EL1
-	MOVD	$TCR_VALUE, R2
-	MSR	R2, TCR_EL1
-	MSR	R19, TTBR0_EL1
-	DSB	$0xf
-	TLBI	VMALLE1
-	DSB	$0xf
-	ISB	$15
-	MRS	SCTLR_EL1, R2
-	MOVD	$SCTLR_SET, R3
-	ORR	R3, R2
-	MOVD	$SCTLR_CLEAR, R3
-	BIC	R3, R2
-	MSR	R2, SCTLR_EL1
-	ISB	$15
+	BL	fpEnable<>(SB)
+	BL	mmuOn<>(SB)		// the table base is in R0
 
 	MOVD	$runtime·apBoot(SB), R20
 	MOVD	apBootInfo_exc(R20), R1
