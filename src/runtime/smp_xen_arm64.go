@@ -80,10 +80,9 @@ type apBootInfo struct {
 func smpStart() {
 	for c := 1; c < ncpus; c++ {
 		sp, _ := cpuStart(c)
-		const excSize = 32 << 10
-		stk := uintptr(persistentalloc(excSize, 64, &memstats.stacks_sys))
-		excCPUInit(c, stk, excSize)
-		apBoot = apBootInfo{sp: sp, excSP: stk + excSize, g: &cpus[c].idleG, exc: &excCPUs[c]}
+		stk := uintptr(persistentalloc(excStackSize, 64, &memstats.stacks_sys))
+		excCPUInit(c, stk, excStackSize)
+		apBoot = apBootInfo{sp: sp, excSP: stk + excStackSize, g: &cpus[c].idleG, exc: &excCPUs[c]}
 		entry := uint64(abi.FuncPCABI0(apEntry))
 		if rc := int64(psciCall(psciCPUOn, cpuAffinity[c], entry, uint64(ttbr0()))); rc != 0 {
 			print("xen: PSCI CPU_ON of CPU ", c, " (MPIDR ", hex(cpuAffinity[c]), ") failed: ", rc, "\n")

@@ -53,10 +53,10 @@ func trapInit() {
 // instead of writing over the data below it. Before this the guard is
 // 0, and an exception's handler runs unchecked.
 func excCPUInit(c int, stk, size uintptr) {
-	g := &excCPUs[c].g
-	g.stack = stack{lo: stk, hi: stk + size}
-	g.stackguard0 = stk + stackGuard
-	g.stackguard1 = g.stackguard0
+	eg := &excCPUs[c].g
+	eg.stack = stack{lo: stk, hi: stk + size}
+	eg.stackguard0 = stk + stackGuard
+	eg.stackguard1 = eg.stackguard0
 }
 
 // threadSwitchTrap has nothing to do: exceptions have a stack of their
