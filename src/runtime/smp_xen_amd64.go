@@ -229,30 +229,6 @@ func cpuWake(c int) {
 	lapicIPI(cpuAPICIDs[c], 0, vectorIPI)
 }
 
-const preemptMSupported = true
-
-// preemptM asks mp to preempt its goroutine, as a signal does on Linux:
-// if mp runs on another CPU, that CPU takes an IPI, whose handler
-// (ipiInterrupt) preempts as the tick does. An M that waits for a CPU
-// is in the runtime, where it sees the request when it runs; one on
-// this CPU is the caller. mp may have left its CPU by the time the IPI
-// arrives; the M there then counts the request (preemptGen), and the
-// tick preempts mp's goroutine if it still runs.
-func preemptM(mp *m) {
-	if c := mp.threadCPU; mp.threadState == threadRunning && c != getg().m.threadCPU {
-		lapicIPI(cpuAPICIDs[c], 0, vectorIPI)
-	}
-}
-
-// ipiInterrupt handles the IPI vector, on gsignal; gp is the
-// interrupted goroutine. The IPI ends a halt (cpuWake) or asks for a
-// preemption (preemptM).
-func ipiInterrupt(c *sigctxt, gp *g) {
-	lapicEOI()
-	asyncPreemptAt(c, gp)
-	gp.m.preemptGen.Add(1)
-}
-
 // Implemented in rt0_xen_amd64.s and sys_xen_amd64.s.
 func apEntry()
 func readCR3() uintptr

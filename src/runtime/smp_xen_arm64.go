@@ -108,25 +108,6 @@ func cpuWake(c int) {
 	gicSendSGI(c, sgiIPI)
 }
 
-const preemptMSupported = true
-
-// preemptM asks mp to preempt its goroutine, as a signal does on Linux:
-// if mp runs on another CPU, that CPU takes an SGI, whose handler
-// (ipiInterrupt) preempts as the tick does. See the amd64 version for
-// the races this leaves to the tick.
-func preemptM(mp *m) {
-	if c := mp.threadCPU; mp.threadState == threadRunning && c != getg().m.threadCPU {
-		gicSendSGI(int(c), sgiIPI)
-	}
-}
-
-// ipiInterrupt handles the SGI: it ends a halt (cpuWake) or asks for a
-// preemption (preemptM); gp is the interrupted goroutine.
-func ipiInterrupt(c *sigctxt, gp *g) {
-	asyncPreemptAt(c, gp)
-	gp.m.preemptGen.Add(1)
-}
-
 // Implemented in rt0_xen_arm64.s and sys_xen_arm64.s.
 func apEntry()
 func mpidr() uint64

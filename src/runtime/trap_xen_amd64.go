@@ -254,6 +254,7 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 	case v == vectorTimer:
 		timerInterrupt(&sigctxt{f: f}, gp)
 	case v == vectorIPI:
+		lapicEOI()
 		ipiInterrupt(&sigctxt{f: f}, gp)
 	case v == vectorSpurious:
 		// No EOI for a spurious interrupt.
