@@ -272,7 +272,8 @@ func qemuArgs(image, cmdline, mem string, smp int, kvm bool, mon string, extra [
 		"-no-reboot",
 		"-kernel", image,
 		"-append", cmdline,
-		"-serial", "stdio",
+		"-chardev", "stdio,id=mirago-con,mux=on",
+		"-serial", "chardev:mirago-con",
 		"-device", fmt.Sprintf("isa-debug-exit,iobase=%#x,iosize=0x04", debugExitPort),
 		// microvm's virtio-mmio transports are legacy (version 1)
 		// by default; the guest's drivers speak version 2, which
@@ -282,7 +283,17 @@ func qemuArgs(image, cmdline, mem string, smp int, kvm bool, mon string, extra [
 	if mon != "" {
 		args = append(args, "-monitor", "unix:"+mon+",server=on,wait=off")
 	}
-	return append(args, extra...)
+	args = append(args, extra...)
+	// The console: COM1 while the runtime boots, then a virtio
+	// console, which takes a write in one exit rather than one per
+	// byte (virtiocons_xen_amd64.go in the runtime). Both write to
+	// standard output, through the one multiplexed character device.
+	// QEMU gives each -device the free virtio-mmio transport with the
+	// highest address, so these come last and leave the user's
+	// devices where they would be without them.
+	return append(args,
+		"-device", "virtio-serial-device",
+		"-device", "virtconsole,chardev=mirago-con")
 }
 
 // config is what the environment says about running QEMU.

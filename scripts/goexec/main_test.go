@@ -81,11 +81,14 @@ func TestQEMUArgs(t *testing.T) {
 		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
 		"-kernel", "/tmp/hello",
 		"-append", "-- /tmp/hello a",
-		"-serial", "stdio",
+		"-chardev", "stdio,id=mirago-con,mux=on",
+		"-serial", "chardev:mirago-con",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 		"-global", "virtio-mmio.force-legacy=false",
 		"-monitor", "unix:/tmp/m/monitor,server=on,wait=off",
 		"-d", "int",
+		"-device", "virtio-serial-device",
+		"-device", "virtconsole,chardev=mirago-con",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("TCG (-want +got):\n%s", diff)

@@ -11,8 +11,9 @@ import (
 )
 
 // The PC platform: a PVH guest of QEMU (microvm, pc, q35), Firecracker
-// or Cloud Hypervisor, with the devices of a PC. Console on the COM1
-// UART; exit through QEMU's isa-debug-exit; time from the TSC, whose
+// or Cloud Hypervisor, with the devices of a PC. Console on a virtio
+// console where QEMU offers one (virtiocons_xen_amd64.go), on the COM1
+// UART before that and otherwise; exit through QEMU's isa-debug-exit; time from the TSC, whose
 // frequency the hypervisor or the command line states or the PIT
 // measures, and the CMOS RTC; device interrupts through the I/O APICs
 // (ioapic_xen_amd64.go); devices on virtio-mmio and PCI.
@@ -38,6 +39,7 @@ func (pcMachine) init() uint64 {
 	pcClock.bootWallSec = rtcRead()
 	pcClock.tscBase = rdtsc()
 	deviceInterrupt = ioapicInterrupt
+	vconsInit()
 	return hz
 }
 
@@ -47,13 +49,17 @@ const com1 = 0x3f8
 
 //go:nosplit
 func (pcMachine) consolePutc(c byte) {
+	if vconsPutc(c) {
+		return
+	}
 	for i := 0; i < 100000 && inb(com1+5)&0x20 == 0; i++ {
 		// wait until the transmit register is empty
 	}
 	outb(com1, c)
 }
 
-func (pcMachine) consoleFlush() {}
+//go:nosplit
+func (pcMachine) consoleFlush() { vconsFlush() }
 
 // debugExitPort is QEMU's isa-debug-exit device as the exec wrapper
 // configures it: QEMU exits with status (v<<1)|1 when v is written.

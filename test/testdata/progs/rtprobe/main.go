@@ -119,6 +119,15 @@ func main() {
 			time.Sleep(100 * time.Millisecond)
 			fmt.Printf("slept %d\n", time.Since(start))
 		}
+	case "lines":
+		// n numbered lines, each its own write, then maybe a panic.
+		n, _ := strconv.Atoi(os.Args[2])
+		for i := range n {
+			fmt.Printf("line %d of the console test\n", i)
+		}
+		if len(os.Args) > 3 && os.Args[3] == "panic" {
+			panic("after the lines")
+		}
 	case "nil":
 		defer func() { fmt.Println("recovered:", recover()) }()
 		var p *int
