@@ -111,7 +111,8 @@ bench-smp: toolchain
 	$(HOSTGO) scripts/bench-smp.sh
 
 # The HTTP server on the host, in a Linux VM, as a Mirago image and under
-# solo5-spt (as root), side by side (scripts/bench/run.sh); about two
+# solo5-spt (as root), side by side (scripts/bench/run.sh), in three
+# interleaved rounds with the median of each round's ratios; about six
 # minutes. Not on toolchain: the Mirago and spt columns use whatever
 # _build/goroot holds, or say why not.
 .PHONY: bench-http

@@ -20,12 +20,15 @@
 # form it reports requests per second and p50/p99 latency with 1 and 16
 # keep-alive clients (scripts/bench/load), process start to the first
 # good response, the size of what boots, and memory. A form that does not
-# answer is reported as such and the others still run.
+# answer is reported as such and the others still run. It measures the
+# forms in turn, in three rounds (-rounds), prints each round's table
+# and then the median of each figure and of each round's ratios, with
+# the machine's load average at the start, at each round and at the end.
 #
 # Usage: scripts/bench/run.sh [runner flags]   (or make bench-http)
-# e.g. -d 5s (load per concurrency, default 10s), -boots 1, -only host,linux-vm,
+# e.g. -d 5s (load per concurrency, default 10s), -boots 1, -rounds 1, -only host,linux-vm,
 # -mirago-timeout 60s; scripts/bench/runner's -h lists them.
-# About two minutes with the defaults, plus the first run's downloads.
+# About six minutes with the defaults, plus the first run's downloads.
 #
 # Needs: the host go, apt-get (as root, for what is missing: QEMU,
 # xz-utils, zstd, and Debian's kernel package, downloaded once into

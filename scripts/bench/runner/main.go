@@ -70,6 +70,7 @@ var (
 	sptAddr     = flag.String("spt-addr", "10.78.0.2/24", "spt: the guest's `address` on the tap (its MIRAGO_IP)")
 	sptSkip     = flag.String("spt-skip", "", "if set, why the spt target cannot run; it is reported as not run")
 	sptTimeout  = flag.Duration("spt-timeout", 10*time.Second, "spt: time allowed to the first response")
+	rounds      = flag.Int("rounds", 3, "rounds: each round measures every target once, in turn, and the summary reports the median of each figure and of each ratio over the rounds")
 	only        = flag.String("only", "host,linux-vm,mirago,spt", "comma-separated targets to run")
 	logDir      = flag.String("logdir", "", "`dir` for each target's console log (default: a temporary directory)")
 )
@@ -108,26 +109,57 @@ func main() {
 		}
 	}
 
-	targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget(), sptTarget()}
 	want := strings.Split(*only, ",")
+	fmt.Printf("# load average at the start: %s\n", loadAverage())
 	fmt.Printf("# VMs: qemu-system-x86_64 %s [-initrd ... -append ...]\n", strings.Join(vmArgs("KERNEL", *port), " "))
-	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every %s for a process, %s for a VM); logs in %s\n",
-		*dur, joinInts(concurrencies, ","), *warmup, *boots, processPoll, vmPoll, *logDir)
-	if st := targets[3]; st.skip == "" && slices.Contains(want, st.name) {
-		fmt.Printf("# spt: %s, the guest at %s\n", strings.Join(st.argv, " "), st.addr)
-	}
-	for _, t := range targets {
-		if !slices.Contains(want, t.name) {
-			t.skip = "not selected (-only)"
-			continue
+	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every %s for a process, %s for a VM); %d rounds, the targets in turn in each; logs in %s\n",
+		*dur, joinInts(concurrencies, ","), *warmup, *boots, processPoll, vmPoll, *rounds, *logDir)
+	// Each round measures every target once, one after the other, so
+	// that a change in the machine's load during the run (another
+	// process, thermal limits) falls on all of them rather than on the
+	// one measured at that moment; the summary's ratios are each
+	// round's, then their median.
+	var all [][]*target
+	for round := range max(*rounds, 1) {
+		targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget(), sptTarget()}
+		if round == 0 {
+			if st := targets[3]; st.skip == "" && slices.Contains(want, st.name) {
+				fmt.Printf("# spt: %s, the guest at %s\n", strings.Join(st.argv, " "), st.addr)
+			}
 		}
-		if t.skip != "" {
-			fmt.Printf("%s: not run: %s\n", t.name, t.skip)
-			continue
+		fmt.Printf("\n## round %d of %d, load average %s\n", round+1, *rounds, loadAverage())
+		for _, t := range targets {
+			t.round = round
+			if !slices.Contains(want, t.name) {
+				t.skip = "not selected (-only)"
+				continue
+			}
+			if t.skip != "" {
+				fmt.Printf("%s: not run: %s\n", t.name, t.skip)
+				continue
+			}
+			t.measure()
 		}
-		t.measure()
+		printTable(targets)
+		all = append(all, targets)
 	}
-	printTable(targets)
+	if len(all) > 1 {
+		printSummary(os.Stdout, all)
+	}
+	fmt.Printf("\n# load average at the end: %s\n", loadAverage())
+}
+
+// loadAverage returns the first three fields of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func fatalf(format string, args ...any) {
@@ -146,6 +178,7 @@ type target struct {
 	sizeOf  string        // what size counts
 	meminfo bool          // the guest answers a console newline with a meminfo line
 	skip    string        // why it cannot run, if it cannot
+	round   int           // which round of -rounds, from 0
 
 	// Results.
 	boots    []time.Duration
@@ -156,8 +189,35 @@ type target struct {
 	anonKB   int64 // RssAnon: mostly guest RAM touched, and TCG's code
 	fileKB   int64 // RssFile: mapped files, the -kernel/-initrd files among them
 	guestKB  int64 // guest's own used memory, 0 if unknown
+	gc       gcResult
 	failure  string
 	logPaths []string
+}
+
+// gcResult is the server's GET /gc answer (httpd.GCPauses): its GC
+// cycles and stop-the-world GC pauses since it started, boot and load.
+type gcResult struct {
+	GCs    int64   `json:"gcs"`
+	Pauses int64   `json:"pauses"`
+	P50us  float64 `json:"p50_us"`
+	P99us  float64 `json:"p99_us"`
+	MaxUs  float64 `json:"max_us"`
+}
+
+// gcPauses asks the server at url for its GC pauses.
+func gcPauses(url string) (gcResult, error) {
+	var g gcResult
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		return g, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return g, errors.New(resp.Status)
+	}
+	err = json.NewDecoder(resp.Body).Decode(&g)
+	return g, err
 }
 
 // loadResult is scripts/bench/load's JSON output.
@@ -318,7 +378,7 @@ func (t *target) start(boot int) (*proc, error) {
 	for i, a := range argv {
 		argv[i] = strings.ReplaceAll(a, "PORT", strconv.Itoa(*port))
 	}
-	logPath := filepath.Join(*logDir, fmt.Sprintf("%s.boot%d.log", t.name, boot))
+	logPath := filepath.Join(*logDir, fmt.Sprintf("%s.round%d.boot%d.log", t.name, t.round+1, boot))
 	t.logPaths = append(t.logPaths, logPath)
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -429,7 +489,7 @@ func (p *proc) stop() {
 }
 
 func (t *target) measure() {
-	fmt.Fprintf(os.Stderr, "runner: %s: ", t.name)
+	fmt.Fprintf(os.Stderr, "runner: round %d: %s: ", t.round+1, t.name)
 	defer fmt.Fprintln(os.Stderr)
 	for i := range *boots {
 		last := i == *boots-1
@@ -460,6 +520,12 @@ func (t *target) measure() {
 		}
 		for _, r := range t.load {
 			fmt.Fprintf(os.Stderr, "c=%d %.0f req/s, ", r.Concurrency, r.RPS)
+		}
+		if err == nil {
+			t.gc, err = gcPauses(t.url() + "gc")
+			if err != nil {
+				t.failure = "GET /gc: " + err.Error()
+			}
 		}
 		m := procMem(p.cmd.Process.Pid)
 		t.rssKB, t.hwmKB, t.anonKB, t.fileKB = m["VmRSS"], m["VmHWM"], m["RssAnon"], m["RssFile"]

@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -63,6 +64,12 @@ func columns() []column {
 		column{"image", func(t *target) []float64 { return orNaN(float64(t.size)) }, func(v float64) string { return fmt.Sprintf("%.1f MiB", v/(1<<20)) }},
 		column{"RSS/peak after load", func(t *target) []float64 { return []float64{orNaN(float64(t.rssKB))[0], orNaN(float64(t.hwmKB))[0]} }, kib},
 		column{"guest used", func(t *target) []float64 { return orNaN(float64(t.guestKB)) }, kib},
+		column{"GC pause p99/max", func(t *target) []float64 {
+			if t.gc.Pauses == 0 {
+				return []float64{nan, nan}
+			}
+			return []float64{t.gc.P99us, t.gc.MaxUs}
+		}, us},
 	)
 	return cols
 }
@@ -124,7 +131,7 @@ func printTable(targets []*target) {
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
-	for _, pair := range [][2]string{{"mirago", "linux-vm"}, {"mirago", "host"}, {"spt", "host"}, {"spt", "mirago"}} {
+	for _, pair := range ratioPairs {
 		a, b := byName[pair[0]], byName[pair[1]]
 		row = []string{name(pair[0] + "/" + pair[1])}
 		for _, c := range cols {
@@ -144,6 +151,105 @@ func printTable(targets []*target) {
 	for _, t := range shown {
 		fmt.Printf("%s: %s\n", t.name, notes(t))
 	}
+}
+
+// ratioPairs are the ratio rows under the tables: each pair's first
+// target's figures divided by the second's.
+var ratioPairs = [][2]string{{"mirago", "linux-vm"}, {"mirago", "host"}, {"spt", "host"}, {"spt", "mirago"}}
+
+// printSummary prints the median over the rounds of each target's
+// figures, and of each round's ratios: the median of the ratios rather
+// than the ratio of the medians, so that each ratio compares targets
+// measured minutes apart under the same conditions.
+func printSummary(w io.Writer, rounds [][]*target) {
+	cols := columns()
+	fmt.Fprintf(w, "\n## median of %d rounds\n\n", len(rounds))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	width := len("mirago/linux-vm")
+	for _, t := range rounds[0] {
+		width = max(width, len(t.name))
+	}
+	name := func(s string) string { return fmt.Sprintf("%-*s", width, s) }
+	row := []string{name("target")}
+	for _, c := range cols {
+		row = append(row, c.head)
+	}
+	fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	// medianOver returns, for each of column c's values, the median
+	// over the rounds of f's result, NaNs left out.
+	medianOver := func(c column, f func(round []*target) []float64) []float64 {
+		var per [][]float64
+		for _, round := range rounds {
+			for i, v := range f(round) {
+				if i == len(per) {
+					per = append(per, nil)
+				}
+				if !math.IsNaN(v) {
+					per[i] = append(per[i], v)
+				}
+			}
+		}
+		m := make([]float64, len(per))
+		for i, vs := range per {
+			m[i] = medianFloat(vs)
+		}
+		return m
+	}
+	byName := func(round []*target, n string) *target {
+		for _, t := range round {
+			if t.name == n {
+				return t
+			}
+		}
+		return nil
+	}
+	for _, t := range rounds[0] {
+		if strings.HasPrefix(t.skip, "not selected") {
+			continue
+		}
+		row = []string{name(t.name)}
+		for _, c := range cols {
+			m := medianOver(c, func(round []*target) []float64 { return vals(c, byName(round, t.name)) })
+			row = append(row, cell(m, c.format))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	for _, pair := range ratioPairs {
+		if byName(rounds[0], pair[0]).skip != "" || byName(rounds[0], pair[1]).skip != "" {
+			continue
+		}
+		row = []string{name(pair[0] + "/" + pair[1])}
+		for _, c := range cols {
+			m := medianOver(c, func(round []*target) []float64 {
+				va, vb := vals(c, byName(round, pair[0])), vals(c, byName(round, pair[1]))
+				r := make([]float64, len(va))
+				for i := range va {
+					r[i] = va[i] / vb[i]
+					if math.IsInf(r[i], 0) {
+						r[i] = math.NaN()
+					}
+				}
+				return r
+			})
+			row = append(row, cell(m, func(v float64) string { return fmt.Sprintf("%.2f", v) }))
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "(medians over the rounds; a ratio is the median of the rounds' ratios)")
+}
+
+// medianFloat returns the median of vs, NaN if it is empty.
+func medianFloat(vs []float64) float64 {
+	if len(vs) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(vs)
+	slices.Sort(s)
+	if len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
 }
 
 func cell(vs []float64, format func(float64) string) string {
@@ -199,6 +305,9 @@ func notes(t *target) string {
 			n += ", first error: " + r.FirstError
 		}
 		s = append(s, n)
+	}
+	if t.gc.GCs > 0 {
+		s = append(s, fmt.Sprintf("%d GCs, %d GC pauses, p50 %s", t.gc.GCs, t.gc.Pauses, fmtDur(time.Duration(t.gc.P50us*float64(time.Microsecond)))))
 	}
 	if t.rssKB > 0 {
 		s = append(s, fmt.Sprintf("RSS %d KiB = anon %d + file %d", t.rssKB, t.anonKB, t.fileKB))
