@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/metrics"
+	"strings"
 )
 
 // Body is what GET / answers; the load generator checks it.
@@ -44,38 +45,29 @@ func Serve(addr string) error {
 }
 
 // GCPauses returns, as a JSON object, the number of GC cycles since the
-// process started and its stop-the-world pauses for the GC (the
-// runtime/metrics histogram /sched/pauses/total/gc:seconds): the count
-// and the 50th and 99th percentiles and the maximum in microseconds,
-// each the upper bound of the histogram bucket it falls in.
+// process started and the histogram of its stop-the-world pauses for
+// the GC (runtime/metrics' /sched/pauses/total/gc:seconds): for each
+// bucket that is not empty, its upper bound in seconds and its count.
+// A client that reads it before and after a load subtracts the two to
+// get the pauses of the load alone.
 func GCPauses() string {
 	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/sched/pauses/total/gc:seconds"}}
 	metrics.Read(s)
 	h := s[1].Value.Float64Histogram()
-	var n uint64
-	for _, c := range h.Counts {
-		n += c
-	}
-	// quantile returns the upper bound of the bucket holding the q-th
-	// quantile, in microseconds.
-	quantile := func(q float64) float64 {
-		if n == 0 {
-			return 0
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"gcs":%d,"pauses":[`, s[0].Value.Uint64())
+	sep := ""
+	for i, c := range h.Counts {
+		if c == 0 {
+			continue
 		}
-		want := uint64(math.Ceil(q * float64(n)))
-		var sum uint64
-		for i, c := range h.Counts {
-			sum += c
-			if sum >= want {
-				b := h.Buckets[i+1]
-				if math.IsInf(b, 1) {
-					b = h.Buckets[i]
-				}
-				return b * 1e6
-			}
+		upper := h.Buckets[i+1]
+		if math.IsInf(upper, 1) {
+			upper = h.Buckets[i] // the last bucket: its lower bound
 		}
-		return 0
+		fmt.Fprintf(&b, "%s[%g,%d]", sep, upper, c)
+		sep = ","
 	}
-	return fmt.Sprintf(`{"gcs":%d,"pauses":%d,"p50_us":%.1f,"p99_us":%.1f,"max_us":%.1f}`,
-		s[0].Value.Uint64(), n, quantile(0.5), quantile(0.99), quantile(1))
+	b.WriteString("]}")
+	return b.String()
 }

@@ -194,30 +194,72 @@ type target struct {
 	logPaths []string
 }
 
-// gcResult is the server's GET /gc answer (httpd.GCPauses): its GC
-// cycles and stop-the-world GC pauses since it started, boot and load.
+// gcResult is the GC pauses of one load: the difference between the
+// server's GET /gc answers (httpd.GCPauses) before and after it.
 type gcResult struct {
-	GCs    int64   `json:"gcs"`
-	Pauses int64   `json:"pauses"`
-	P50us  float64 `json:"p50_us"`
-	P99us  float64 `json:"p99_us"`
-	MaxUs  float64 `json:"max_us"`
+	GCs    int64
+	Pauses int64
+	P50us  float64 // each the upper bound of the histogram bucket
+	P99us  float64 // the percentile falls in
+	MaxUs  float64
 }
 
-// gcPauses asks the server at url for its GC pauses.
-func gcPauses(url string) (gcResult, error) {
-	var g gcResult
+// gcHistogram is the server's GET /gc answer: GC cycles since it
+// started, and the count of GC pauses in each histogram bucket, by the
+// bucket's upper bound in seconds.
+type gcHistogram struct {
+	GCs    int64        `json:"gcs"`
+	Pauses [][2]float64 `json:"pauses"`
+}
+
+// gcHistogramOf asks the server at url for its GC pauses so far.
+func gcHistogramOf(url string) (gcHistogram, error) {
+	var h gcHistogram
 	c := &http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get(url)
 	if err != nil {
-		return g, err
+		return h, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return g, errors.New(resp.Status)
+		return h, errors.New(resp.Status)
 	}
-	err = json.NewDecoder(resp.Body).Decode(&g)
-	return g, err
+	err = json.NewDecoder(resp.Body).Decode(&h)
+	return h, err
+}
+
+// gcBetween returns the GC pauses that after has and before has not.
+func gcBetween(before, after gcHistogram) gcResult {
+	counts := map[float64]float64{}
+	for _, p := range after.Pauses {
+		counts[p[0]] += p[1]
+	}
+	for _, p := range before.Pauses {
+		counts[p[0]] -= p[1]
+	}
+	var bounds []float64
+	var n float64
+	for b, c := range counts {
+		if c > 0 {
+			bounds = append(bounds, b)
+			n += c
+		}
+	}
+	slices.Sort(bounds)
+	r := gcResult{GCs: after.GCs - before.GCs, Pauses: int64(n)}
+	quantile := func(q float64) float64 {
+		want, sum := math.Ceil(q*n), 0.0
+		for _, b := range bounds {
+			if sum += counts[b]; sum >= want {
+				return b * 1e6
+			}
+		}
+		return 0
+	}
+	if n > 0 {
+		r.P50us, r.P99us, r.MaxUs = quantile(0.5), quantile(0.99), quantile(1)
+	}
+	return r
 }
 
 // loadResult is scripts/bench/load's JSON output.
@@ -514,6 +556,10 @@ func (t *target) measure() {
 		p.mu.Lock()
 		t.listen = p.listening
 		p.mu.Unlock()
+		// The server's GC pauses before the load and after it: the
+		// boot's, with the cold code TCG translates the first time,
+		// are left out.
+		gcBefore, gcErr := gcHistogramOf(t.url() + "gc")
 		t.load, err = runLoad(t.url())
 		if err != nil {
 			t.failure = err.Error()
@@ -521,11 +567,14 @@ func (t *target) measure() {
 		for _, r := range t.load {
 			fmt.Fprintf(os.Stderr, "c=%d %.0f req/s, ", r.Concurrency, r.RPS)
 		}
-		if err == nil {
-			t.gc, err = gcPauses(t.url() + "gc")
-			if err != nil {
-				t.failure = "GET /gc: " + err.Error()
+		if err == nil && gcErr == nil {
+			var gcAfter gcHistogram
+			if gcAfter, gcErr = gcHistogramOf(t.url() + "gc"); gcErr == nil {
+				t.gc = gcBetween(gcBefore, gcAfter)
 			}
+		}
+		if gcErr != nil && t.failure == "" {
+			t.failure = "GET /gc: " + gcErr.Error()
 		}
 		m := procMem(p.cmd.Process.Pid)
 		t.rssKB, t.hwmKB, t.anonKB, t.fileKB = m["VmRSS"], m["VmHWM"], m["RssAnon"], m["RssFile"]

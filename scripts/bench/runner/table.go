@@ -64,7 +64,7 @@ func columns() []column {
 		column{"image", func(t *target) []float64 { return orNaN(float64(t.size)) }, func(v float64) string { return fmt.Sprintf("%.1f MiB", v/(1<<20)) }},
 		column{"RSS/peak after load", func(t *target) []float64 { return []float64{orNaN(float64(t.rssKB))[0], orNaN(float64(t.hwmKB))[0]} }, kib},
 		column{"guest used", func(t *target) []float64 { return orNaN(float64(t.guestKB)) }, kib},
-		column{"GC pause p99/max", func(t *target) []float64 {
+		column{"GC pause p99/max in load", func(t *target) []float64 {
 			if t.gc.Pauses == 0 {
 				return []float64{nan, nan}
 			}
@@ -307,7 +307,7 @@ func notes(t *target) string {
 		s = append(s, n)
 	}
 	if t.gc.GCs > 0 {
-		s = append(s, fmt.Sprintf("%d GCs, %d GC pauses, p50 %s", t.gc.GCs, t.gc.Pauses, fmtDur(time.Duration(t.gc.P50us*float64(time.Microsecond)))))
+		s = append(s, fmt.Sprintf("in the load %d GCs, %d GC pauses, p50 %s", t.gc.GCs, t.gc.Pauses, fmtDur(time.Duration(t.gc.P50us*float64(time.Microsecond)))))
 	}
 	if t.rssKB > 0 {
 		s = append(s, fmt.Sprintf("RSS %d KiB = anon %d + file %d", t.rssKB, t.anonKB, t.fileKB))

@@ -58,3 +58,16 @@ func TestSummaryRatio(t *testing.T) {
 		t.Errorf("a target not selected, or a ratio with one, is in the summary:\n%s", b.String())
 	}
 }
+
+func TestGCBetween(t *testing.T) {
+	before := gcHistogram{GCs: 3, Pauses: [][2]float64{{1e-3, 4}, {2e-3, 2}}}
+	after := gcHistogram{GCs: 103, Pauses: [][2]float64{{1e-4, 150}, {2e-4, 48}, {1e-3, 5}, {2e-3, 3}}}
+	got := gcBetween(before, after)
+	want := gcResult{GCs: 100, Pauses: 200, P50us: 100, P99us: 200, MaxUs: 2000}
+	if got != want {
+		t.Errorf("gcBetween = %+v, want %+v", got, want)
+	}
+	if got := gcBetween(after, after); got != (gcResult{}) {
+		t.Errorf("no pauses between: %+v", got)
+	}
+}
