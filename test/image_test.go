@@ -311,3 +311,21 @@ func TestImageAudit(t *testing.T) {
 		t.Errorf("forbidden instruction in the xen/amd64 image: %v", h)
 	}
 }
+
+// TestHelloInEightMiB: examples/hello runs in a machine of 8 MiB on one,
+// two and four CPUs (issue 16 keeps it there), and with 7 MiB says in
+// one line that the memory is too little.
+func TestHelloInEightMiB(t *testing.T) {
+	img, _ := helloImages(t)
+	wrapper := filepath.Join(goroot(t), "bin", "go_xen_amd64_exec")
+	for _, smp := range []string{"1", "2", "4"} {
+		r := run(t, t.TempDir(), env(t, "MIRAGO_NOMOUNT=1", "MIRAGO_MEM=8M", "MIRAGO_SMP="+smp), wrapper, img, "a")
+		if want := "Hello from Mirago!\nrunning on xen/amd64 with 1 arguments\narg 1: \"a\"\n"; r.code != 0 || r.stdout != want {
+			t.Errorf("8 MiB, %s CPUs: want status 0 and %q:\n%s", smp, want, r)
+		}
+	}
+	r := run(t, t.TempDir(), env(t, "MIRAGO_NOMOUNT=1", "MIRAGO_MEM=7M"), wrapper, img, "a")
+	if want := "xen: less than 4 MiB of free RAM after the image\n"; r.code != 2 || r.stdout != want {
+		t.Errorf("7 MiB: want status 2 and %q:\n%s", want, r)
+	}
+}

@@ -85,10 +85,10 @@ func pvhInit() {
 		fatalBoot("no RAM after the image in the memory map")
 	}
 	limit = min(limit, identityMapEnd, 1<<heapAddrBits)
-	var used [16]struct{ start, end uintptr }
+	var used [2*maxBootModules + 5]struct{ start, end uintptr }
 	nused := 0
 	loaderUsed := func(addr, size uint64) {
-		if nused == len(used) {
+		if nused == len(used)-1 { // one left for lowRAMFree
 			fatalBoot("more than 12 boot modules")
 		}
 		used[nused].start, used[nused].end = uintptr(addr)&^(physPageSize-1), uintptr(addr+size)
@@ -102,6 +102,10 @@ func pvhInit() {
 		loaderUsed(si.modlistPaddr, uint64(si.nrModules)*uint64(unsafe.Sizeof(mods[0])))
 		for _, m := range mods {
 			loaderUsed(m.paddr, m.size)
+			if m.cmdlinePaddr != 0 {
+				p := (*byte)(unsafe.Pointer(uintptr(m.cmdlinePaddr)))
+				loaderUsed(m.cmdlinePaddr, uint64(findnull(p)+1))
+			}
 		}
 	}
 	start, end := heapStretch(bloc, limit, used[:nused])
@@ -117,6 +121,8 @@ func pvhInit() {
 		fatalBoot("the loader's memory map has more than 128 entries")
 	}
 	bootMemmap = bootMemmapBuf[:copy(bootMemmapBuf[:], mm)]
+	used[nused].start, used[nused].end = apTrampoline, apPD+pageSize4K
+	lowRAMFree(mm, used[:nused+1])
 
 	// Other RAM above the image, up to what heap addresses reach,
 	// for the break to continue in.
@@ -129,6 +135,54 @@ func pvhInit() {
 		}
 		breakRegions[n].start, breakRegions[n].end = start, end
 		n++
+	}
+}
+
+// maxBootModules is how many boot modules pvhInit accepts.
+const maxBootModules = 12
+
+// lowRAMEnd is the end of low memory, where firmware and loaders put
+// their tables and nothing of the image goes.
+const lowRAMEnd = 1 << 20
+
+// lowRAMFree hands the RAM below lowRAMEnd that nothing uses (page 0
+// stays unmapped; used holds what the loader placed there and the AP
+// trampoline's pages, whatever their order) to the free list of
+// mem_sbrk.go, where the runtime's first allocations take from before
+// the break moves. Those are its metadata (the allocator's immortal
+// chunk, the heap index, the page allocator's summaries): a few
+// hundred KiB that otherwise sit between the image and the first heap
+// arena, which must start at a multiple of heapArenaBytes. In a small
+// machine they decide whether that arena still fits: examples/hello
+// runs in 8 MiB with them below 1 MiB, and needs 9 without.
+func lowRAMFree(mm []hvmMemmapEntry, used []struct{ start, end uintptr }) {
+	for i := 1; i < len(used); i++ {
+		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
+			used[j], used[j-1] = used[j-1], used[j]
+		}
+	}
+	free := func(a, b uintptr) {
+		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
+		if b > a {
+			// Not zeroed: firmware ran here. memFree clears it.
+			memFree(unsafe.Pointer(a), b-a)
+		}
+	}
+	for _, e := range mm {
+		if e.typ != hvmMemmapTypeRAM || uintptr(e.addr) >= lowRAMEnd {
+			continue
+		}
+		cur, end := max(uintptr(e.addr), pageSize4K), min(uintptr(e.addr+e.size), lowRAMEnd)
+		for _, u := range used {
+			if u.end <= cur || u.start >= end {
+				continue
+			}
+			free(cur, u.start)
+			cur = max(cur, alignUp(u.end, physPageSize))
+		}
+		if cur < end {
+			free(cur, end)
+		}
 	}
 }
 
