@@ -192,6 +192,16 @@ func inTrapHandler() bool {
 func trap(f *trapFrame) {
 	gp := getg()
 	if !trapOnSignalStack || f.vector == vectorDoubleFault || gp == nil || gp.m == nil || gp.m.gsignal == nil || gp == gp.m.gsignal {
+		if f.vector >= vectorTimer && (!trapOnSignalStack || gp != nil && gp.m != nil && gp.m.gsignal == nil) {
+			// An interrupt before the runtime can take one: the
+			// timer of an idle wait in a throw before m0 has its
+			// gsignal (out of memory in mallocinit sleeps in
+			// freezetheworld). The throw goes on to report itself.
+			if f.vector != vectorSpurious {
+				lapicEOI()
+			}
+			return
+		}
 		trapEarly(f)
 		return
 	}
