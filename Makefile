@@ -119,6 +119,12 @@ bench-smp: toolchain
 bench-http: deps
 	$(HOSTGO) scripts/bench/run.sh
 
+# The smallest -m with which the Mirago form of that server serves its
+# loads (scripts/bench/minmem.sh); a bisection, about two minutes.
+.PHONY: bench-minmem
+bench-minmem: deps
+	$(HOSTGO) scripts/bench/minmem.sh
+
 # The same server as a Mirago domU and as a Linux PVH domU under the
 # same nested Xen (scripts/bench/xen); about five minutes.
 .PHONY: bench-xen

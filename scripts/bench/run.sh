@@ -8,7 +8,9 @@
 #	          Go /init (scripts/bench/linuxinit) that loads the virtio
 #	          modules, configures the network and runs the same server
 #	mirago    the server built with GOOS=xen GOARCH=amd64 by
-#	          _build/goroot, booted on QEMU microvm
+#	          _build/goroot, booted on QEMU microvm; like the Linux
+#	          VM it is given the TSC's frequency and a static address
+#	          (10.0.2.15/24 via 10.0.2.2) on its command line
 #	spt       the server built with GOOS=solo5 GOARCH=amd64, run by
 #	          Solo5's solo5-spt tender (scripts/solo5-tenders.sh) on a
 #	          tap device with the host at 10.78.0.1/24 and the guest at

@@ -52,6 +52,7 @@ var (
 	initrd      = flag.String("initrd", "", "Linux VM: initramfs.cpio from mklinux")
 	linuxAppend = flag.String("linux-append", "", "more Linux kernel command-line `words`")
 	miragoImage = flag.String("mirago", "", "Mirago image (GOOS=xen build of scripts/bench/server)")
+	miragoAddr  = flag.String("mirago-addr", "10.0.2.15/24,10.0.2.2", "Mirago: the guest's `address` and gateway (its MIRAGO_IP; dhcp for DHCP)")
 	miragoSkip  = flag.String("mirago-skip", "", "if set, why the Mirago image could not be built; the target is reported as not run")
 	port        = flag.Int("port", 0, "host TCP `port` for the server and the VMs' host forward (0: a free one)")
 	mem         = flag.String("mem", "256M", "VM memory (QEMU -m)")
@@ -112,6 +113,7 @@ func main() {
 	want := strings.Split(*only, ",")
 	fmt.Printf("# load average at the start: %s\n", loadAverage())
 	fmt.Printf("# VMs: qemu-system-x86_64 %s [-initrd ... -append ...]\n", strings.Join(vmArgs("KERNEL", *port), " "))
+	fmt.Printf("# mirago: -append \"tsc_khz=%d MIRAGO_IP=%s -- server\"\n", khz, *miragoAddr)
 	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every %s for a process, %s for a VM); %d rounds, the targets in turn in each; logs in %s\n",
 		*dur, joinInts(concurrencies, ","), *warmup, *boots, processPoll, vmPoll, *rounds, *logDir)
 	// Each round measures every target once, one after the other, so
@@ -121,7 +123,7 @@ func main() {
 	// round's, then their median.
 	var all [][]*target
 	for round := range max(*rounds, 1) {
-		targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget(), sptTarget()}
+		targets := []*target{hostTarget(), linuxTarget(khz), miragoTarget(khz), sptTarget()}
 		if round == 0 {
 			if st := targets[3]; st.skip == "" && slices.Contains(want, st.name) {
 				fmt.Printf("# spt: %s, the guest at %s\n", strings.Join(st.argv, " "), st.addr)
@@ -305,7 +307,13 @@ func linuxTarget(khz int) *target {
 	return t
 }
 
-func miragoTarget() *target {
+// miragoTarget is the GOOS=xen image on QEMU, told what the Linux VM
+// is told: the host's TSC frequency (tsc_khz=, as the exec wrapper
+// passes it, for Linux's tsc_early_khz=) and the address QEMU's
+// user-mode network expects (MIRAGO_IP, where Linux's /init sets the
+// same address), rather than measuring the one against the PIT and
+// asking DHCP for the other.
+func miragoTarget(khz int) *target {
 	t := &target{name: "mirago", timeout: *miraTimeout, poll: vmPoll, sizeOf: "image"}
 	switch {
 	case *miragoSkip != "":
@@ -315,6 +323,7 @@ func miragoTarget() *target {
 	default:
 		t.size, t.skip = sizes(*miragoImage)
 		t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*miragoImage, 0)...)
+		t.argv = append(t.argv, "-append", fmt.Sprintf("tsc_khz=%d MIRAGO_IP=%s -- server", khz, *miragoAddr))
 	}
 	return t
 }
