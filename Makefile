@@ -115,9 +115,14 @@ bench-smp: toolchain
 # interleaved rounds with the median of each round's ratios; about six
 # minutes. Not on toolchain: the Mirago and spt columns use whatever
 # _build/goroot holds, or say why not.
-.PHONY: bench-http
+.PHONY: bench-http bench-http-tap
 bench-http: deps
 	$(HOSTGO) scripts/bench/run.sh
+
+# The same with both VMs on a tap device rather than QEMU's user-mode
+# networking (as root).
+bench-http-tap: deps
+	BENCH_NET=tap $(HOSTGO) scripts/bench/run.sh
 
 # The smallest -m with which the Mirago form of that server serves its
 # loads (scripts/bench/minmem.sh); a bisection, about two minutes.

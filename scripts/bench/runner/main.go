@@ -52,6 +52,7 @@ var (
 	initrd      = flag.String("initrd", "", "Linux VM: initramfs.cpio from mklinux")
 	linuxAppend = flag.String("linux-append", "", "more Linux kernel command-line `words`")
 	miragoImage = flag.String("mirago", "", "Mirago image (GOOS=xen build of scripts/bench/server)")
+	vmTap       = flag.String("vm-tap", "", "run the VMs on this tap `device` (the host at 10.0.2.2/24, the guests at 10.0.2.15) rather than on user-mode networking")
 	miragoAddr  = flag.String("mirago-addr", "10.0.2.15/24,10.0.2.2", "Mirago: the guest's `address` and gateway (its MIRAGO_IP; dhcp for DHCP)")
 	miragoSkip  = flag.String("mirago-skip", "", "if set, why the Mirago image could not be built; the target is reported as not run")
 	port        = flag.Int("port", 0, "host TCP `port` for the server and the VMs' host forward (0: a free one)")
@@ -113,6 +114,9 @@ func main() {
 	want := strings.Split(*only, ",")
 	fmt.Printf("# load average at the start: %s\n", loadAverage())
 	fmt.Printf("# VMs: qemu-system-x86_64 %s [-initrd ... -append ...]\n", strings.Join(vmArgs("KERNEL", *port), " "))
+	if *vmTap != "" {
+		fmt.Printf("# VMs on the tap %s, the host at 10.0.2.2/24, the guests at %s\n", *vmTap, vmTapGuest)
+	}
 	fmt.Printf("# mirago: -append \"tsc_khz=%d MIRAGO_IP=%s -- server\"\n", khz, *miragoAddr)
 	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every %s for a process, %s for a VM); %d rounds, the targets in turn in each; logs in %s\n",
 		*dur, joinInts(concurrencies, ","), *warmup, *boots, processPoll, vmPoll, *rounds, *logDir)
@@ -174,6 +178,7 @@ type target struct {
 	name    string
 	argv    []string // the command; "PORT" is replaced by the port
 	addr    string   // where the server answers; "" for 127.0.0.1:PORT
+	tap     string   // the tap device the guest is on, if it is on one
 	timeout time.Duration
 	poll    time.Duration // between first-response attempts: see processPoll
 	size    int64         // bytes of the image(s) that boot
@@ -304,6 +309,7 @@ func linuxTarget(khz int) *target {
 	}
 	t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*kernel, 0)...)
 	t.argv = append(t.argv, "-initrd", *initrd, "-append", cmdline)
+	t.addr, t.tap = vmAddr(), *vmTap
 	return t
 }
 
@@ -324,6 +330,7 @@ func miragoTarget(khz int) *target {
 		t.size, t.skip = sizes(*miragoImage)
 		t.argv = append([]string{"qemu-system-x86_64"}, vmArgs(*miragoImage, 0)...)
 		t.argv = append(t.argv, "-append", fmt.Sprintf("tsc_khz=%d MIRAGO_IP=%s -- server", khz, *miragoAddr))
+		t.addr, t.tap = vmAddr(), *vmTap
 	}
 	return t
 }
@@ -351,6 +358,7 @@ func sptTarget() *target {
 		t.size, t.skip = sizes(*sptImage)
 		t.argv = []string{*sptBin, "--mem=" + strconv.Itoa(mb), "--net:service0=" + *sptTap, *sptImage, "MIRAGO_IP=" + *sptAddr, "--", "server"}
 		t.addr = net.JoinHostPort(ip.String(), "80")
+		t.tap = *sptTap
 	}
 	return t
 }
@@ -375,6 +383,30 @@ func sizes(files ...string) (int64, string) {
 	}
 	return n, ""
 }
+
+// netdev returns the VMs' QEMU network backend: user-mode networking
+// with a host forward from port p, or the tap device -vm-tap.
+func netdev(p string) string {
+	if *vmTap != "" {
+		return "tap,id=n0,ifname=" + *vmTap + ",script=no,downscript=no"
+	}
+	return "user,id=n0,hostfwd=tcp:127.0.0.1:" + p + "-:80"
+}
+
+// vmAddr is where a VM's server answers: "" for the host forward, or
+// its address on -vm-tap.
+func vmAddr() string {
+	if *vmTap == "" {
+		return ""
+	}
+	return vmTapGuest + ":80"
+}
+
+// vmTapGuest is both VMs' address on -vm-tap: the one QEMU's user-mode
+// network gives a guest, which the Linux VM's /init and the Mirago
+// image's MIRAGO_IP set, so that the guests are the same on either
+// network. The host's end of the tap is 10.0.2.2/24, their gateway.
+const vmTapGuest = "10.0.2.15"
 
 // vmArgs returns the QEMU arguments both VMs share; port 0 leaves the
 // placeholder PORT for measure to fill in.
@@ -404,7 +436,7 @@ func vmArgs(kernel string, port int) []string {
 		"-serial", "stdio",
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 		"-global", "virtio-mmio.force-legacy=false",
-		"-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:" + p + "-:80",
+		"-netdev", netdev(p),
 		"-device", "virtio-net-device,netdev=n0",
 	}
 }
@@ -428,6 +460,15 @@ func (t *target) start(boot int) (*proc, error) {
 	argv := slices.Clone(t.argv)
 	for i, a := range argv {
 		argv[i] = strings.ReplaceAll(a, "PORT", strconv.Itoa(*port))
+	}
+	if t.tap != "" {
+		// The host's neighbour entry for the guest's address holds
+		// the last boot's MAC address (Mirago picks a new one at each
+		// boot), and would send the new guest's replies astray for
+		// seconds.
+		if out, err := exec.Command("ip", "neigh", "flush", "dev", t.tap).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("ip neigh flush dev %s: %v: %s", t.tap, err, out)
+		}
 	}
 	logPath := filepath.Join(*logDir, fmt.Sprintf("%s.round%d.boot%d.log", t.name, t.round+1, boot))
 	t.logPaths = append(t.logPaths, logPath)
