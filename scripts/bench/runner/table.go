@@ -307,7 +307,11 @@ func notes(t *target) string {
 		s = append(s, n)
 	}
 	if t.gc.GCs > 0 {
-		s = append(s, fmt.Sprintf("in the load %d GCs, %d GC pauses, p50 %s", t.gc.GCs, t.gc.Pauses, fmtDur(time.Duration(t.gc.P50us*float64(time.Microsecond)))))
+		n := fmt.Sprintf("in the load %d GCs, %d GC pauses, p50 %s", t.gc.GCs, t.gc.Pauses, fmtDur(time.Duration(t.gc.P50us*float64(time.Microsecond))))
+		if t.gc.Pauses < 100 {
+			n += " (under 100 pauses: the p99 is the largest; a longer -d gives more)"
+		}
+		s = append(s, n)
 	}
 	if t.rssKB > 0 {
 		s = append(s, fmt.Sprintf("RSS %d KiB = anon %d + file %d", t.rssKB, t.anonKB, t.fileKB))
