@@ -13,10 +13,11 @@ import (
 // The PC platform: a PVH guest of QEMU (microvm, pc, q35), Firecracker
 // or Cloud Hypervisor, with the devices of a PC. Console on a virtio
 // console where QEMU offers one (virtiocons_xen_amd64.go), on the COM1
-// UART before that and otherwise; exit through QEMU's isa-debug-exit; time from the TSC, whose
-// frequency the hypervisor or the command line states or the PIT
-// measures, and the CMOS RTC; device interrupts through the I/O APICs
-// (ioapic_xen_amd64.go); devices on virtio-mmio and PCI.
+// UART before that and otherwise; exit through QEMU's isa-debug-exit;
+// time from the TSC, whose frequency the hypervisor or the command line
+// states or the PIT measures, and the CMOS RTC; device interrupts
+// through the I/O APICs (ioapic_xen_amd64.go); devices on virtio-mmio
+// and PCI.
 type pcMachine struct{}
 
 var _ machine = pcMachine{}

@@ -153,8 +153,8 @@ const lowRAMEnd = 1 << 20
 // chunk, the heap index, the page allocator's summaries): a few
 // hundred KiB that otherwise sit between the image and the first heap
 // arena, which must start at a multiple of heapArenaBytes. In a small
-// machine they decide whether that arena still fits: examples/hello
-// runs in 8 MiB with them below 1 MiB, and needs 9 without.
+// machine they decide whether that arena still fits (examples/hello in
+// 8 MiB needs the first arena at 4 MiB, right after its metadata).
 func lowRAMFree(mm []hvmMemmapEntry, used []struct{ start, end uintptr }) {
 	for i := 1; i < len(used); i++ {
 		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {

@@ -58,8 +58,8 @@ const (
 	virtioStatusDriver      = 2
 	virtioStatusDriverOK    = 4
 	virtioStatusFeaturesOK  = 8
-	virtioFVersion1High     = 1 << (32 - 32) // VIRTIO_F_VERSION_1, in the high feature word
-	virtioConsoleTransmitQ0 = 1              // port 0's transmitq
+	virtioFVersion1High     = 1 << 0 // VIRTIO_F_VERSION_1 is feature bit 32: bit 0 of the high word
+	virtioConsoleTransmitQ0 = 1      // port 0's transmitq
 
 	// QEMU microvm's transports (see internal/devices): up to 24
 	// windows of 512 bytes from 0xfeb00000; past the last, reads
