@@ -21,11 +21,38 @@ func consoleLines(n int) string {
 	return b.String()
 }
 
-// TestConsoleVirtio: on QEMU's microvm the runtime writes to a virtio
-// console when the machine has one on a version 2 transport, and to
-// COM1 otherwise. QEMU runs directly, with the virtio console writing
-// to a file of its own, so that each byte's way out shows.
+// TestConsoleVirtio: on QEMU's microvm (amd64) and virt (arm64)
+// machines the runtime writes to a virtio console when the machine has
+// one on a version 2 transport, and to the UART (COM1, the PL011)
+// otherwise. QEMU runs directly, with the virtio console writing to a
+// file of its own, so that each byte's way out shows.
 func TestConsoleVirtio(t *testing.T) {
+	t.Run("amd64", func(t *testing.T) {
+		testConsoleVirtio(t, func(t *testing.T, args []string, flags ...string) result {
+			return bootPC(t, "microvm,auto-kernel-cmdline=off", "rtprobe", args, flags...)
+		})
+	})
+	t.Run("arm64", func(t *testing.T) {
+		testConsoleVirtio(t, func(t *testing.T, args []string, flags ...string) result {
+			argv := append([]string{"-M", "virt", "-accel", "tcg", "-cpu", "max", "-m", "256M",
+				"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
+				"-kernel", arm64Image(t, "rtprobe"), "-append", "-- " + strings.Join(append([]string{"rtprobe"}, args...), " "),
+				"-serial", "stdio", "-semihosting-config", "enable=on,target=native"}, flags...)
+			r := run(t, t.TempDir(), env(t), "qemu-system-aarch64", argv...)
+			// Semihosting's exit makes QEMU's status the program's;
+			// make it read as isa-debug-exit's, as for amd64.
+			if r.code >= 0 {
+				r.code = r.code<<1 | 1
+			}
+			return r
+		})
+	})
+}
+
+// testConsoleVirtio runs the cases of TestConsoleVirtio with boot,
+// which boots rtprobe with args and more QEMU flags and returns QEMU's
+// result, its status as isa-debug-exit gives it ((status<<1)|1).
+func testConsoleVirtio(t *testing.T, boot func(t *testing.T, args []string, flags ...string) result) {
 	const n = 3000
 	virtconsole := func(path string) []string {
 		return []string{
@@ -58,7 +85,7 @@ func TestConsoleVirtio(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			vc := filepath.Join(t.TempDir(), "virtconsole")
-			r := bootPC(t, "microvm,auto-kernel-cmdline=off", "rtprobe", tt.args, tt.flags(vc)...)
+			r := boot(t, tt.args, tt.flags(vc)...)
 			if r.code != tt.status<<1|1 {
 				t.Errorf("QEMU's status %d, want %d (the program's %d):\n%s", r.code, tt.status<<1|1, tt.status, r)
 			}
@@ -82,18 +109,22 @@ func TestConsoleVirtio(t *testing.T) {
 	}
 }
 
-// TestConsoleWrapper: the exec wrapper gives the guest a virtio
-// console beside COM1, both on its standard output. A write-heavy
-// program's output arrives whole and in order, and a panic's report
-// and status follow it.
+// TestConsoleWrapper: the exec wrappers give the guest a virtio
+// console beside the UART, both on their standard output. A
+// write-heavy program's output arrives whole and in order, and a
+// panic's report and status follow it.
 func TestConsoleWrapper(t *testing.T) {
-	const n = 20000
-	r := probe(t, nil, "lines", fmt.Sprint(n))
-	if r.code != 0 || r.stdout != consoleLines(n) {
-		t.Errorf("status %d, want 0, and %d bytes of output, want %d:\n%s", r.code, len(r.stdout), len(consoleLines(n)), r)
-	}
-	r = probe(t, nil, "lines", "5", "panic")
-	if r.code != 2 || !strings.HasPrefix(r.stdout, consoleLines(5)+"panic: after the lines\n") {
-		t.Errorf("want status 2 and the lines, then the panic:\n%s", r)
+	for arch, probe := range map[string]func(*testing.T, []string, ...string) result{"amd64": probe, "arm64": probeArm64} {
+		t.Run(arch, func(t *testing.T) {
+			const n = 20000
+			r := probe(t, nil, "lines", fmt.Sprint(n))
+			if r.code != 0 || r.stdout != consoleLines(n) {
+				t.Errorf("status %d, want 0, and %d bytes of output, want %d:\n%s", r.code, len(r.stdout), len(consoleLines(n)), r)
+			}
+			r = probe(t, nil, "lines", "5", "panic")
+			if r.code != 2 || !strings.HasPrefix(r.stdout, consoleLines(5)+"panic: after the lines\n") {
+				t.Errorf("want status 2 and the lines, then the panic:\n%s", r)
+			}
+		})
 	}
 }

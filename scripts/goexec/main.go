@@ -286,7 +286,7 @@ func qemuArgs(image, cmdline, mem string, smp int, kvm bool, mon string, extra [
 	args = append(args, extra...)
 	// The console: COM1 while the runtime boots, then a virtio
 	// console, which takes a write in one exit rather than one per
-	// byte (virtiocons_xen_amd64.go in the runtime). Both write to
+	// byte (virtiocons_xen.go in the runtime). Both write to
 	// standard output, through the one multiplexed character device.
 	// QEMU gives each -device the free virtio-mmio transport with the
 	// highest address, so these come last and leave the user's

@@ -155,14 +155,20 @@ func qemuArm64Args(image, cmdline, mem string, smp int, extra []string) []string
 		"-no-reboot",
 		"-kernel", image,
 		"-append", cmdline,
-		"-serial", "stdio",
+		"-chardev", "stdio,id=mirago-con,mux=on",
+		"-serial", "chardev:mirago-con",
 		// The guest's exit status: SYS_EXIT makes QEMU exit with
 		// it. target=native keeps the calls away from a gdbstub.
 		"-semihosting-config", "enable=on,target=native",
 		// The drivers speak virtio 1.0 only.
 		"-global", "virtio-mmio.force-legacy=false",
 	)
-	return append(args, extra...)
+	args = append(args, extra...)
+	// As for amd64: the PL011 while the runtime boots, then a virtio
+	// console, after the user's devices.
+	return append(args,
+		"-device", "virtio-serial-device",
+		"-device", "virtconsole,chardev=mirago-con")
 }
 
 // guestStatusArm64 maps QEMU's exit status to the program's: they are

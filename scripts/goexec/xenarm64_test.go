@@ -101,10 +101,13 @@ func TestQEMUArm64Args(t *testing.T) {
 		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
 		"-kernel", "/tmp/hello",
 		"-append", "-- /tmp/hello a",
-		"-serial", "stdio",
+		"-chardev", "stdio,id=mirago-con,mux=on",
+		"-serial", "chardev:mirago-con",
 		"-semihosting-config", "enable=on,target=native",
 		"-global", "virtio-mmio.force-legacy=false",
 		"-d", "int",
+		"-device", "virtio-serial-device",
+		"-device", "virtconsole,chardev=mirago-con",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -281,6 +284,13 @@ func TestRunArm64PassesArguments(t *testing.T) {
 	want := qemuArm64Args(img, `GOGC=50 HOME=/root -- `+img+` a "b c"`, "256M", 2, []string{"-d", "guest_errors"})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("QEMU arguments (-want +got):\n%s", diff)
+	}
+	// The console's devices come last; nothing else asked for one.
+	console := []string{"-device", "virtio-serial-device", "-device", "virtconsole,chardev=mirago-con"}
+	if len(got) < len(console) || !slices.Equal(got[len(got)-len(console):], console) {
+		t.Errorf("QEMU arguments %q do not end with the console's %q", got, console)
+	} else {
+		got = got[:len(got)-len(console)]
 	}
 	for _, opt := range []string{"-device", "-initrd", "-drive", "-netdev", "-monitor"} {
 		if indexOf(got, opt) >= 0 {

@@ -12,7 +12,7 @@ import (
 
 // The PC platform: a PVH guest of QEMU (microvm, pc, q35), Firecracker
 // or Cloud Hypervisor, with the devices of a PC. Console on a virtio
-// console where QEMU offers one (virtiocons_xen_amd64.go), on the COM1
+// console where QEMU offers one (virtiocons_xen.go), on the COM1
 // UART before that and otherwise; exit through QEMU's isa-debug-exit;
 // time from the TSC, whose frequency the hypervisor or the command line
 // states or the PIT measures, and the CMOS RTC; device interrupts
@@ -61,6 +61,34 @@ func (pcMachine) consolePutc(c byte) {
 
 //go:nosplit
 func (pcMachine) consoleFlush() { vconsFlush() }
+
+// QEMU microvm's virtio-mmio transports (see internal/devices): up to
+// 24 windows of 512 bytes from 0xfeb00000; past the last, reads return
+// 0.
+const (
+	microvmMMIOBase  = 0xfeb00000
+	microvmMMIOSize  = 0x200
+	microvmMMIOSlots = 24
+)
+
+// vconsInit looks for a virtio console (virtiocons_xen.go) on
+// microvm's transports. Firecracker, which names its transports on the
+// command line, has no console device, and the windows are not probed
+// there.
+func vconsInit() {
+	if stringslite.Index(bootCmdline, virtioMMIOWord) >= 0 {
+		return
+	}
+	for slot := 0; slot < microvmMMIOSlots; slot++ {
+		regs := uintptr(microvmMMIOBase + slot*microvmMMIOSize)
+		if mmioRead32(regs+vmmioMagic) != vmmioMagicValue {
+			return // past the last transport
+		}
+		if vconsProbe(regs) {
+			return
+		}
+	}
+}
 
 // debugExitPort is QEMU's isa-debug-exit device as the exec wrapper
 // configures it: QEMU exits with status (v<<1)|1 when v is written.

@@ -9,8 +9,9 @@ import (
 	"unsafe"
 )
 
-// virtMachine is QEMU's virt machine: a PL011 UART, the generic timer,
-// a PL031 real-time clock, PSCI, and semihosting for the exit status.
+// virtMachine is QEMU's virt machine: a PL011 UART, or a virtio console
+// where QEMU offers one (virtiocons_xen.go), the generic timer, a PL031
+// real-time clock, PSCI, and semihosting for the exit status.
 type virtMachine struct{}
 
 // virtWallBase is the wall clock at boot, in nanoseconds since 1970,
@@ -35,16 +36,26 @@ func (virtMachine) init() uint64 {
 			virtMonoBase = virtMachine{}.nanotime()
 		}
 	}
+	// The first virtio console among the device tree's virtio-mmio
+	// transports (in the device GiB, which rt0 maps).
+	for n, ok := bootTree.FindCompatible(fdtNode{}, "virtio,mmio"); ok; n, ok = bootTree.FindCompatible(n, "virtio,mmio") {
+		if addr, size, ok := n.Reg(0); ok && addr >= deviceMemStart && addr+size <= deviceMemEnd && vconsProbe(uintptr(addr)) {
+			break
+		}
+	}
 	return hz
 }
 
 //go:nosplit
 func (virtMachine) consolePutc(c byte) {
+	if vconsPutc(c) {
+		return
+	}
 	uartPutc(c)
 }
 
 //go:nosplit
-func (virtMachine) consoleFlush() {}
+func (virtMachine) consoleFlush() { vconsFlush() }
 
 func (virtMachine) consoleRead(p []byte) int { return 0 }
 func (virtMachine) consoleInputLine() int    { return 0 }

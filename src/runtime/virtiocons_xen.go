@@ -6,25 +6,26 @@ package runtime
 
 import (
 	"internal/runtime/atomic"
-	"internal/stringslite"
 	"unsafe"
 )
 
-// The PC platform's fast console: a virtio console (virtio 1.0 §5.3,
-// device type 3) on one of QEMU microvm's virtio-mmio transports.
+// A fast console for the platforms of QEMU: a virtio console (virtio
+// 1.0 §5.3, device type 3) on a virtio-mmio transport, which the PC
+// platform finds on microvm's transports and the virt platform in the
+// device tree.
 //
-// COM1 costs an emulated port write per byte, and QEMU makes a write(2)
-// per byte behind it: about 250 KB/s under TCG, so a chatty test's
-// output takes seconds. The virtio console takes a whole write in one
-// buffer and one notification. The runtime drives it itself, rather
-// than internal/devices, because the console is written from trap
-// handlers and before the heap exists: the queue is in the image's
-// bss, the transmit is polled and nothing allocates. COM1 stays the
-// console until init finds the device, and after it for what must not
-// wait (see vconsFlush).
+// Their UARTs (COM1, the PL011) cost an emulated register write per
+// byte, and QEMU makes a write(2) per byte behind them: about 250 KB/s
+// under TCG, so a chatty test's output takes seconds. The virtio console
+// takes a whole write in one buffer and one notification. The runtime
+// drives it itself, rather than internal/devices, because the console
+// is written from trap handlers and before the heap exists: the queue is
+// in the image's bss, the transmit is polled and nothing allocates. The
+// UART stays the console until init finds the device, and after it for
+// what must not wait (see vconsFlush).
 //
-// Only the transmit queue of port 0 is used; console input, like
-// COM1's, is not read.
+// Only the transmit queue of port 0 is used; console input, like the
+// UARTs', is not read.
 
 // virtio-mmio registers (virtio 1.0 §4.2.2) and the values the console
 // needs.
@@ -61,12 +62,6 @@ const (
 	virtioFVersion1High     = 1 << 0 // VIRTIO_F_VERSION_1 is feature bit 32: bit 0 of the high word
 	virtioConsoleTransmitQ0 = 1      // port 0's transmitq
 
-	// QEMU microvm's transports (see internal/devices): up to 24
-	// windows of 512 bytes from 0xfeb00000; past the last, reads
-	// return 0.
-	microvmMMIOBase  = 0xfeb00000
-	microvmMMIOSize  = 0x200
-	microvmMMIOSlots = 24
 )
 
 // vconsQueueSize is the transmit queue's size. One buffer is in flight
@@ -106,24 +101,15 @@ var vcons struct {
 // vconsRing holds the vring, 16-byte aligned within it.
 var vconsRing [unsafe.Sizeof(vring{}) + 16]byte
 
-// vconsInit looks for a virtio console on microvm's transports and, if
-// one is there, sets up its transmit queue. Firecracker, which names
-// its transports on the command line, has no console device, and the
-// windows are not probed there.
-func vconsInit() {
-	if stringslite.Index(bootCmdline, virtioMMIOWord) >= 0 {
-		return
+// vconsProbe reports whether the transport at regs is a version 2
+// virtio console, and sets it up as the console if so.
+func vconsProbe(regs uintptr) bool {
+	if mmioRead32(regs+vmmioMagic) != vmmioMagicValue || mmioRead32(regs+vmmioVersion) != vmmioVersion2 ||
+		mmioRead32(regs+vmmioDeviceID) != virtioIDConsole {
+		return false
 	}
-	for slot := 0; slot < microvmMMIOSlots; slot++ {
-		regs := uintptr(microvmMMIOBase + slot*microvmMMIOSize)
-		if mmioRead32(regs+vmmioMagic) != vmmioMagicValue {
-			return // past the last transport
-		}
-		if mmioRead32(regs+vmmioVersion) == vmmioVersion2 && mmioRead32(regs+vmmioDeviceID) == virtioIDConsole {
-			vconsSetup(regs)
-			return
-		}
-	}
+	vconsSetup(regs)
+	return true
 }
 
 // vconsSetup initializes the device at regs as virtio 1.0 §3.1.1
@@ -210,6 +196,8 @@ func vconsFlush() {
 	// The store of idx publishes the descriptor: atomic, so that the
 	// compiler keeps it after the stores above.
 	atomic.Store(&r.avail, uint32(vcons.avail)<<16)
+	// The notification is a store-release too (mmioWrite32), so the
+	// device sees the descriptor and idx before it.
 	mmioWrite32(vcons.regs+vmmioQueueNotify, virtioConsoleTransmitQ0)
 	for uint16(atomic.Load(&r.used)>>16) != vcons.avail {
 		procyield(10)
@@ -218,6 +206,11 @@ func vconsFlush() {
 	vcons.busy = false
 }
 
+// mmioRead32 and mmioWrite32 access a device register: one load or
+// store of 32 bits, which the compiler neither drops nor merges, and,
+// on arm64, a load-acquire and a store-release, ordered with the
+// accesses to memory around them.
+//
 //go:nosplit
 func mmioRead32(a uintptr) uint32 { return atomic.Load((*uint32)(unsafe.Pointer(a))) }
 
