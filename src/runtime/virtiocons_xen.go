@@ -114,7 +114,7 @@ func vconsProbe(regs uintptr) bool {
 
 // vconsSetup initializes the device at regs as virtio 1.0 §3.1.1
 // orders it. A device that refuses the features or offers no transmit
-// queue is left reset and the console stays on COM1.
+// queue is left reset and the console stays on the UART.
 func vconsSetup(regs uintptr) {
 	status := uint32(0)
 	setStatus := func(bit uint32) uint32 {
@@ -178,7 +178,7 @@ func vconsPutc(c byte) bool {
 // taken it. The wait is for the host: a device that cannot write
 // through yet (a full pipe) holds the buffer, as a terminal blocks a
 // write on Linux. A trap handler that interrupts the wait on this CPU
-// finds the device busy and writes to COM1 (vconsPutc).
+// finds the device busy and writes to the UART (vconsPutc).
 //
 //go:nosplit
 func vconsFlush() {
