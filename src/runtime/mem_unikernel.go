@@ -49,6 +49,18 @@ var breakRegions [8]struct{ start, end uintptr }
 // heapStretch returns the largest page-aligned stretch of [lo, hi) that
 // overlaps none of used.
 func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, end uintptr) {
+	freeStretches(lo, hi, used, func(a, b uintptr) {
+		if b-a > end-start {
+			start, end = a, b
+		}
+	})
+	return start, end
+}
+
+// freeStretches calls f, in ascending order, with each non-empty
+// page-aligned stretch of [lo, hi) that overlaps none of used. It sorts
+// used by start.
+func freeStretches(lo, hi uintptr, used []struct{ start, end uintptr }, f func(start, end uintptr)) {
 	// Sort by start (insertion sort: a handful of entries).
 	for i := 1; i < len(used); i++ {
 		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
@@ -56,21 +68,20 @@ func heapStretch(lo, hi uintptr, used []struct{ start, end uintptr }) (start, en
 		}
 	}
 	cur := lo
-	consider := func(a, b uintptr) {
+	stretch := func(a, b uintptr) {
 		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
-		if b > a && b-a > end-start {
-			start, end = a, b
+		if b > a {
+			f(a, b)
 		}
 	}
 	for _, u := range used {
 		if u.end <= cur || u.start >= hi {
 			continue
 		}
-		consider(cur, u.start)
+		stretch(cur, u.start)
 		cur = max(cur, u.end)
 	}
-	consider(cur, hi)
-	return start, end
+	stretch(cur, hi)
 }
 
 // ramFree returns how many bytes of RAM the runtime has not taken, for

@@ -156,33 +156,14 @@ const lowRAMEnd = 1 << 20
 // machine they decide whether that arena still fits (examples/hello in
 // 8 MiB needs the first arena at 4 MiB, right after its metadata).
 func lowRAMFree(mm []hvmMemmapEntry, used []struct{ start, end uintptr }) {
-	for i := 1; i < len(used); i++ {
-		for j := i; j > 0 && used[j].start < used[j-1].start; j-- {
-			used[j], used[j-1] = used[j-1], used[j]
-		}
-	}
-	free := func(a, b uintptr) {
-		a, b = alignUp(a, physPageSize), alignDown(b, physPageSize)
-		if b > a {
-			// Not zeroed: firmware ran here. memFree clears it.
-			memFree(unsafe.Pointer(a), b-a)
-		}
-	}
 	for _, e := range mm {
 		if e.typ != hvmMemmapTypeRAM || uintptr(e.addr) >= lowRAMEnd {
 			continue
 		}
-		cur, end := max(uintptr(e.addr), pageSize4K), min(uintptr(e.addr+e.size), lowRAMEnd)
-		for _, u := range used {
-			if u.end <= cur || u.start >= end {
-				continue
-			}
-			free(cur, u.start)
-			cur = max(cur, alignUp(u.end, physPageSize))
-		}
-		if cur < end {
-			free(cur, end)
-		}
+		freeStretches(max(uintptr(e.addr), pageSize4K), min(uintptr(e.addr+e.size), lowRAMEnd), used, func(a, b uintptr) {
+			// Not zeroed: firmware ran here. memFree clears it.
+			memFree(unsafe.Pointer(a), b-a)
+		})
 	}
 }
 
