@@ -149,12 +149,15 @@ echo "cpu $a $b"
 func TestXenSMP(t *testing.T) {
 	rt, np := progImage(t, "rtprobe"), progImage(t, "netprobe")
 	// xl vcpu-list's columns: name, domid, vCPU, CPU, state, time (s),
-	// affinity. The stress runs 20 s; read it 10 s in.
-	vcpuSide := `sleep 10; xl vcpu-list "$GUEST_NAME" | tail -n +2 | awk '{print "vcpu", $3, $6}'`
+	// affinity. The stress runs 20 s; read it 10 s in. The shell splits
+	// the columns: dom0's awk once failed on a line of this list
+	// ("Access to negative field"), and the check lost its input.
+	vcpus := `xl vcpu-list "$GUEST_NAME" | tail -n +2 | while read -r name id vcpu cpu state secs rest; do echo "vcpu $vcpu $secs"; done`
+	vcpuSide := `sleep 10; ` + vcpus
 	serveSide := `
 mirago-dom0 get -n 200 -t 2s "http://$GUEST_IP/" || exit 1
 mirago-dom0 get -t 2m "http://$GUEST_IP/blob?n=10485760" || exit 1
-xl vcpu-list "$GUEST_NAME" | tail -n +2 | awk '{print "vcpu", $3, $6}'
+` + vcpus + `
 mirago-dom0 get -t 30s "http://$GUEST_IP/quit"
 `
 	const to = 3 * time.Minute
