@@ -182,15 +182,11 @@ func (l *Link) WritePackets(pkts stack.PacketBufferList) (int, tcpip.Error) {
 const txFullRetries = 100
 
 func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
-	size := pkt.Size()
-	if size > len(l.txbuf) {
+	if pkt.Size() > len(l.txbuf) {
 		l.stats.TxTooLong++
 		return &tcpip.ErrMessageTooLong{}
 	}
-	frame := l.txbuf[:0]
-	for _, s := range pkt.AsSlices() {
-		frame = append(frame, s...)
-	}
+	frame := l.frameLocked(pkt)
 	for try := 0; ; try++ {
 		err := l.dev.Transmit(frame)
 		if err == nil {
@@ -208,7 +204,18 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 		l.WaitTx()
 		l.mu.Lock()
 		l.dev.ReclaimTx()
+		// Another writer may have used txbuf while l.mu was free.
+		frame = l.frameLocked(pkt)
 	}
+}
+
+// frameLocked copies pkt, its Ethernet header included, into txbuf.
+func (l *Link) frameLocked(pkt *stack.PacketBuffer) []byte {
+	frame := l.txbuf[:0]
+	for _, s := range pkt.AsSlices() {
+		frame = append(frame, s...)
+	}
+	return frame
 }
 
 // WriteFrame sends frame, a whole Ethernet frame built outside the

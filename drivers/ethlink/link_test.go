@@ -293,3 +293,37 @@ func TestLinkTCP(t *testing.T) {
 		t.Fatal("no data after 30s")
 	}
 }
+
+// TestLinkWaitTxOtherWriter: while one packet waits for room, another
+// goroutine's packet may go first; the waiting packet is then sent as
+// it was, not as the frame the other writer left in the link's buffer.
+func TestLinkWaitTxOtherWriter(t *testing.T) {
+	dev := newFakeEth(1)
+	dev.txRoom = 0
+	l := NewLink(dev, [6]byte{})
+	first := true
+	l.WaitTx = func() {
+		if !first {
+			return
+		}
+		first = false
+		dev.mu.Lock()
+		dev.txRoom = 2
+		dev.mu.Unlock()
+		var pkts stack.PacketBufferList
+		pkts.PushBack(testPacket("the other writer's"))
+		defer pkts.DecRef()
+		if n, err := l.WritePackets(pkts); n != 1 || err != nil {
+			t.Errorf("the other writer's WritePackets = %d, %v", n, err)
+		}
+	}
+	var pkts stack.PacketBufferList
+	pkts.PushBack(testPacket("the waiting one"))
+	defer pkts.DecRef()
+	if n, err := l.WritePackets(pkts); n != 1 || err != nil {
+		t.Fatalf("WritePackets = %d, %v", n, err)
+	}
+	if len(dev.tx) != 2 || !bytes.HasSuffix(dev.tx[0], []byte("the other writer's")) || !bytes.HasSuffix(dev.tx[1], []byte("the waiting one")) {
+		t.Errorf("sent %q, want the other writer's frame, then the waiting one", dev.tx)
+	}
+}
