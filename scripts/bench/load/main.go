@@ -10,7 +10,8 @@
 //
 // For each concurrency in -c it runs that many clients, each with its
 // own connection, each sending GET URL and reading the answer before the
-// next request, for -warmup and then -d. Only requests sent after the
+// next request. Once every client has its connection open and one
+// answer (within 30 s), it runs them for -warmup and then -d. Only requests sent after the
 // warm-up and answered before the end count. Every answer must be 200
 // with the body -body; anything else counts as an error. It prints, per
 // concurrency, requests per second and the 50th and 99th percentile
@@ -39,6 +40,10 @@ import (
 	"sync/atomic"
 	"time"
 )
+
+// openTimeout bounds the time the clients have to open their
+// connections and get a first answer, before the warm-up.
+const openTimeout = 30 * time.Second
 
 // maxSamples bounds the latencies kept per run (8 bytes each); requests
 // past it are still counted.
@@ -148,13 +153,17 @@ func attached(ip net.IP) bool {
 }
 
 func run(target string, c int, warm, dur, timeout time.Duration, want []byte) Result {
-	start := time.Now()
-	measureFrom := start.Add(warm)
-	end := measureFrom.Add(dur)
-	// The hard stop: a request in flight at the end gets at most one
-	// more timeout, so a wedged server cannot hold the run up.
-	ctx, cancel := context.WithDeadline(context.Background(), end.Add(timeout))
-	defer cancel()
+	// The clock starts once every client has its connection and one
+	// answer on it. QEMU's user-mode network accepts forwarded
+	// connections one or two at a time (its listening socket has a
+	// backlog of 1), so 16 clients dialing at once would otherwise
+	// join the measurement over several seconds of SYN retransmits.
+	openCtx, cancelOpen := context.WithTimeout(context.Background(), openTimeout)
+	defer cancelOpen()
+	var opened sync.WaitGroup
+	ready := make(chan struct{}) // closed once the three below are set
+	var measureFrom, end time.Time
+	var ctx context.Context
 
 	var (
 		dials    atomic.Int64
@@ -166,6 +175,7 @@ func run(target string, c int, warm, dur, timeout time.Duration, want []byte) Re
 		firstErr string
 		wg       sync.WaitGroup
 	)
+	opened.Add(c)
 	for range c {
 		wg.Add(1)
 		go func() {
@@ -189,6 +199,19 @@ func run(target string, c int, warm, dur, timeout time.Duration, want []byte) Re
 			var myLat []time.Duration
 			var myReqs, myErrs, myOthers int64
 			var myErr string
+			for {
+				err := get(openCtx, client, target, want)
+				if err == nil || openCtx.Err() != nil {
+					if err != nil {
+						myOthers++
+						myErr = err.Error()
+					}
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			opened.Done()
+			<-ready
 			for {
 				t0 := time.Now()
 				if !t0.Before(end) {
@@ -231,6 +254,15 @@ func run(target string, c int, warm, dur, timeout time.Duration, want []byte) Re
 			mu.Unlock()
 		}()
 	}
+	opened.Wait()
+	measureFrom = time.Now().Add(warm)
+	end = measureFrom.Add(dur)
+	// The hard stop: a request in flight at the end gets at most one
+	// more timeout, so a wedged server cannot hold the run up.
+	var cancel context.CancelFunc
+	ctx, cancel = context.WithDeadline(context.Background(), end.Add(timeout))
+	defer cancel()
+	close(ready)
 	wg.Wait()
 
 	r := Result{
