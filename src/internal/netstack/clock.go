@@ -16,7 +16,7 @@ package netstack
 import (
 	"internal/synctest"
 	"time"
-	_ "unsafe" // for go:linkname
+	"unsafe"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
 )
@@ -34,9 +34,27 @@ func (realClock) Now() time.Time {
 	return time.Unix(sec, int64(nsec))
 }
 
+// NowMonotonic makes the reading from the nanoseconds directly. The
+// stack reads this clock several times per segment, and the exported
+// way, MonotonicTime{}.Add, goes through time.Time's arithmetic, which
+// cost more than the clock read itself: 3% of the guest's time under
+// an HTTP load.
 func (realClock) NowMonotonic() tcpip.MonotonicTime {
-	return tcpip.MonotonicTime{}.Add(time.Duration(runtimeNanotime()))
+	return monotonicTime(runtimeNanotime())
 }
+
+// monotonicTime returns the MonotonicTime of ns nanoseconds, whose one
+// field is those nanoseconds (clock_test.go checks it against
+// MonotonicTime.Add).
+func monotonicTime(ns int64) tcpip.MonotonicTime {
+	return *(*tcpip.MonotonicTime)(unsafe.Pointer(&ns))
+}
+
+// A MonotonicTime is 8 bytes, as an int64.
+var (
+	_ [unsafe.Sizeof(tcpip.MonotonicTime{}) - 8]struct{}
+	_ [8 - unsafe.Sizeof(tcpip.MonotonicTime{})]struct{}
+)
 
 func (realClock) AfterFunc(d time.Duration, f func()) tcpip.Timer {
 	if !synctest.IsInBubble() {
