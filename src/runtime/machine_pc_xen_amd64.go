@@ -37,7 +37,10 @@ func (pcMachine) init() uint64 {
 
 	hz := pcTSCFrequency()
 	pcClock.tscNsMul = (1e9 << 32) / hz
-	pcClock.bootWallSec = rtcRead()
+	pcClock.bootWallSec = rtcRead(hz)
+	if pcClock.bootWallSec == 0 {
+		print(GOOS, ": no CMOS RTC: the wall clock starts at 1970\n")
+	}
 	pcClock.tscBase = rdtsc()
 	deviceInterrupt = ioapicInterrupt
 	vconsInit()
@@ -262,14 +265,25 @@ func pitRead() uint16 {
 	return uint16(hi)<<8 | uint16(lo)
 }
 
-// rtcRead returns the CMOS real-time clock as Unix seconds.
-func rtcRead() int64 {
+// rtcRead returns the CMOS real-time clock as Unix seconds, or 0 if
+// the machine has none. hz is the TSC's frequency.
+func rtcRead(hz uint64) int64 {
 	reg := func(r byte) byte {
 		outb(0x70, r)
 		return inb(0x71)
 	}
-	for i := 0; i < 1e6 && reg(0x0a)&0x80 != 0; i++ {
-		// wait while an update is in progress
+	// A machine may have no RTC at these ports (QEMU's microvm with
+	// rtc=off; Firecracker emulates none). The wall clock then starts
+	// at 1970, as Linux's does without one. QEMU's unassigned ports
+	// read as all ones: stop at once rather than after the wait below
+	// gives up (100 ms under TCG, an exit to the VMM per read under
+	// KVM).
+	if reg(0x0a) == 0xff {
+		return 0
+	}
+	// The update-in-progress flag stays set for under 2 ms (the
+	// MC146818's update cycle); wait up to 10.
+	for end := rdtsc() + hz/100; reg(0x0a)&0x80 != 0 && rdtsc() < end; {
 	}
 	sec, min, hour := reg(0x00), reg(0x02), reg(0x04)
 	day, mon, year, cent := reg(0x07), reg(0x08), reg(0x09), reg(0x32)
@@ -283,6 +297,9 @@ func rtcRead() int64 {
 	}
 	if status&0x02 == 0 && pm { // 12-hour clock
 		hour = (hour + 12) % 24
+	}
+	if mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59 {
+		return 0 // not a date: no RTC, or one that was never set
 	}
 	y := int64(year) + 100*int64(cent)
 	if cent == 0 {
