@@ -13,8 +13,11 @@ import (
 // Local APIC registers (offsets into its MMIO page).
 const (
 	lapicTPR      = 0x080
+	lapicPPR      = 0x0a0
 	lapicEOIReg   = 0x0b0
 	lapicSVR      = 0x0f0
+	lapicISR      = 0x100 // 8 registers, 32 vectors each, 16 bytes apart
+	lapicIRR      = 0x200
 	lapicLVTTimer = 0x320
 	lapicLVTLINT1 = 0x360
 	lapicInitial  = 0x380
@@ -161,6 +164,32 @@ func lapicID() uint32 {
 
 func lapicEOI() {
 	lapicWrite(lapicEOIReg, 0)
+}
+
+// interruptDump prints, for an NMI's goroutine dump, what decides
+// whether this CPU takes interrupts: the local APIC's in-service and
+// requested vectors 32 to 63 (the timer, the devices, the IPI), its
+// priorities and timer, and on Xen the upcall's flags. A CPU that
+// halts for good, with a timer armed that never fires, shows here
+// whether a vector left in service (no EOI) blocks its priority class
+// and those below, or the interrupt was never requested.
+func interruptDump() {
+	if !lapicX2 && lapicBase == 0 {
+		return // before lapicInit
+	}
+	print("interrupts: isr[32:64]=", hex(lapicRead(lapicISR+0x10)), " irr[32:64]=", hex(lapicRead(lapicIRR+0x10)),
+		" tpr=", hex(lapicRead(lapicTPR)), " ppr=", hex(lapicRead(lapicPPR)), " lvt-timer=", hex(lapicRead(lapicLVTTimer)))
+	if lapicDeadline {
+		print(" tsc-deadline=", hex(rdmsr(msrTSCDeadline)), " tsc=", hex(rdtsc()))
+	} else {
+		print(" timer-count=", hex(lapicRead(lapicCurrent)))
+	}
+	print(" nanotime=", nanotime())
+	if xen.shared != nil {
+		vi := &xen.shared.vcpuInfo[getg().m.threadCPU]
+		print(" xen-upcall-pending=", vi.evtchnUpcallPending, " xen-upcall-mask=", vi.evtchnUpcallMask)
+	}
+	print("\n")
 }
 
 // timerArm makes the timer interrupt at nanotime when (or right away if

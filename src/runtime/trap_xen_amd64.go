@@ -278,6 +278,9 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 // exception turns a CPU exception into the signal Linux makes of it
 // (trapSignal).
 func exception(c *sigctxt, gp *g, addr uint64) {
+	if c.f.vector == vectorNMI {
+		interruptDump()
+	}
 	sig, code := exceptionSignal(c.f)
 	trapSignal(c, gp, sig, code, addr)
 }
