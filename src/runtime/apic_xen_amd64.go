@@ -169,7 +169,8 @@ func lapicEOI() {
 // interruptDump prints, for an NMI's goroutine dump, what decides
 // whether this CPU takes interrupts: the local APIC's in-service and
 // requested vectors 32 to 63 (the timer, the devices, the IPI), its
-// priorities and timer, and on Xen the upcall's flags. A CPU that
+// priorities and timer, and the platform's own (interruptDumpMore,
+// which Xen sets to print the upcall's flags). A CPU that
 // halts for good, with a timer armed that never fires, shows here
 // whether a vector left in service (no EOI) blocks its priority class
 // and those below, or the interrupt was never requested.
@@ -185,12 +186,15 @@ func interruptDump() {
 		print(" timer-count=", hex(lapicRead(lapicCurrent)))
 	}
 	print(" nanotime=", nanotime())
-	if xen.shared != nil {
-		vi := &xen.shared.vcpuInfo[getg().m.threadCPU]
-		print(" xen-upcall-pending=", vi.evtchnUpcallPending, " xen-upcall-mask=", vi.evtchnUpcallMask)
+	if interruptDumpMore != nil {
+		interruptDumpMore()
 	}
 	print("\n")
 }
+
+// interruptDumpMore, if the platform sets it, adds the platform's
+// interrupt state to interruptDump's line.
+var interruptDumpMore func()
 
 // timerArm makes the timer interrupt at nanotime when (or right away if
 // that has passed).

@@ -76,6 +76,7 @@ func (xenMachine) init() uint64 {
 	xenMapSharedInfo()
 	xen.shared.vcpuInfo[0].evtchnUpcallMask = 0
 	deviceInterrupt = xenUpcall
+	interruptDumpMore = xenUpcallDump
 	// Upcalls arrive as an interrupt of the local APIC
 	// (HVMOP_set_evtchn_upcall_vector), as Linux takes them, with an
 	// EOI like any other. Xen's older domain-wide callback vector
@@ -248,6 +249,13 @@ func xenUpcall(vector uint64) {
 		lapicEOI()
 	}
 	xenEvents()
+}
+
+// xenUpcallDump adds the upcall's flags on this vCPU to an NMI's line
+// of interrupt state (interruptDump).
+func xenUpcallDump() {
+	vi := &xen.shared.vcpuInfo[getg().m.threadCPU]
+	print(" xen-upcall-pending=", vi.evtchnUpcallPending, " xen-upcall-mask=", vi.evtchnUpcallMask)
 }
 
 // cmdlineWord takes the exec wrapper's tsc_khz word, which Xen's own
