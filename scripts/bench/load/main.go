@@ -11,11 +11,12 @@
 // For each concurrency in -c it runs that many clients, each with its
 // own connection, each sending GET URL and reading the answer before the
 // next request. Once every client has its connection open and one
-// answer (within 30 s), it runs them for -warmup and then -d. Only requests sent after the
-// warm-up and answered before the end count. Every answer must be 200
-// with the body -body; anything else counts as an error. It prints, per
-// concurrency, requests per second and the 50th and 99th percentile
-// latencies, as text or (-json) as one JSON object a line.
+// answer (within 30 s), it runs them for -warmup and then -d. Only
+// requests sent after the warm-up and answered before the end count.
+// Every answer must be 200 with the body -body; anything else counts
+// as an error. It prints, per concurrency, requests per second and the
+// 50th and 99th percentile latencies, as text or (-json) as one JSON
+// object a line.
 //
 // The target must be a loopback address or a private address on a
 // network this machine is attached to: the tool is a benchmark driver
@@ -201,11 +202,12 @@ func run(target string, c int, warm, dur, timeout time.Duration, want []byte) Re
 			var myErr string
 			for {
 				err := get(openCtx, client, target, want)
-				if err == nil || openCtx.Err() != nil {
-					if err != nil {
-						myOthers++
-						myErr = err.Error()
-					}
+				if err == nil {
+					break
+				}
+				if openCtx.Err() != nil {
+					myOthers++
+					myErr = err.Error()
 					break
 				}
 				time.Sleep(10 * time.Millisecond)
