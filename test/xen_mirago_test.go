@@ -151,8 +151,11 @@ func TestXenSMP(t *testing.T) {
 	// xl vcpu-list's columns: name, domid, vCPU, CPU, state, time (s),
 	// affinity. The stress runs 20 s; read it 10 s in. The shell splits
 	// the columns: dom0's awk once failed on a line of this list
-	// ("Access to negative field"), and the check lost its input.
-	vcpus := `xl vcpu-list "$GUEST_NAME" | tail -n +2 | while read -r name id vcpu cpu state secs rest; do echo "vcpu $vcpu $secs"; done`
+	// ("Access to negative field"), and the check lost its input. xl
+	// itself once aborted in libxl's fork lock while other xl commands
+	// ran in dom0, so a failed listing is tried up to three times.
+	vcpus := `for try in 1 2 3; do list=$(xl vcpu-list "$GUEST_NAME") && break; echo "xl vcpu-list failed (try $try)"; sleep 1; done
+echo "$list" | tail -n +2 | while read -r name id vcpu cpu state secs rest; do echo "vcpu $vcpu $secs"; done`
 	vcpuSide := `sleep 10; ` + vcpus
 	serveSide := `
 mirago-dom0 get -n 200 -t 2s "http://$GUEST_IP/" || exit 1
