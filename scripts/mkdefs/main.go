@@ -115,6 +115,8 @@ var files = []file{{
 		{"xenArchSharedInfo", xen.ArchSharedInfo{}, "struct arch_shared_info"},
 		{"xenHVMEvtchnUpcallVector", xen.HVMEvtchnUpcallVector{}, "struct xen_hvm_evtchn_upcall_vector"},
 		{"xenVCPUHVMContext", xen.VCPUHVMContext{}, "struct vcpu_hvm_context, 64-bit form"},
+		{"xenEvtchnBindVirq", xen.EvtchnBindVirq{}, "struct evtchn_bind_virq"},
+		{"xenVCPUSetSingleshotTimer", xen.VCPUSetSingleshotTimer{}, "struct vcpu_set_singleshot_timer"},
 	},
 	consts: []constDef{
 		{"xenHVMOpSetEvtchnUpcallVector", xen.HVMOpSetEvtchnUpcallVector, "upcalls on x86"},
@@ -123,6 +125,11 @@ var files = []file{{
 		{"xenVCPUOpInitialise", xen.VCPUOpInitialise, "starting another vCPU"},
 		{"xenVCPUOpUp", xen.VCPUOpUp, ""},
 		{"xenVCPUHVMMode64B", xen.VCPUHVMMode64B, ""},
+		{"xenEvtchnOpBindVirq", xen.EvtchnOpBindVirq, "each vCPU's timer"},
+		{"xenVirqTimer", xen.VirqTimer, ""},
+		{"xenVCPUOpStopPeriodicTimer", xen.VCPUOpStopPeriodicTimer, ""},
+		{"xenVCPUOpSetSingleshotTimer", xen.VCPUOpSetSingleshotTimer, ""},
+		{"xenVCPUOpStopSingleshotTimer", xen.VCPUOpStopSingleshotTimer, ""},
 	},
 }, {
 	path:    "src/runtime/defs_xenarm_xen_arm64.go",

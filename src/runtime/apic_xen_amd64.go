@@ -59,7 +59,7 @@ func lapicInit(tscHz uint64) {
 	lapicX2 = ecx&(1<<21) != 0
 	lapicDeadline = ecx&(1<<24) != 0
 	lapicCPUInit()
-	if lapicDeadline {
+	if lapicDeadline || platformTimerArm != nil {
 		return
 	}
 	// Measure the one-shot timer's rate against the TSC over 2 ms,
@@ -196,9 +196,24 @@ func interruptDump() {
 // interrupt state to interruptDump's line.
 var interruptDumpMore func()
 
+// A platform whose hypervisor gives each CPU a timer of its own sets
+// platformTimerArm and platformTimerDisarm in init, and timerArm and
+// timerDisarm program that timer instead of the local APIC's. Its
+// interrupt comes through deviceInterrupt, whose handler calls
+// timerTick. Xen does (machine_xenpvh_xen_amd64.go): its emulation of
+// the local APIC's timer was seen to lose an interrupt.
+var (
+	platformTimerArm    func(when int64)
+	platformTimerDisarm func()
+)
+
 // timerArm makes the timer interrupt at nanotime when (or right away if
 // that has passed).
 func timerArm(when int64) {
+	if platformTimerArm != nil {
+		platformTimerArm(when)
+		return
+	}
 	now := nanotime()
 	d := when - now
 	if d < 1000 {
@@ -219,6 +234,10 @@ func timerArm(when int64) {
 
 // timerDisarm stops the timer.
 func timerDisarm() {
+	if platformTimerDisarm != nil {
+		platformTimerDisarm()
+		return
+	}
 	if lapicDeadline {
 		wrmsr(msrTSCDeadline, 0)
 		return

@@ -75,6 +75,20 @@ type xenVCPUHVMContext struct {
 	_      [8]uint8
 }
 
+// xenEvtchnBindVirq is struct evtchn_bind_virq (xen.EvtchnBindVirq, 12 bytes).
+type xenEvtchnBindVirq struct {
+	virq uint32
+	vcpu uint32
+	port uint32
+}
+
+// xenVCPUSetSingleshotTimer is struct vcpu_set_singleshot_timer (xen.VCPUSetSingleshotTimer, 16 bytes).
+type xenVCPUSetSingleshotTimer struct {
+	timeoutAbsNs uint64
+	flags        uint32
+	_            uint32
+}
+
 const (
 	// upcalls on x86
 	xenHVMOpSetEvtchnUpcallVector = 0x17
@@ -85,4 +99,10 @@ const (
 	xenVCPUOpInitialise = 0x0
 	xenVCPUOpUp         = 0x1
 	xenVCPUHVMMode64B   = 0x1
+	// each vCPU's timer
+	xenEvtchnOpBindVirq          = 0x1
+	xenVirqTimer                 = 0x0
+	xenVCPUOpStopPeriodicTimer   = 0x7
+	xenVCPUOpSetSingleshotTimer  = 0x8
+	xenVCPUOpStopSingleshotTimer = 0x9
 )

@@ -268,8 +268,8 @@ func ioapicLineEnable(i int) {
 
 // ioapicInterrupt handles the vectors of the lines, on gsignal, with
 // interrupts off.
-func ioapicInterrupt(v uint64) {
-	i := int(v - ioapicVectorBase)
+func ioapicInterrupt(f *trapFrame, _ *g) {
+	i := int(f.vector - ioapicVectorBase)
 	if l := &irqLines[i]; l.apic != nil {
 		ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
 		irqRaised(i)

@@ -49,9 +49,10 @@ import (
 //
 // The tick, which preempts goroutines as sysmon would and drives the
 // CPU profiler, and idleWait use the architecture's timer (the local
-// APIC on amd64, which Xen also emulates for a PVH domain; the generic
-// timer's virtual timer through the GIC on arm64), calibrated with the
-// frequency the platform reports from init.
+// APIC on amd64; the generic timer's virtual timer through the GIC on
+// arm64), calibrated with the frequency the platform reports from
+// init. A platform with a better timer of its own may take its place
+// on amd64 (platformTimerArm): a Xen PVH domain uses Xen's.
 //
 // Memory is the RAM the boot memory map names, identity mapped: the
 // heap grows over it with sbrk (mem_unikernel.go). Devices are found

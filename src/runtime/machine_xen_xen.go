@@ -53,6 +53,10 @@ var xen struct {
 	// and read by the upcall: a line is set before its port is ever
 	// unmasked, so the upcall never sees a half-made binding.
 	linePorts [maxIRQLine + 1]uint32
+
+	// timerPorts is each vCPU's VIRQ_TIMER channel, where the platform
+	// uses Xen's timer; 0 is none. Written before the vCPU runs.
+	timerPorts [maxCPUs]uint32
 }
 
 // xenMapSharedInfo places the shared info page in a page of the
@@ -216,16 +220,22 @@ func (m xenMachine) exit(code int32) {
 	haltForever()
 }
 
-// xenEvents handles an upcall, on gsignal with interrupts off, once
-// the architecture has acknowledged it: every pending, unmasked event
-// channel is masked and cleared, and the device interrupt line it
-// feeds, if any, is raised. A driver's wait unmasks the channel again
-// (lineEnable). Xen raises the upcall again only for events after
-// evtchn_upcall_pending is cleared, and those are taken by the loop
-// or by the next upcall, once this one returns.
-func xenEvents() {
+// xenEvents handles an upcall to vCPU cpu, on gsignal with interrupts
+// off, once the architecture has acknowledged it: every pending,
+// unmasked event channel is masked and cleared, and the device
+// interrupt line it feeds, if any, is raised. A driver's wait unmasks
+// the channel again (lineEnable). Xen raises the upcall again only for
+// events after evtchn_upcall_pending is cleared, and those are taken by
+// the loop or by the next upcall, once this one returns.
+//
+// The vCPU's timer channel (xen.timerPorts) is cleared but not masked,
+// and xenEvents reports whether it fired. Every other channel is bound
+// to vCPU 0, so the other vCPUs take only their timer's; a vCPU that
+// finds another's timer pending, in a word of the bitmaps they share,
+// leaves it to that vCPU.
+func xenEvents(cpu int) (timer bool) {
 	s := xen.shared
-	vi := &s.vcpuInfo[0]
+	vi := &s.vcpuInfo[cpu]
 	for atomic.Load8(&vi.evtchnUpcallPending) != 0 {
 		atomic.Store8(&vi.evtchnUpcallPending, 0)
 		sel := atomic.Xchg64(&vi.evtchnPendingSel, 0)
@@ -236,9 +246,17 @@ func xenEvents() {
 			for ready != 0 {
 				b := bits.TrailingZeros64(ready)
 				ready &= ready - 1
+				port := uint32(w*64 + b)
+				if port == xen.timerPorts[cpu] {
+					atomic.And64(&s.evtchnPending[w], ^(uint64(1) << b))
+					timer = true
+					continue
+				}
+				if cpu != 0 || xenIsTimerPort(port) {
+					continue
+				}
 				atomic.Or64(&s.evtchnMask[w], 1<<b)
 				atomic.And64(&s.evtchnPending[w], ^(uint64(1) << b))
-				port := uint32(w*64 + b)
 				for i := 1; i <= maxIRQLine; i++ {
 					if xen.linePorts[i] == port {
 						irqRaised(i)
@@ -247,6 +265,17 @@ func xenEvents() {
 			}
 		}
 	}
+	return timer
+}
+
+// xenIsTimerPort reports whether port is a vCPU's timer channel.
+func xenIsTimerPort(port uint32) bool {
+	for _, p := range xen.timerPorts {
+		if p != 0 && p == port {
+			return true
+		}
+	}
+	return false
 }
 
 // ramZeroed: Xen does not scrub the pages it populates a domain with

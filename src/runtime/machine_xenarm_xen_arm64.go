@@ -41,8 +41,14 @@ func (xenMachine) init() uint64 {
 			id = 16 + num
 		}
 	}
-	gic.ppi[id] = xenEvents
+	gic.ppi[id] = xenArmUpcall
 	return timerInit()
+}
+
+// xenArmUpcall handles the upcall. The generic timer interrupts by
+// itself, so no vCPU has a timer channel.
+func xenArmUpcall() {
+	xenEvents(0)
 }
 
 //go:nosplit

@@ -22,10 +22,15 @@ import (
 //     Xen's factors), and the time of day its wall clock;
 //   - upcalls arrive on one vector (xenUpcallVector).
 //
-// Timers and idle use the local APIC, which Xen emulates for PVH
-// domains (apic_xen_amd64.go), programmed in TSC ticks at the
-// frequency Xen states; an idle HLT blocks the vCPU in Xen, as
-// SCHEDOP_block would, so an idle domain costs the host nothing.
+// Each vCPU's timer is its single-shot timer in Xen
+// (VCPUOP_set_singleshot_timer), whose event, VIRQ_TIMER, comes with
+// the upcall, as Linux uses it on Xen; not the local APIC's timer,
+// which Xen emulates for a PVH domain, but whose one-shot interrupt
+// was seen lost under nested virtualization: the count ran out with no
+// interrupt requested, and an idle vCPU halted for good. The local
+// APIC still takes the upcall and the IPIs. An idle HLT blocks the
+// vCPU in Xen, as SCHEDOP_block would, so an idle domain costs the
+// host nothing.
 //
 // The x86 structures and numbers are in defs_xenpvh_xen_amd64.go,
 // generated from mirago.dev/sys/xen, from arch-x86/xen-x86_64.h.
@@ -89,13 +94,21 @@ func (xenMachine) init() uint64 {
 	// info's layout and write its wall clock (hvm_latch_shinfo_size),
 	// which walltime reads.
 	callback := uint64(xenCallbackTypeVector | xenUpcallVector)
-	uv := xenHVMEvtchnUpcallVector{vector: xenUpcallVector}
-	if rc := xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0); rc == 0 {
+	if xenUpcallVectorSet(0) == 0 {
 		xenUpcallEOI = true
 		callback = 0
 	}
 	if rc := xenSetParam(xenHVMParamCallbackIRQ, callback); rc != 0 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
+	}
+	// Xen's timer needs the per-vCPU vector: the domain-wide callback
+	// reaches vCPU 0 only. Without it (Xen before 4.6), the local
+	// APIC's timer serves.
+	if xenUpcallEOI {
+		if rc := xenTimerBind(0); rc != 0 {
+			xenFatal("EVTCHNOP_bind_virq(VIRQ_TIMER)", rc)
+		}
+		platformTimerArm, platformTimerDisarm = xenTimerArm, xenTimerDisarm
 	}
 
 	xenFindConsole()
@@ -211,6 +224,16 @@ func (xenMachine) startCPUs() {
 	apBoot.cr3, apBoot.cr0 = readCR3(), readCR0()
 	for c := 1; c < ncpus; c++ {
 		apBoot.sp, apBoot.tls = cpuStart(c)
+		if platformTimerArm != nil {
+			if rc := xenUpcallVectorSet(c); rc != 0 {
+				print("xen: HVMOP_set_evtchn_upcall_vector for vCPU ", c, " failed: Xen error ", int64(rc), "\n")
+				continue
+			}
+			if rc := xenTimerBind(c); rc != 0 {
+				print("xen: EVTCHNOP_bind_virq(VIRQ_TIMER) for vCPU ", c, " failed: Xen error ", int64(rc), "\n")
+				continue
+			}
+		}
 		ctx := xenVCPUHVMContext{
 			mode:   xenVCPUHVMMode64B,
 			rip:    uint64(abi.FuncPCABI0(apEntry)),
@@ -242,20 +265,77 @@ func xenEarlyPutc(c byte) {
 	outb(0xe9, c)
 }
 
+// xenUpcallVectorSet makes vCPU c take upcalls on xenUpcallVector
+// through its local APIC.
+func xenUpcallVectorSet(c int) uintptr {
+	uv := xenHVMEvtchnUpcallVector{vcpu: uint32(c), vector: xenUpcallVector}
+	return xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0)
+}
+
+// xenTimerBind gives vCPU c's timer event a channel, from vCPU 0
+// before c runs. Xen's periodic timer, which raises the same event, is
+// stopped: the runtime arms a single shot for each deadline.
+func xenTimerBind(c int) uintptr {
+	xenVCPUOp(xenVCPUOpStopPeriodicTimer, uintptr(c), nil)
+	b := xenEvtchnBindVirq{virq: xenVirqTimer, vcpu: uint32(c)}
+	if rc := xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpBindVirq, unsafe.Pointer(&b), 0); rc != 0 {
+		return rc
+	}
+	xen.timerPorts[c] = b.port
+	xen.shared.vcpuInfo[c].evtchnUpcallMask = 0
+	port := b.port
+	return xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port), 0)
+}
+
+// xenTimerWhen is each vCPU's last armed deadline, for interruptDump.
+var xenTimerWhen [maxCPUs]int64
+
+// xenTimerArm sets the calling vCPU's single-shot timer for nanotime
+// when, which is Xen's system time; a time that has passed fires at
+// once. Xen refuses only another vCPU's timer, so a failure is a bug,
+// and a timer that never fires would be a silent hang.
+func xenTimerArm(when int64) {
+	c := getg().m.threadCPU
+	xenTimerWhen[c] = when
+	t := xenVCPUSetSingleshotTimer{timeoutAbsNs: uint64(when)}
+	if rc := xenVCPUOp(xenVCPUOpSetSingleshotTimer, uintptr(c), unsafe.Pointer(&t)); rc != 0 {
+		print("xen: VCPUOP_set_singleshot_timer on vCPU ", c, " failed: Xen error ", int64(rc), "\n")
+		throw("xen: cannot arm the timer")
+	}
+}
+
+// xenTimerDisarm stops the calling vCPU's single-shot timer.
+func xenTimerDisarm() {
+	c := getg().m.threadCPU
+	xenTimerWhen[c] = -1
+	xenVCPUOp(xenVCPUOpStopSingleshotTimer, uintptr(c), nil)
+}
+
 // xenUpcall handles the upcall vector, on gsignal with interrupts
-// off. Through the local APIC, the upcall is acknowledged first.
-func xenUpcall(vector uint64) {
+// off; f and gp are the interrupted context and goroutine. Through the
+// local APIC, the upcall is acknowledged first.
+func xenUpcall(f *trapFrame, gp *g) {
 	if xenUpcallEOI {
 		lapicEOI()
 	}
-	xenEvents()
+	if xenEvents(int(getg().m.threadCPU)) {
+		timerTick(&sigctxt{f: f}, gp)
+	}
 }
 
-// xenUpcallDump adds the upcall's flags on this vCPU to an NMI's line
-// of interrupt state (interruptDump).
+// xenUpcallDump adds the upcall's flags on this vCPU, and its timer's
+// channel and deadline, to an NMI's line of interrupt state
+// (interruptDump).
 func xenUpcallDump() {
-	vi := &xen.shared.vcpuInfo[getg().m.threadCPU]
+	c := getg().m.threadCPU
+	s := xen.shared
+	vi := &s.vcpuInfo[c]
 	print(" xen-upcall-pending=", vi.evtchnUpcallPending, " xen-upcall-mask=", vi.evtchnUpcallMask)
+	if port := xen.timerPorts[c]; port != 0 {
+		bit := uint64(1) << (port % 64)
+		print(" xen-timer-port=", port, " pending=", s.evtchnPending[port/64]&bit != 0,
+			" masked=", s.evtchnMask[port/64]&bit != 0, " deadline=", xenTimerWhen[c])
+	}
 }
 
 // cmdlineWord takes the exec wrapper's tsc_khz word, which Xen's own

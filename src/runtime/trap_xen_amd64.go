@@ -39,10 +39,13 @@ const (
 // Vectors 33-47 are for device interrupts: the platform's init sets
 // deviceInterrupt to its handler for them (the I/O APIC's lines on a PC,
 // the event channel upcall on Xen), which runs on gsignal with
-// interrupts off and sends the local APIC its EOI where one is due.
+// interrupts off and sends the local APIC its EOI where one is due. f
+// holds the vector and the interrupted context, and gp is the
+// interrupted goroutine, for a platform whose timer interrupts this way
+// (platformTimerArm).
 const vectorDeviceEnd = 48
 
-var deviceInterrupt func(vector uint64)
+var deviceInterrupt func(f *trapFrame, gp *g)
 
 // trapVector returns the vector of the i'th entry stub, in the order
 // of trapStubs in trap_xen_amd64.s: 0-48, then the spurious vector.
@@ -269,7 +272,7 @@ func trapHandler(f *trapFrame, gp *g, addr uint64) {
 	case v == vectorSpurious:
 		// No EOI for a spurious interrupt.
 	case v > vectorTimer && v < vectorDeviceEnd && deviceInterrupt != nil:
-		deviceInterrupt(v)
+		deviceInterrupt(f, gp)
 	default:
 		lapicEOI()
 	}
