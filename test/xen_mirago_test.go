@@ -141,6 +141,14 @@ echo "cpu $a $b"
 	if g.Reason != "timeout" {
 		t.Errorf("hang: the domain ended by %q, want timeout", g.Reason)
 	}
+	// The NMI's line of interrupt state names the vCPU's timer channel:
+	// the domain's timer is Xen's single-shot timer, not the local
+	// APIC's, whose interrupt Xen was seen to lose.
+	if !slices.ContainsFunc(g.Console, func(l string) bool {
+		return strings.HasPrefix(l, "interrupts: ") && strings.Contains(l, " xen-timer-port=")
+	}) {
+		t.Errorf("hang: no timer channel in the NMI's interrupt line: %q", g.Console)
+	}
 }
 
 // TestXenSMP: 2-vCPU domains (issue 15). The runtime counts the vCPUs

@@ -102,7 +102,7 @@ func (xenMachine) init() uint64 {
 		xenFatal("HVM_PARAM_CALLBACK_IRQ", rc)
 	}
 	// Xen's timer needs the per-vCPU vector: the domain-wide callback
-	// reaches vCPU 0 only. Without it (Xen before 4.6), the local
+	// reaches vCPU 0 only. Without it (an older Xen), the local
 	// APIC's timer serves.
 	if xenUpcallEOI {
 		if rc := xenTimerBind(0); rc != 0 {
