@@ -33,8 +33,9 @@ import (
 const preemptTick = 10_000_000
 
 // Each architecture provides the timer and the interrupt mask: the
-// local APIC (apic_xen_amd64.go) or the generic timer and the GIC
-// (gic_xen_arm64.go), with
+// local APIC (apic_xen_amd64.go), or in its place a platform's own
+// timer (platformTimerArm: Xen's single-shot timer), or the generic
+// timer and the GIC (gic_xen_arm64.go), with
 //
 //	timerArm(when)   interrupt at nanotime when, or right away
 //	timerDisarm()    no timer interrupt
