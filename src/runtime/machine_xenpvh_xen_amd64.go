@@ -79,7 +79,6 @@ func (xenMachine) init() uint64 {
 	// The shared info page, with every event channel masked. Then
 	// take upcalls on the callback vector.
 	xenMapSharedInfo()
-	xen.shared.vcpuInfo[0].evtchnUpcallMask = 0
 	deviceInterrupt = xenUpcall
 	interruptDumpMore = xenUpcallDump
 	// Upcalls arrive as an interrupt of the local APIC
@@ -265,9 +264,11 @@ func xenEarlyPutc(c byte) {
 	outb(0xe9, c)
 }
 
-// xenUpcallVectorSet makes vCPU c take upcalls on xenUpcallVector
-// through its local APIC.
+// xenUpcallVectorSet unmasks vCPU c's upcalls and makes it take them
+// on xenUpcallVector through its local APIC. Where that fails, vCPU 0
+// takes them on the domain-wide callback vector.
 func xenUpcallVectorSet(c int) uintptr {
+	xen.shared.vcpuInfo[c].evtchnUpcallMask = 0
 	uv := xenHVMEvtchnUpcallVector{vcpu: uint32(c), vector: xenUpcallVector}
 	return xenHypercall(xenHypercallHVMOp, xenHVMOpSetEvtchnUpcallVector, unsafe.Pointer(&uv), 0)
 }
@@ -282,9 +283,7 @@ func xenTimerBind(c int) uintptr {
 		return rc
 	}
 	xen.timerPorts[c] = b.port
-	xen.shared.vcpuInfo[c].evtchnUpcallMask = 0
-	port := b.port
-	return xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port), 0)
+	return xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&b.port), 0)
 }
 
 // xenTimerWhen is each vCPU's last armed deadline, for interruptDump.
