@@ -124,6 +124,13 @@ bench-http: deps
 bench-http-tap: deps
 	BENCH_NET=tap $(HOSTGO) scripts/bench/run.sh
 
+# What a boot costs under TCG, in guest instructions QEMU translated
+# up to the program's start, its main.main and the first response, for
+# the Linux VM and Mirago (scripts/bench/run.sh -insns); one boot each.
+.PHONY: bench-insns
+bench-insns: deps
+	$(HOSTGO) scripts/bench/run.sh -insns -only linux-vm,mirago
+
 # The smallest -m with which the Mirago form of that server serves its
 # loads (scripts/bench/minmem.sh); a bisection, about two minutes.
 .PHONY: bench-minmem

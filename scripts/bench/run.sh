@@ -32,6 +32,10 @@
 #        the VMs on a tap device rather than user-mode networking (root)
 # e.g. -d 5s (load per concurrency, default 10s), -boots 1, -rounds 1, -only host,linux-vm,
 # -mirago-timeout 60s; scripts/bench/runner's -h lists them.
+# -insns -only linux-vm,mirago (make bench-insns) boots each VM once
+# under QEMU's -d in_asm instead and reports how many guest instructions
+# QEMU translated up to the program's start, main.main and the first
+# response: the boot's work in a unit this machine's speed does not move.
 # About six minutes with the defaults, plus the first run's downloads.
 #
 # Needs: the host go, apt-get (as root, for what is missing: QEMU,
@@ -191,5 +195,5 @@ echo "# kernel: $(basename "$deb"); the VMs' network: ${BENCH_NET:-user}"
 
 # Not exec: the trap above deletes the tap afterwards.
 "$bin/runner" -server "$bin/server" -load "$bin/load" \
-	-kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio" \
+	-kernel "$guest/vmlinux" -initrd "$guest/initramfs.cpio" -linux-init "$bin/linuxinit" \
 	"${mirago_args[@]}" "${spt_args[@]}" "${vm_args[@]}" -logdir "$cache/logs" "$@"

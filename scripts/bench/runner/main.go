@@ -118,6 +118,11 @@ func main() {
 		fmt.Printf("# VMs on the tap %s, the host at 10.0.2.2/24, the guests at %s\n", *vmTap, vmTapGuest)
 	}
 	fmt.Printf("# mirago: -append \"tsc_khz=%d MIRAGO_IP=%s -- server\"\n", khz, *miragoAddr)
+	if *insnsMode {
+		runInsns(khz, want)
+		fmt.Printf("\n# load average at the end: %s\n", loadAverage())
+		return
+	}
 	fmt.Printf("# load: %s each of c=%s, after %s warm-up; boot = median of %d boots, QEMU/process start to first good GET (polled every %s for a process, %s for a VM); %d rounds, the targets in turn in each; logs in %s\n",
 		*dur, joinInts(concurrencies, ","), *warmup, *boots, processPoll, vmPoll, *rounds, *logDir)
 	// Each round measures every target once, one after the other, so
