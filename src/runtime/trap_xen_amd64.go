@@ -100,6 +100,10 @@ var (
 	// useXSAVE tells trapCommon to save vector state with XSAVE
 	// rather than FXSAVE: where AVX is on, whose state FXSAVE misses.
 	useXSAVE bool
+
+	// avxEnabled is set by enableFPU (rt0_xen_amd64.s) when it turns
+	// AVX on.
+	avxEnabled bool
 )
 
 // trapInit loads the runtime's GDT, TSS and IDT. It runs first thing
@@ -131,12 +135,10 @@ func trapInit() {
 	}
 
 	trapLoad(0)
-	// OSXSAVE and AVX: enableFPU (rt0_xen_amd64.s) turned AVX on.
 	// With x87 and SSE alone, FXSAVE saves all there is, and it is the
 	// safer of the two under a hypervisor that loads the FPU lazily
 	// (see trapCommon).
-	_, _, ecx, _ := cpuid(1, 0)
-	useXSAVE = ecx&(1<<27) != 0 && ecx&(1<<28) != 0
+	useXSAVE = avxEnabled
 }
 
 // trapLoad loads the GDT, CPU c's TSS and the IDT on the calling CPU.

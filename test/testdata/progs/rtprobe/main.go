@@ -198,6 +198,8 @@ func main() {
 		fmt.Printf("parallel %d %d\n", n, time.Since(start))
 	case "stress":
 		stress(os.Args[2])
+	case "vector":
+		vector()
 	case "locked":
 		// LockOSThread means an M of its own: the locked goroutine
 		// keeps its M across blocking, and a goroutine that exits
@@ -342,6 +344,49 @@ func stress(arg string) {
 	fmt.Printf("stress ok: %d messages on %d CPUs\n", moved.Load(), runtime.NumCPU())
 }
 
+// vector prints XCR0, then has goroutines on every CPU hash and copy
+// buffers with the widest vector code the CPU state allows (crypto/sha256
+// and copy pick AVX2 where it is on) while timers interrupt them, and
+// checks every result: the interrupts must save and restore the vector
+// registers.
+func vector() {
+	fmt.Printf("xcr0=%#x\n", xcr0())
+	const workers, rounds = 8, 300
+	bufs := make([][]byte, workers)
+	sums := make([][32]byte, workers)
+	for i := range bufs {
+		bufs[i] = make([]byte, 16<<10)
+		for j := range bufs[i] {
+			bufs[i][j] = byte(i*7 + j*13)
+		}
+		sums[i] = sha256.Sum256(bufs[i])
+	}
+	var bad atomic.Int64
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dst := make([]byte, len(bufs[i]))
+			for r := range rounds {
+				copy(dst, bufs[i])
+				if sha256.Sum256(dst) != sums[i] {
+					bad.Add(1)
+				}
+				if r%50 == 0 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := bad.Load(); n > 0 {
+		fmt.Printf("vector: %d of %d results wrong\n", n, workers*rounds)
+		os.Exit(1)
+	}
+	fmt.Printf("vector ok: %d results on %d CPUs\n", workers*rounds, runtime.NumCPU())
+}
+
 func recurse(n int) int {
 	var buf [128]byte
 	buf[n%len(buf)] = byte(n)
@@ -352,3 +397,4 @@ func recurse(n int) int {
 func divide(a, b uint64) uint64
 func ud2()
 func call(pc uintptr)
+func xcr0() uint64

@@ -19,3 +19,20 @@ TEXT ·call(SB),NOSPLIT,$0-8
 	MOVQ	pc+0(FP), AX
 	CALL	AX
 	RET
+
+// func xcr0() uint64
+// XCR0, the vector state the kernel enabled, or 0 where XGETBV would
+// fault (CR4.OSXSAVE clear).
+TEXT ·xcr0(SB),NOSPLIT,$0-8
+	MOVL	$1, AX
+	CPUID
+	MOVQ	$0, ret+0(FP)
+	BTL	$27, CX	// OSXSAVE
+	JCC	done
+	XORL	CX, CX
+	XGETBV
+	SHLQ	$32, DX
+	ORQ	DX, AX
+	MOVQ	AX, ret+0(FP)
+done:
+	RET
