@@ -191,7 +191,7 @@ TEXT apSegments<>(SB),NOSPLIT|NOFRAME,$0
 // itself in its brand string, "QEMU TCG CPU version ..."; other CPU
 // models under TCG are not recognized and get AVX. A program built for
 // GOAMD64=v3 or later uses AVX unconditionally and always gets it.
-// avxEnabled records the choice for Go code.
+// useXSAVE records the choice for the trap path.
 TEXT enableFPU<>(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	CR0, AX
 	ANDQ	$~0x4, AX	// clear EM
@@ -225,7 +225,7 @@ TEXT enableFPU<>(SB),NOSPLIT|NOFRAME,$0
 avx:
 #endif
 	ORL	$4, R9	// | AVX
-	MOVB	$1, runtime·avxEnabled(SB)
+	MOVB	$1, runtime·useXSAVE(SB)
 xcr0:
 	MOVL	R9, AX
 	XORL	CX, CX

@@ -99,11 +99,11 @@ var (
 
 	// useXSAVE tells trapCommon to save vector state with XSAVE
 	// rather than FXSAVE: where AVX is on, whose state FXSAVE misses.
+	// enableFPU (rt0_xen_amd64.s) sets it when it turns AVX on; with
+	// x87 and SSE alone, FXSAVE saves all there is, and it is the
+	// safer of the two under a hypervisor that loads the FPU lazily
+	// (see trapCommon).
 	useXSAVE bool
-
-	// avxEnabled is set by enableFPU (rt0_xen_amd64.s) when it turns
-	// AVX on.
-	avxEnabled bool
 )
 
 // trapInit loads the runtime's GDT, TSS and IDT. It runs first thing
@@ -135,10 +135,6 @@ func trapInit() {
 	}
 
 	trapLoad(0)
-	// With x87 and SSE alone, FXSAVE saves all there is, and it is the
-	// safer of the two under a hypervisor that loads the FPU lazily
-	// (see trapCommon).
-	useXSAVE = avxEnabled
 }
 
 // trapLoad loads the GDT, CPU c's TSS and the IDT on the calling CPU.

@@ -37,8 +37,6 @@ type insnsResult struct {
 	name                  string
 	start, main, response int64
 	skip, failure         string
-	logPath               string
-	responseAfter         string // the boot's time to the first response, under logging
 }
 
 // measureInsns boots t once with in_asm logging. program is the ELF
@@ -55,11 +53,11 @@ func measureInsns(t *target, program string) insnsResult {
 		r.failure = err.Error()
 		return r
 	}
-	r.logPath = filepath.Join(*logDir, t.name+".in_asm")
-	os.Remove(r.logPath)
+	logPath := filepath.Join(*logDir, t.name+".in_asm")
+	os.Remove(logPath)
 	// QEMU's options go before -append and -initrd, which is where
 	// they are in t.argv, so that the guest's command line stays last.
-	t.argv = slices.Insert(slices.Clone(t.argv), 1, "-d", "in_asm", "-D", r.logPath)
+	t.argv = slices.Insert(slices.Clone(t.argv), 1, "-d", "in_asm", "-D", logPath)
 	fmt.Fprintf(os.Stderr, "runner: %s: one boot with -d in_asm: ", t.name)
 	defer fmt.Fprintln(os.Stderr)
 	p, err := t.start(0)
@@ -72,7 +70,7 @@ func measureInsns(t *target, program string) insnsResult {
 	// QEMU writes the log as it translates; what is in the file now is
 	// what was translated by the response, give or take the attempts
 	// in flight.
-	st, statErr := os.Stat(r.logPath)
+	st, statErr := os.Stat(logPath)
 	p.stop()
 	if err != nil {
 		r.failure = err.Error()
@@ -82,9 +80,8 @@ func measureInsns(t *target, program string) insnsResult {
 		r.failure = statErr.Error()
 		return r
 	}
-	r.responseAfter = fmtDur(d)
-	fmt.Fprintf(os.Stderr, "first response after %s (logging), ", r.responseAfter)
-	f, err := os.Open(r.logPath)
+	fmt.Fprintf(os.Stderr, "first response after %s (logging), ", fmtDur(d))
+	f, err := os.Open(logPath)
 	if err != nil {
 		r.failure = err.Error()
 		return r
