@@ -66,6 +66,18 @@ func TestSMPSyscall(t *testing.T) {
 	}
 }
 
+// TestSMPIdleMs runs the runtime's test of the idle threads' Ms on 4
+// CPUs. A trap handler on an idle CPU runs as that M and can wait for
+// a runtime lock; when the Ms were not allocated as the scheduler's
+// are, the lock woke the wrong address, and an NMI's goroutine dump
+// hung in about one boot in ten.
+func TestSMPIdleMs(t *testing.T) {
+	r := mgoEnv(t, progsDir(t), "xen/amd64", []string{"MIRAGO_SMP=4"}, "test", "-count=1", "-v", "-run", "^TestIdleMsOnMutexWaitList$", "runtime")
+	if r.code != 0 || !strings.Contains(r.stdout, "--- PASS: TestIdleMsOnMutexWaitList") || !strings.Contains(r.stdout, "4 CPUs have an idle M") {
+		t.Errorf("go test -run TestIdleMsOnMutexWaitList runtime on 4 CPUs: exit status %d, want 0 and a pass on 4 CPUs:\n%s", r.code, r)
+	}
+}
+
 // TestSMPStress passes messages between 1000 goroutines on 4 CPUs for
 // a minute (rtprobe stress): every second some message moves, and every
 // goroutine stops when told to. A lost wakeup or a deadlock in the

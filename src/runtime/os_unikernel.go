@@ -43,6 +43,9 @@ const _NSIG = 0
 func mpreinit(mp *m) {
 	mp.gsignal = malg(32 * 1024)
 	mp.gsignal.m = mp
+	if mp == &m0 {
+		bootCPUInit()
+	}
 }
 
 // Called from dropm to undo the effect of an minit.

@@ -91,7 +91,7 @@ const maxCPUs = 16
 // which has an M and g of its own that are never on allm or allgs, and
 // the tick's state.
 type cpuState struct {
-	idleM   m
+	idleM   *m // from the heap, as allocm's Ms are: see cpuInit
 	idleG   g
 	idleSig g // the idle thread's signal stack, where traps run
 	online  uint32
@@ -103,39 +103,57 @@ type cpuState struct {
 var (
 	cpus [maxCPUs]cpuState
 
-	// The boot CPU's idle thread runs on static stacks: threadsInit
-	// runs before there is a heap.
+	// The boot CPU's idle thread runs on static stacks, which
+	// exist before the heap does.
 	bootIdleStack [8 << 10]byte
 	bootSigStack  [32 << 10]byte
 )
 
-// threadsInit sets up the boot CPU's idle thread and installs the
-// scheduler hook. osinit calls it, before the heap exists.
+// threadsInit installs the scheduler hook. osinit calls it, before the
+// heap exists. The boot CPU's idle thread, whose M must come from the
+// heap (cpuInit), is set up later by bootCPUInit, before any thread
+// can block.
 func threadsInit() {
-	cpuInit(0, uintptr(unsafe.Pointer(&bootIdleStack)), uintptr(len(bootIdleStack)), uintptr(unsafe.Pointer(&bootSigStack)), uintptr(len(bootSigStack)))
 	cpus[0].online = 1
 	threads.online = 1
 	threads.soonest = -1
 	schedHook = threadSchedHook
 }
 
+// bootCPUInit sets up the boot CPU's idle thread. mpreinit calls it
+// for m0, once the heap is up and while m0 is the only thread.
+func bootCPUInit() {
+	cpuInit(0, uintptr(unsafe.Pointer(&bootIdleStack)), uintptr(len(bootIdleStack)), uintptr(unsafe.Pointer(&bootSigStack)), uintptr(len(bootSigStack)))
+}
+
 // cpuInit sets up the idle thread of CPU c, on the stacks given.
+//
+// Its M is allocated as allocm allocates the scheduler's, not kept in
+// cpus: a trap handler on an idle CPU runs as that M, and one that
+// waits for a runtime lock (as the CPUs that an NMI interrupts do for
+// debuglock, each printing its part of the dump) is put on the lock's
+// wait list as it. lock_spinbit.go keeps that list's head in the lock
+// word, and recovers the M's address from the low bits that every
+// heap-allocated M has (m0 is the one exception it knows). An M
+// elsewhere would be woken at the wrong address and wait for ever.
 func cpuInit(c int, stk, stkSize, sig, sigSize uintptr) {
 	cs := &cpus[c]
-	cs.idleM.g0 = &cs.idleG
-	cs.idleM.gsignal = &cs.idleSig
-	cs.idleM.threadCPU = int32(c)
-	cs.idleM.id = -1 - int64(c)
-	cs.idleG.m = &cs.idleM
-	cs.idleSig.m = &cs.idleM
+	mp := &new(mPadded).m
+	cs.idleM = mp
+	mp.g0 = &cs.idleG
+	mp.gsignal = &cs.idleSig
+	mp.threadCPU = int32(c)
+	mp.id = -1 - int64(c)
+	cs.idleG.m = mp
+	cs.idleSig.m = mp
 	cs.idleG.stack = stack{lo: stk, hi: stk + stkSize}
 	cs.idleG.stackguard0 = stk + stackGuard
 	cs.idleG.stackguard1 = cs.idleG.stackguard0
 	cs.idleSig.stack = stack{lo: sig, hi: sig + sigSize}
 	cs.idleSig.stackguard0 = sig + stackGuard
 	cs.idleSig.stackguard1 = cs.idleSig.stackguard0
-	cs.idleM.tls[0] = uintptr(unsafe.Pointer(&cs.idleG))
-	threadContextInit(&cs.idleM.threadCtx, &cs.idleG, abi.FuncPCABI0(threadIdleStart))
+	mp.tls[0] = uintptr(unsafe.Pointer(&cs.idleG))
+	threadContextInit(&mp.threadCtx, &cs.idleG, abi.FuncPCABI0(threadIdleStart))
 }
 
 // cpuStart sets up the idle thread of CPU c, for the platform to start
@@ -230,7 +248,7 @@ func threadRun(cur *m, dead *uint32) {
 	c := cur.threadCPU
 	next := threadRunqGet()
 	if next == nil {
-		next = &cpus[c].idleM
+		next = cpus[c].idleM
 	}
 	next.threadState = threadRunning
 	next.threadCPU = c
