@@ -185,7 +185,8 @@ TEXT runtime·sti(SB),NOSPLIT,$0
 //
 // Waits for an interrupt with interrupts enabled. STI takes effect
 // after the next instruction, so an interrupt that is already pending
-// ends the HLT rather than slipping in before it.
+// ends the HLT rather than slipping in before it. Should one slip in
+// anyway, trap returns from it past the HLT, at stihlt+2.
 TEXT runtime·stihlt(SB),NOSPLIT,$0
 	STI
 	HLT

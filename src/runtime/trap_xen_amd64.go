@@ -4,7 +4,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/abi"
+	"unsafe"
+)
 
 // CPU exceptions and interrupts on xen/amd64.
 //
@@ -191,6 +194,14 @@ func inTrapHandler() bool {
 //go:nosplit
 //go:nowritebarrierrec
 func trap(f *trapFrame) {
+	if f.vector >= vectorTimer && f.ip == uint64(abi.FuncPCABI0(stihlt))+1 {
+		// The interrupt came between stihlt's STI and HLT, where
+		// the STI's shadow should keep it out. Returning to the HLT
+		// would halt the CPU until another interrupt, with whatever
+		// this one made runnable waiting for it; past the HLT (STI
+		// is one byte), stihlt returns as it does after any other.
+		f.ip++
+	}
 	gp := getg()
 	if !trapOnSignalStack || f.vector == vectorDoubleFault || gp == nil || gp.m == nil || gp.m.gsignal == nil || gp == gp.m.gsignal {
 		if f.vector >= vectorTimer && (!trapOnSignalStack || gp != nil && gp.m != nil && gp.m.gsignal == nil) {
