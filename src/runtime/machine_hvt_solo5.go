@@ -123,7 +123,7 @@ func hvtInit() {
 
 type hvtMachine struct{}
 
-func (hvtMachine) name() string { return "hvt" }
+func (*hvtMachine) name() string { return "hvt" }
 
 // hvtClock converts cycle counter ticks to the monotonic clock, and holds the
 // time of day at the clock's zero.
@@ -136,7 +136,7 @@ var hvtClock struct {
 // init starts the clocks from the counter's frequency the tender
 // reports (KVM's TSC frequency for the virtual CPU on amd64, CNTFRQ_EL0
 // on arm64) and the time of day it reports.
-func (hvtMachine) init() uint64 {
+func (m *hvtMachine) init() uint64 {
 	hz := hvtBootInfo().cpuCycleFreq
 	if hz == 0 {
 		fatalBoot("the hvt tender reported no cycle counter frequency")
@@ -145,15 +145,15 @@ func (hvtMachine) init() uint64 {
 	hvtClock.tickBase = uint64(cputicks())
 	var wt uint64 // struct hvt_hc_walltime
 	hvtHypercall(hvtCallWalltime, unsafe.Pointer(&wt))
-	hvtClock.wallBase = int64(wt) - hvtMachine{}.nanotime()
+	hvtClock.wallBase = int64(wt) - m.nanotime()
 	return hz
 }
 
 //go:nosplit
-func (hvtMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
+func (*hvtMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
 
 //go:nosplit
-func (hvtMachine) consoleFlush() { solo5ConsoleFlush() }
+func (*hvtMachine) consoleFlush() { solo5ConsoleFlush() }
 
 // hvtPuts writes b to the console, the tender's standard output.
 //
@@ -167,17 +167,17 @@ func hvtPuts(b []byte) {
 }
 
 // hvt has no console input: standard input reads as empty.
-func (hvtMachine) consoleRead(p []byte) int { return 0 }
-func (hvtMachine) consoleInputLine() int    { return 0 }
+func (*hvtMachine) consoleRead(p []byte) int { return 0 }
+func (*hvtMachine) consoleInputLine() int    { return 0 }
 
 //go:nosplit
-func (hvtMachine) nanotime() int64 {
+func (*hvtMachine) nanotime() int64 {
 	hi, lo := bits.Mul64(uint64(cputicks())-hvtClock.tickBase, hvtClock.tickNsMul)
 	return int64(hi<<32 | lo>>32)
 }
 
 //go:nosplit
-func (m hvtMachine) walltime() (sec int64, nsec int32) {
+func (m *hvtMachine) walltime() (sec int64, nsec int32) {
 	ns := hvtClock.wallBase + m.nanotime()
 	return ns / 1e9, int32(ns % 1e9)
 }
@@ -185,7 +185,7 @@ func (m hvtMachine) walltime() (sec int64, nsec int32) {
 // exit halts the virtual machine; the tender exits with code.
 //
 //go:nosplit
-func (hvtMachine) exit(code int32) {
+func (*hvtMachine) exit(code int32) {
 	solo5ConsoleFlush()
 	a := hvtHaltArgs{status: code}
 	hvtHypercall(hvtCallHalt, unsafe.Pointer(&a))
@@ -193,20 +193,20 @@ func (hvtMachine) exit(code int32) {
 	}
 }
 
-func (hvtMachine) cmdlineWord(word string) bool { return false }
+func (*hvtMachine) cmdlineWord(word string) bool { return false }
 
 // The tender's guest memory is an anonymous mapping: zeroed.
-func (hvtMachine) ramZeroed() bool { return true }
+func (*hvtMachine) ramZeroed() bool { return true }
 
 // The hvt ABI gives the guest one CPU.
-func (hvtMachine) cpuCount() int { return 1 }
-func (hvtMachine) startCPUs()    {}
+func (*hvtMachine) cpuCount() int { return 1 }
+func (*hvtMachine) startCPUs()    {}
 
 // A device's line is its handle, as under spt, and the poll hypercall
 // reports a device ready until its driver has read all it has.
-func (hvtMachine) lineEnable(i int) {}
+func (*hvtMachine) lineEnable(i int) {}
 
-func (hvtMachine) lineRouted(i int) bool {
+func (*hvtMachine) lineRouted(i int) bool {
 	return i > 0 && i <= maxIRQLine && solo5Devices&(1<<i) != 0
 }
 

@@ -20,11 +20,11 @@ import (
 // and PCI.
 type pcMachine struct{}
 
-var _ machine = pcMachine{}
+var _ machine = (*pcMachine)(nil)
 
-func (pcMachine) name() string { return "pc" }
+func (*pcMachine) name() string { return "pc" }
 
-func (pcMachine) init() uint64 {
+func (*pcMachine) init() uint64 {
 	// COM1: 8 bits, no parity, one stop bit, FIFOs on, no interrupts.
 	outb(com1+1, 0x00)
 	outb(com1+3, 0x03)
@@ -52,7 +52,7 @@ func (pcMachine) init() uint64 {
 const com1 = 0x3f8
 
 //go:nosplit
-func (pcMachine) consolePutc(c byte) {
+func (*pcMachine) consolePutc(c byte) {
 	if vconsPutc(c) {
 		return
 	}
@@ -63,7 +63,7 @@ func (pcMachine) consolePutc(c byte) {
 }
 
 //go:nosplit
-func (pcMachine) consoleFlush() { vconsFlush() }
+func (*pcMachine) consoleFlush() { vconsFlush() }
 
 // QEMU microvm's virtio-mmio transports (see internal/devices): up to
 // 24 windows of 512 bytes from 0xfeb00000; past the last, reads return
@@ -98,7 +98,7 @@ func vconsInit() {
 const debugExitPort = 0xf4
 
 //go:nosplit
-func (pcMachine) exit(code int32) {
+func (*pcMachine) exit(code int32) {
 	outl(debugExitPort, uint32(code))
 	// No such device: nothing more to do than stop.
 	haltForever()
@@ -113,25 +113,25 @@ var pcClock struct {
 }
 
 //go:nosplit
-func (pcMachine) nanotime() int64 {
+func (*pcMachine) nanotime() int64 {
 	hi, lo := bits.Mul64(rdtsc()-pcClock.tscBase, pcClock.tscNsMul)
 	return int64(hi<<32 | lo>>32)
 }
 
-func (m pcMachine) walltime() (sec int64, nsec int32) {
+func (m *pcMachine) walltime() (sec int64, nsec int32) {
 	ns := m.nanotime()
 	return pcClock.bootWallSec + ns/1e9, int32(ns % 1e9)
 }
 
-func (pcMachine) ramZeroed() bool { return true }
+func (*pcMachine) ramZeroed() bool { return true }
 
 // The CPUs are the MADT's (smp_xen_amd64.go).
-func (pcMachine) cpuCount() int { return smpCount() }
-func (pcMachine) startCPUs()    { smpStart() }
+func (*pcMachine) cpuCount() int { return smpCount() }
+func (*pcMachine) startCPUs()    { smpStart() }
 
 // No console input yet: COM1's receiver is not read.
-func (pcMachine) consoleRead(p []byte) int { return 0 }
-func (pcMachine) consoleInputLine() int    { return 0 }
+func (*pcMachine) consoleRead(p []byte) int { return 0 }
+func (*pcMachine) consoleInputLine() int    { return 0 }
 
 // Kernel command line words for the PC platform, as Linux spells them:
 // virtio_mmio.device=SIZE@BASE:IRQ describes a virtio-mmio device
@@ -148,7 +148,7 @@ const (
 // virtio_mmio.device words.
 var bootVirtioMMIO []string
 
-func (pcMachine) cmdlineWord(w string) bool {
+func (*pcMachine) cmdlineWord(w string) bool {
 	if v, ok := stringslite.CutPrefix(w, virtioMMIOWord); ok {
 		bootVirtioMMIO = append(bootVirtioMMIO, v)
 		return true
@@ -163,8 +163,8 @@ func (pcMachine) cmdlineWord(w string) bool {
 func devices_cmdlineDevices() []string {
 	return bootVirtioMMIO
 }
-func (pcMachine) lineEnable(i int)      { ioapicLineEnable(i) }
-func (pcMachine) lineRouted(i int) bool { return ioapicLineRouted(i) }
+func (*pcMachine) lineEnable(i int)      { ioapicLineEnable(i) }
+func (*pcMachine) lineRouted(i int) bool { return ioapicLineRouted(i) }
 
 // pcTSCFrequency returns the TSC's frequency in Hz, from the first
 // source that states it: the command line's tsc_khz word (as Linux's

@@ -52,17 +52,17 @@ func sptInit() {
 
 type sptMachine struct{}
 
-func (sptMachine) name() string { return "spt" }
+func (*sptMachine) name() string { return "spt" }
 
 // init has nothing to bring up. The cycle counter's frequency is not
 // known (the process reads time from the host's clocks).
-func (sptMachine) init() uint64 { return 0 }
+func (*sptMachine) init() uint64 { return 0 }
 
 //go:nosplit
-func (sptMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
+func (*sptMachine) consolePutc(c byte) { solo5ConsolePutc(c) }
 
 //go:nosplit
-func (sptMachine) consoleFlush() { solo5ConsoleFlush() }
+func (*sptMachine) consoleFlush() { solo5ConsoleFlush() }
 
 // sptPuts writes b to the console, standard output: write(2) on fd 1.
 //
@@ -78,8 +78,8 @@ func sptPuts(b []byte) {
 }
 
 // spt has no console input: standard input reads as empty.
-func (sptMachine) consoleRead(p []byte) int { return 0 }
-func (sptMachine) consoleInputLine() int    { return 0 }
+func (*sptMachine) consoleRead(p []byte) int { return 0 }
+func (*sptMachine) consoleInputLine() int    { return 0 }
 
 const (
 	sptClockRealtime  = 0
@@ -203,30 +203,30 @@ func sptClockCalibrateTicks(ticks, ns int64) {
 }
 
 //go:nosplit
-func (sptMachine) nanotime() int64 {
+func (*sptMachine) nanotime() int64 {
 	return sptMonotonic.read(sptClockMonotonic)
 }
 
 //go:nosplit
-func (sptMachine) walltime() (sec int64, nsec int32) {
+func (*sptMachine) walltime() (sec int64, nsec int32) {
 	ns := sptRealtime.read(sptClockRealtime)
 	return ns / 1e9, int32(ns % 1e9)
 }
 
 //go:nosplit
-func (sptMachine) exit(code int32) {
+func (*sptMachine) exit(code int32) {
 	solo5ConsoleFlush()
 	sptExit(code)
 }
 
-func (sptMachine) cmdlineWord(word string) bool { return false }
+func (*sptMachine) cmdlineWord(word string) bool { return false }
 
 // The tender's guest memory is an anonymous mapping: zeroed.
-func (sptMachine) ramZeroed() bool { return true }
+func (*sptMachine) ramZeroed() bool { return true }
 
 // The spt ABI gives the guest one thread.
-func (sptMachine) cpuCount() int { return 1 }
-func (sptMachine) startCPUs()    {}
+func (*sptMachine) cpuCount() int { return 1 }
+func (*sptMachine) startCPUs()    {}
 
 // A device's line is its handle, and it is routed if the tender
 // attached the device. There is nothing to unmask: the tender put the
@@ -234,9 +234,9 @@ func (sptMachine) startCPUs()    {}
 // ready, like a level-triggered line, until its driver has read all
 // it has, and sptIdle raises the line again at every idle wait until
 // then.
-func (sptMachine) lineEnable(i int) {}
+func (*sptMachine) lineEnable(i int) {}
 
-func (sptMachine) lineRouted(i int) bool {
+func (*sptMachine) lineRouted(i int) bool {
 	return i > 0 && i <= maxIRQLine && solo5Devices&(1<<i) != 0
 }
 

@@ -61,6 +61,13 @@ import (
 // interrupts through the lines of irq_unikernel.go.
 
 // A machine is the platform under the runtime.
+//
+// Each platform implements it with pointer receivers, so that a call
+// through the interface enters the method itself. A value receiver's
+// method is entered through a wrapper that the compiler generates with
+// a stack check, whatever the method's //go:nosplit, and nanotime,
+// consolePutc, consoleFlush and exit are called where the stack must
+// not grow: nanotime in exitsyscall, for one.
 type machine interface {
 	// name is the platform's name, for messages and for
 	// internal/devices: "pc", "xen", ...

@@ -24,16 +24,16 @@ const (
 	psciSystemOff = 0x84000008
 )
 
-func (virtMachine) name() string { return "virt" }
+func (*virtMachine) name() string { return "virt" }
 
-func (virtMachine) init() uint64 {
+func (m *virtMachine) init() uint64 {
 	hz := timerInit()
 	virtMonoBase = 0
 	if rtc, ok := bootTree.FindCompatible(fdtNode{}, "arm,pl031"); ok {
 		if addr, _, ok := rtc.Reg(0); ok {
 			sec := atomic.Load((*uint32)(unsafe.Pointer(uintptr(addr) + pl031DR)))
 			virtWallBase = int64(sec) * 1e9
-			virtMonoBase = virtMachine{}.nanotime()
+			virtMonoBase = m.nanotime()
 		}
 	}
 	// The first virtio console among the device tree's virtio-mmio
@@ -47,7 +47,7 @@ func (virtMachine) init() uint64 {
 }
 
 //go:nosplit
-func (virtMachine) consolePutc(c byte) {
+func (*virtMachine) consolePutc(c byte) {
 	if vconsPutc(c) {
 		return
 	}
@@ -55,17 +55,17 @@ func (virtMachine) consolePutc(c byte) {
 }
 
 //go:nosplit
-func (virtMachine) consoleFlush() { vconsFlush() }
+func (*virtMachine) consoleFlush() { vconsFlush() }
 
-func (virtMachine) consoleRead(p []byte) int { return 0 }
-func (virtMachine) consoleInputLine() int    { return 0 }
+func (*virtMachine) consoleRead(p []byte) int { return 0 }
+func (*virtMachine) consoleInputLine() int    { return 0 }
 
 //go:nosplit
-func (virtMachine) nanotime() int64 {
+func (*virtMachine) nanotime() int64 {
 	return timerNanotime()
 }
 
-func (m virtMachine) walltime() (sec int64, nsec int32) {
+func (m *virtMachine) walltime() (sec int64, nsec int32) {
 	ns := virtWallBase + m.nanotime() - virtMonoBase
 	return ns / 1e9, int32(ns % 1e9)
 }
@@ -76,7 +76,7 @@ func (m virtMachine) walltime() (sec int64, nsec int32) {
 var virtExiting bool
 
 //go:nosplit
-func (virtMachine) exit(code int32) {
+func (*virtMachine) exit(code int32) {
 	block := [2]uint64{0x20026, uint64(uint32(code))} // ADP_Stopped_ApplicationExit
 	virtExiting = true
 	semihostExit(&block)
@@ -86,10 +86,10 @@ func (virtMachine) exit(code int32) {
 	}
 }
 
-func (virtMachine) cmdlineWord(word string) bool { return false }
-func (virtMachine) ramZeroed() bool              { return true }
+func (*virtMachine) cmdlineWord(word string) bool { return false }
+func (*virtMachine) ramZeroed() bool              { return true }
 
-func (virtMachine) cpuCount() int         { return smpCount() }
-func (virtMachine) startCPUs()            { smpStart() }
-func (virtMachine) lineEnable(i int)      { gicLineEnable(i) }
-func (virtMachine) lineRouted(i int) bool { return gicLineRouted(i) }
+func (*virtMachine) cpuCount() int         { return smpCount() }
+func (*virtMachine) startCPUs()            { smpStart() }
+func (*virtMachine) lineEnable(i int)      { gicLineEnable(i) }
+func (*virtMachine) lineRouted(i int) bool { return gicLineRouted(i) }

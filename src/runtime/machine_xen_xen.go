@@ -37,9 +37,9 @@ import (
 // arch-*.h; the generated defs_xen*_xen*.go files hold them.
 type xenMachine struct{}
 
-var _ machine = xenMachine{}
+var _ machine = (*xenMachine)(nil)
 
-func (xenMachine) name() string { return "xen" }
+func (*xenMachine) name() string { return "xen" }
 
 var xen struct {
 	shared *xenSharedInfo
@@ -92,7 +92,7 @@ func xenFindConsole() {
 // the wall clock is the time of day at system time 0 on amd64, and at
 // the domain's creation, where the generic timer's virtual count
 // starts, on arm64.
-func (m xenMachine) walltime() (sec int64, nsec int32) {
+func (m *xenMachine) walltime() (sec int64, nsec int32) {
 	s := xen.shared
 	var wsec, wnsec int64
 	for {
@@ -117,7 +117,7 @@ func (m xenMachine) walltime() (sec int64, nsec int32) {
 // stopping the program.
 //
 //go:nosplit
-func (xenMachine) consolePutc(c byte) {
+func (*xenMachine) consolePutc(c byte) {
 	r := xen.console
 	if r == nil || xen.consoleDead {
 		xenEarlyPutc(c)
@@ -137,14 +137,14 @@ func (xenMachine) consolePutc(c byte) {
 }
 
 //go:nosplit
-func (xenMachine) consoleFlush() {
+func (*xenMachine) consoleFlush() {
 	if xen.console != nil && !xen.consoleDead {
 		xenNotify(xen.consolePort)
 	}
 }
 
 // consoleRead takes what xenconsoled put in the ring's input half.
-func (xenMachine) consoleRead(p []byte) int {
+func (*xenMachine) consoleRead(p []byte) int {
 	r := xen.console
 	if r == nil {
 		return 0
@@ -168,7 +168,7 @@ func (xenMachine) consoleRead(p []byte) int {
 // consoleInputLine binds the console's event channel to a line on
 // first use. xenconsoled signals it for input, and also when it has
 // taken output; a reader that finds nothing waits again.
-func (xenMachine) consoleInputLine() int {
+func (*xenMachine) consoleInputLine() int {
 	if xen.console == nil {
 		return 0
 	}
@@ -201,7 +201,7 @@ func xenConsoleFlush(all bool) bool {
 // console's output, and shuts the domain down.
 //
 //go:nosplit
-func (m xenMachine) exit(code int32) {
+func (m *xenMachine) exit(code int32) {
 	const prefix = "mirago: exit status "
 	var buf [len(prefix) + 20 + 1]byte
 	n := copy(buf[:], prefix)
@@ -281,15 +281,15 @@ func xenIsTimerPort(port uint32) bool {
 // ramZeroed: Xen does not scrub the pages it populates a domain with
 // while the domain is being built, so they may hold what a previous
 // owner left.
-func (xenMachine) ramZeroed() bool { return false }
+func (*xenMachine) ramZeroed() bool { return false }
 
-func (xenMachine) lineRouted(i int) bool {
+func (*xenMachine) lineRouted(i int) bool {
 	return i < len(xen.linePorts) && xen.linePorts[i] != 0
 }
 
 // lineEnable unmasks line i's event channel; Xen raises the upcall
 // again if it became pending while masked.
-func (xenMachine) lineEnable(i int) {
+func (*xenMachine) lineEnable(i int) {
 	port := xen.linePorts[i]
 	xenHypercall(xenHypercallEventChannelOp, xenEvtchnOpUnmask, unsafe.Pointer(&port), 0)
 }

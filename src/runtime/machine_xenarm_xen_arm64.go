@@ -27,7 +27,7 @@ package runtime
 // The Arm layouts are in defs_xenarm_xen_arm64.go, generated from
 // mirago.dev/sys/xen, from arch-arm.h.
 
-func (xenMachine) init() uint64 {
+func (*xenMachine) init() uint64 {
 	xenMapSharedInfo()
 	xenFindConsole()
 
@@ -52,7 +52,7 @@ func xenArmUpcall() {
 }
 
 //go:nosplit
-func (xenMachine) nanotime() int64 {
+func (*xenMachine) nanotime() int64 {
 	return timerNanotime()
 }
 
@@ -63,12 +63,12 @@ func xenEarlyPutc(c byte) {
 	uartPutc(c)
 }
 
-func (xenMachine) cmdlineWord(w string) bool { return false }
+func (*xenMachine) cmdlineWord(w string) bool { return false }
 
 // The vCPUs are in the device tree the toolstack writes, and start by
 // PSCI, which Xen provides (smp_xen_arm64.go).
-func (xenMachine) cpuCount() int { return smpCount() }
-func (xenMachine) startCPUs()    { smpStart() }
+func (*xenMachine) cpuCount() int { return smpCount() }
+func (*xenMachine) startCPUs()    { smpStart() }
 
 // xenSharedPages returns the pages the toolstack shares with the domain
 // outside its RAM: the console and xenstore rings, in Xen's "magic"

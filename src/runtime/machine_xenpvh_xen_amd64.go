@@ -66,7 +66,7 @@ func xenCPUIDBase() uint32 {
 	return 0
 }
 
-func (xenMachine) init() uint64 {
+func (*xenMachine) init() uint64 {
 	base := xenCPUIDBase()
 	_, b, c, d := cpuid(0, 0)
 	// "AuthenticAMD" or "HygonGenuine": SVM, whose hypercall
@@ -157,7 +157,7 @@ func xenTSCFrequency(base uint32) uint64 {
 // ahead of this CPU's TSC.
 //
 //go:nosplit
-func (xenMachine) nanotime() int64 {
+func (*xenMachine) nanotime() int64 {
 	t := &xen.shared.vcpuInfo[0].time
 	if gp := getg(); gp != nil && gp.m != nil {
 		if c := gp.m.threadCPU; c > 0 && atomic.Load(&xen.shared.vcpuInfo[c].time.version) != 0 {
@@ -205,7 +205,7 @@ func (xenMachine) nanotime() int64 {
 // cpuCount counts the domain's vCPUs (xl's vcpus): VCPUOP_is_up
 // answers for each vCPU the domain has, up or not, and fails past the
 // last.
-func (xenMachine) cpuCount() int {
+func (*xenMachine) cpuCount() int {
 	n := 1
 	for n < maxCPUs && int(xenVCPUOp(xenVCPUOpIsUp, uintptr(n), nil)) >= 0 {
 		n++
@@ -218,7 +218,7 @@ func (xenMachine) cpuCount() int {
 // INIT-SIPI-SIPI: VCPUOP_initialise gives a vCPU its first state, in
 // long mode at apEntry on the runtime's page tables, and VCPUOP_up
 // runs it. From apEntry on, it starts as a PC's AP does.
-func (xenMachine) startCPUs() {
+func (*xenMachine) startCPUs() {
 	cpuAPICIDs[0] = lapicID()
 	apBoot.cr3, apBoot.cr0 = readCR3(), readCR0()
 	for c := 1; c < ncpus; c++ {
@@ -339,6 +339,6 @@ func xenUpcallDump() {
 
 // cmdlineWord takes the exec wrapper's tsc_khz word, which Xen's own
 // statement of the frequency makes moot.
-func (xenMachine) cmdlineWord(w string) bool {
+func (*xenMachine) cmdlineWord(w string) bool {
 	return stringslite.HasPrefix(w, tscKHzWord)
 }

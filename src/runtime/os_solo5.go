@@ -111,9 +111,9 @@ func osinit() {
 // whose boot information rt0 found.
 func selectMachine() machine {
 	if solo5HVT {
-		return hvtMachine{}
+		return &hvtMachine{}
 	}
-	return sptMachine{}
+	return &sptMachine{}
 }
 
 // The machine contract's per-architecture functions. A process has no

@@ -49,9 +49,9 @@ func osinit() {
 // hypervisor CPUID leaf has Xen's signature, a PC otherwise.
 func selectMachine() machine {
 	if xenCPUIDBase() != 0 {
-		return xenMachine{}
+		return &xenMachine{}
 	}
-	return pcMachine{}
+	return &pcMachine{}
 }
 
 // pvhInit reads the start info: the command line, and the memory the

@@ -69,10 +69,10 @@ func dtbInit() {
 func selectMachine() machine {
 	if _, ok := bootTree.FindCompatible(fdtNode{}, "xen,xen"); ok {
 		uartBase = findUART("arm,sbsa-uart")
-		return xenMachine{}
+		return &xenMachine{}
 	}
 	uartBase = findUART("arm,pl011")
-	return virtMachine{}
+	return &virtMachine{}
 }
 
 // uartBase is the UART's base address, 0 if there is none. The PL011

@@ -69,7 +69,7 @@ func vmInit() {
 	// normal memory.
 	old := (*[pteEntries]uint64)(unsafe.Pointer(bootPageTables))
 	*l2dev = *(*[pteEntries]uint64)(unsafe.Pointer(uintptr(old[0]) &^ (physPageSize - 1)))
-	if _, ok := mach.(xenMachine); ok {
+	if _, ok := mach.(*xenMachine); ok {
 		for _, p := range xenSharedPages() {
 			if p != 0 && p < l1Size && p >= l2Size {
 				b := p &^ (l2Size - 1)
