@@ -196,10 +196,13 @@ func inTrapHandler() bool {
 func trap(f *trapFrame) {
 	if f.vector >= vectorTimer && f.ip == uint64(abi.FuncPCABI0(stihlt))+1 {
 		// The interrupt came between stihlt's STI and HLT, where
-		// the STI's shadow should keep it out. Returning to the HLT
-		// would halt the CPU until another interrupt, with whatever
-		// this one made runnable waiting for it; past the HLT (STI
-		// is one byte), stihlt returns as it does after any other.
+		// the STI's shadow should keep it out. It happens to a
+		// domain of Xen nested in QEMU's TCG: QEMU's SVM saves the
+		// shadow in the VMCB at a #VMEXIT but does not restore it
+		// at VMRUN. Returning to the HLT would halt the CPU until
+		// another interrupt, with whatever this one made runnable
+		// waiting for it; past the HLT (STI is one byte), stihlt
+		// returns as it does after any other.
 		f.ip++
 	}
 	gp := getg()
