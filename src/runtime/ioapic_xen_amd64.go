@@ -72,6 +72,37 @@ var (
 	}
 )
 
+// ioapicLock is held, with interrupts off, around every use of an I/O
+// APIC's registers and while irqLines changes. A register is reached
+// in two steps, its index written to IOREGSEL and then the data window
+// used, so two CPUs whose steps interleave read or write each other's
+// register: a CPU unmasking one line while another CPU's handler masks
+// another could leave the first masked for ever. With interrupts off
+// while it is held, a line's handler never spins on a lock that its
+// own CPU holds.
+var ioapicLock uint32
+
+func ioapicAcquire() {
+	for !atomic.Cas(&ioapicLock, 0, 1) {
+		procyield(10)
+	}
+}
+
+func ioapicRelease() {
+	atomic.Store(&ioapicLock, 0)
+}
+
+// ioapicSetPin writes the low word of pin's redirection entry, which
+// holds its vector, trigger mode and mask.
+func ioapicSetPin(a *ioapic, pin, low uint32) {
+	on := intrOff()
+	ioapicAcquire()
+	ioapicWrite(a, ioapicRedirTbl+2*pin, low)
+	ioapicRelease()
+	intrRestore(on)
+}
+
+// ioapicRead and ioapicWrite need ioapicLock.
 func ioapicRead(a *ioapic, reg uint32) uint32 {
 	atomic.Store((*uint32)(unsafe.Pointer(a.base+ioapicRegSel)), reg)
 	return atomic.Load((*uint32)(unsafe.Pointer(a.base + ioapicWin)))
@@ -82,7 +113,7 @@ func ioapicWrite(a *ioapic, reg, v uint32) {
 	atomic.Store((*uint32)(unsafe.Pointer(a.base+ioapicWin)), v)
 }
 
-// ioapicInit finds the I/O APICs, once.
+// ioapicInit finds the I/O APICs, once. ioapicLock is held.
 func ioapicInit() {
 	if ioapicsDone {
 		return
@@ -201,7 +232,11 @@ func acpiChecksum(p, n uintptr) bool {
 //
 //go:linkname devices_interruptController internal/devices.interruptController
 func devices_interruptController() (acpi bool, ngsi int) {
+	on := intrOff()
+	ioapicAcquire()
 	ioapicInit()
+	ioapicRelease()
+	intrRestore(on)
 	for i := 0; i < nioapics; i++ {
 		ngsi = max(ngsi, int(ioapics[i].gsiBase+ioapics[i].pins))
 	}
@@ -218,6 +253,16 @@ func devices_routeGSI(gsi int) int {
 	if mach.name() != "pc" {
 		return 0
 	}
+	on := intrOff()
+	ioapicAcquire()
+	line := ioapicRoute(gsi)
+	ioapicRelease()
+	intrRestore(on)
+	return line
+}
+
+// ioapicRoute is routeGSI's work, with ioapicLock held.
+func ioapicRoute(gsi int) int {
 	ioapicInit()
 	var a *ioapic
 	for i := 0; i < nioapics; i++ {
@@ -244,16 +289,17 @@ func devices_routeGSI(gsi int) int {
 	l := &irqLines[free]
 	l.pin = uint32(gsi) - a.gsiBase
 	l.gsi = uint32(gsi)
-	l.entry = uint32(ioapicVectorBase+free) | redirLevel // fixed delivery, physical destination
-	cli()
-	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicID()<<24) // this CPU
+	// Fixed delivery to this CPU, in physical destination mode.
+	l.entry = uint32(ioapicVectorBase+free) | redirLevel
+	ioapicWrite(a, ioapicRedirTbl+2*l.pin+1, lapicID()<<24)
 	ioapicWrite(a, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
 	l.apic = a
-	sti()
 	return free
 }
 
-// ioapicLineRouted reports whether line i has an I/O APIC pin.
+// ioapicLineRouted reports whether line i has an I/O APIC pin. A
+// line's entry in irqLines is filled in once, before routeGSI returns
+// it, so whoever has the line from routeGSI reads it without the lock.
 func ioapicLineRouted(i int) bool {
 	return i < len(irqLines) && irqLines[i].apic != nil
 }
@@ -261,9 +307,7 @@ func ioapicLineRouted(i int) bool {
 // ioapicLineEnable unmasks the pin of line i.
 func ioapicLineEnable(i int) {
 	l := &irqLines[i]
-	cli()
-	ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry)
-	sti()
+	ioapicSetPin(l.apic, l.pin, l.entry)
 }
 
 // ioapicInterrupt handles the vectors of the lines, on gsignal, with
@@ -271,7 +315,7 @@ func ioapicLineEnable(i int) {
 func ioapicInterrupt(f *trapFrame, _ *g) {
 	i := int(f.vector - ioapicVectorBase)
 	if l := &irqLines[i]; l.apic != nil {
-		ioapicWrite(l.apic, ioapicRedirTbl+2*l.pin, l.entry|redirMasked)
+		ioapicSetPin(l.apic, l.pin, l.entry|redirMasked)
 		irqRaised(i)
 	}
 	lapicEOI()
