@@ -300,6 +300,13 @@ func gicLineOf(id uint32) int {
 	return 0
 }
 
+// gicRouteLock serializes gicRouteSPI: drivers set up on first use,
+// so two CPUs may route lines at once, and each would otherwise take
+// the same free line, or undo the other's bit in a distributor
+// register they both read, change and write. The interrupt handler
+// reads gicLines atomically and needs no lock.
+var gicRouteLock mutex
+
 // gicRouteSPI routes interrupt id, an SPI, to this CPU, masked, and
 // returns its line: the one it has if it was routed before, else a
 // free one, or 0 if there is none or the distributor has no such
@@ -311,6 +318,8 @@ func gicRouteSPI(id uint32) int {
 	if n := (gicRead(gic.dist, gicdTYPER)&0x1f + 1) * 32; id >= n {
 		return 0
 	}
+	lock(&gicRouteLock)
+	defer unlock(&gicRouteLock)
 	if line := gicLineOf(id); line != 0 {
 		return line
 	}

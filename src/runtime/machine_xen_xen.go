@@ -50,9 +50,11 @@ var xen struct {
 
 	// linePorts is the event channel of each device interrupt line;
 	// 0 is no line. Written by goroutines (devices_xenEventChannelLine)
-	// and read by the upcall: a line is set before its port is ever
-	// unmasked, so the upcall never sees a half-made binding.
+	// under lineLock and read by the upcall: a line is set before its
+	// port is ever unmasked, so the upcall never sees a half-made
+	// binding.
 	linePorts [maxIRQLine + 1]uint32
+	lineLock  mutex
 
 	// timerPorts is each vCPU's VIRQ_TIMER channel, where the platform
 	// uses Xen's timer; 0 is none. Written before the vCPU runs.
@@ -354,6 +356,10 @@ func devices_xenEventChannelLine(port uint32) int {
 	if mach.name() != "xen" || port == 0 || port >= xenEvtchn2LNrChannels {
 		return 0
 	}
+	// Devices are set up on first use, so two CPUs may ask at once;
+	// each would otherwise take the same free line.
+	lock(&xen.lineLock)
+	defer unlock(&xen.lineLock)
 	free := 0
 	for i := 1; i < len(xen.linePorts); i++ {
 		if xen.linePorts[i] == port {
@@ -365,7 +371,7 @@ func devices_xenEventChannelLine(port uint32) int {
 	}
 	if free != 0 {
 		atomic.Or64(&xen.shared.evtchnMask[port/64], 1<<(port%64))
-		xen.linePorts[free] = port
+		atomic.Store(&xen.linePorts[free], port) // the upcall reads it
 	}
 	return free
 }

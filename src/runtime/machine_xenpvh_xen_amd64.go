@@ -251,7 +251,10 @@ func (*xenMachine) startCPUs() {
 			continue
 		}
 		if !cpuAwait(c, 1e9) {
-			print("xen: vCPU ", c, " did not start\n")
+			// It may yet start, late, and read apBoot: starting the
+			// next vCPU would hand both the next one's idle thread.
+			print("xen: vCPU ", c, " did not start; not starting the vCPUs after it\n")
+			break
 		}
 	}
 }

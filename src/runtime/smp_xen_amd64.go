@@ -158,8 +158,8 @@ var apBoot struct {
 }
 
 // smpStart starts the CPUs that smpCount found, on a PC. A CPU that
-// does not come up is reported and left out; the Ps then share the
-// CPUs that did.
+// does not come up is reported and left out, with those after it; the
+// Ps then share the CPUs that did.
 func smpStart() {
 	if ncpus == 1 {
 		return
@@ -205,7 +205,10 @@ func smpStart() {
 			started = cpuAwait(c, 100e6)
 		}
 		if !started {
-			print("xen: CPU ", c, " (local APIC ", id, ") did not start\n")
+			// It may yet start, late, and read apBoot: starting the
+			// next CPU would hand both the next one's idle thread.
+			print("xen: CPU ", c, " (local APIC ", id, ") did not start; not starting the CPUs after it\n")
+			break
 		}
 	}
 }

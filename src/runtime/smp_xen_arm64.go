@@ -76,7 +76,8 @@ type apBootInfo struct {
 }
 
 // smpStart starts the CPUs that smpCount found. A CPU that does not
-// come up is reported and left out; the Ps then share those that did.
+// come up is reported and left out, with those after it; the Ps then
+// share those that did.
 func smpStart() {
 	for c := 1; c < ncpus; c++ {
 		sp, _ := cpuStart(c)
@@ -89,7 +90,10 @@ func smpStart() {
 			continue
 		}
 		if !cpuAwait(c, 1e9) {
-			print("xen: CPU ", c, " (MPIDR ", hex(cpuAffinity[c]), ") did not start\n")
+			// It may yet start, late, and read apBoot: starting the
+			// next CPU would hand both the next one's idle thread.
+			print("xen: CPU ", c, " (MPIDR ", hex(cpuAffinity[c]), ") did not start; not starting the CPUs after it\n")
+			break
 		}
 	}
 }
