@@ -6,13 +6,14 @@ package runtime
 
 import "internal/runtime/atomic"
 
-// GICRouteAcrossCPUs routes the SPIs first, first+1, ..., first+n-1,
-// which no device should drive, from n goroutines at once, as drivers
-// set up on first use on several CPUs do, and checks the result: each
-// SPI has a line of its own that maps back to it, configured
-// level-sensitive and, on a GICv3, in group 1. It returns how many
-// CPUs the goroutines ran on, and the first SPI found wrong with what
-// is wrong with it. The SPIs stay routed and masked.
+// GICRouteAcrossCPUs routes the SPIs with interrupt IDs first to
+// first+n-1, which no device should drive, from n goroutines at once,
+// as drivers set up on first use on several CPUs do, and checks the
+// result: each SPI has a line of its own that maps back to it,
+// configured level-sensitive and, on a GICv3, in group 1. It returns
+// how many CPUs the goroutines ran on, and the ID of the first SPI
+// found wrong with what is wrong with it. The SPIs stay routed and
+// masked.
 func GICRouteAcrossCPUs(first uint32, n int) (ncpu int, spi uint32, bad string) {
 	if mach.name() != "virt" {
 		return 0, 0, "not on QEMU's virt machine: " + mach.name()

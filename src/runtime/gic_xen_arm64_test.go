@@ -17,9 +17,9 @@ func TestGICRouteAcrossCPUs(t *testing.T) {
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs 2 CPUs")
 	}
-	// One goroutine per CPU, each routing one of SPIs 200 and up:
-	// QEMU's virt machine wires none of them, and they share their
-	// distributor registers.
+	// One goroutine per CPU, each routing one of the SPIs with
+	// interrupt IDs 200 and up: QEMU's virt machine wires none of
+	// them, and they share their distributor registers.
 	const first = 200
 	n := runtime.NumCPU()
 	ncpu, spi, bad := runtime.GICRouteAcrossCPUs(first, n)
@@ -27,7 +27,7 @@ func TestGICRouteAcrossCPUs(t *testing.T) {
 		t.Fatalf("the %d goroutines ran on %d CPU", n, ncpu)
 	}
 	if bad != "" {
-		t.Fatalf("%d SPIs routed by goroutines on %d CPUs: SPI %d %s", n, ncpu, spi, bad)
+		t.Fatalf("%d SPIs routed by goroutines on %d CPUs: interrupt %d %s", n, ncpu, spi, bad)
 	}
 	t.Logf("%d SPIs routed at once by goroutines on %d CPUs, each to a line of its own", n, ncpu)
 }
