@@ -4,7 +4,10 @@
 
 package runtime
 
-import "internal/runtime/atomic"
+import (
+	"internal/runtime/atomic"
+	"internal/runtime/sys"
+)
 
 // GICRouteAcrossCPUs routes the SPIs with interrupt IDs first to
 // first+n-1, which no device should drive, from n goroutines at once,
@@ -27,9 +30,7 @@ func GICRouteAcrossCPUs(first uint32, n int) (ncpu int, spi uint32, bad string) 
 	for st.done.Load() < st.n {
 		Gosched()
 	}
-	for seen := atomic.Load64(&st.cpus); seen != 0; seen &= seen - 1 {
-		ncpu++
-	}
+	ncpu = sys.OnesCount64(atomic.Load64(&st.cpus))
 	for k := range n {
 		id := first + uint32(k)
 		line := st.lines[k]
@@ -52,12 +53,21 @@ type gicRace struct {
 	first, n    uint32
 	lines       []int
 	ready, done atomic.Uint32
-	cpus        uint64 // the CPUs the goroutines ran on (atomic)
+	waited      uint64 // the CPUs the goroutines waited on (atomic)
+	cpus        uint64 // the CPUs the goroutines routed on (atomic)
 }
 
 func (st *gicRace) run(k int) {
 	st.ready.Add(1)
-	for st.ready.Load() < st.n {
+	// Wait until every goroutine has started and they have been seen
+	// on two CPUs, so that they route on several at once. The other
+	// CPUs take goroutines from this one only once they wake, which
+	// under TCG can take longer than the goroutines take to start
+	// here. After a second, route anyway: the test reports on how
+	// many CPUs the routing ran.
+	deadline := nanotime() + 1e9
+	for st.ready.Load() < st.n || (sys.OnesCount64(atomic.Load64(&st.waited)) < 2 && nanotime() < deadline) {
+		atomic.Or64(&st.waited, 1<<(getg().m.threadCPU&63))
 		// Not a bare spin: functions of package runtime are never
 		// preempted, and a goroutine still to start may need this
 		// CPU.

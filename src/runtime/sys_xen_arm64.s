@@ -311,3 +311,10 @@ TEXT runtime·ttbr0Switch(SB),NOSPLIT|NOFRAME,$0-8
 	DSB	$0xf
 	ISB	$15
 	RET
+
+// func tlbFlush()
+TEXT runtime·tlbFlush(SB),NOSPLIT|NOFRAME,$0
+	TLBI	VMALLE1
+	DSB	$0x7			// NSH: this CPU's TLB only
+	ISB	$15
+	RET

@@ -212,3 +212,10 @@ func vmAllocTable() *[512]uint64 {
 func readCR0() uintptr
 func writeCR0(v uintptr)
 func writeCR3(v uintptr)
+
+// tlbFlush flushes this CPU's TLB (tlbRefresh).
+//
+//go:nosplit
+func tlbFlush() {
+	writeCR3(readCR3())
+}

@@ -109,3 +109,6 @@ func vmInit() {
 
 // ttbr0Switch loads the translation tables at l1 (sys_xen_arm64.s).
 func ttbr0Switch(l1 uintptr)
+
+// tlbFlush flushes this CPU's TLB (tlbRefresh; sys_xen_arm64.s).
+func tlbFlush()
