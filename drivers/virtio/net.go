@@ -165,6 +165,10 @@ func NewNet(t Transport, mem dma.Memory, o *NetOptions) (*Net, error) {
 		n.txIdle = append(n.txIdle, uint16(i))
 	}
 
+	// Transmit takes back finished buffers itself (ReclaimTx), so no
+	// one waits for the transmit queue's interrupts: each would only
+	// wake the receiving goroutine for nothing.
+	n.tx.DisableInterrupts()
 	n.refill()
 	dev.Ready()
 	n.rx.Kick()
@@ -424,8 +428,8 @@ func (n *Net) transmit(frame []byte, csumStart, csumOffset int) error {
 }
 
 // ReclaimTx takes back the transmit buffers the device has finished
-// with. Transmit calls it; an idle sender may call it after a transmit
-// interrupt.
+// with. Transmit calls it, and a sender that found the queue full may
+// call it after a while: the transmit queue does not interrupt.
 func (n *Net) ReclaimTx() {
 	for {
 		u, ok := n.tx.Pop()

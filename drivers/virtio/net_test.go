@@ -182,6 +182,29 @@ func TestNetTransmitFull(t *testing.T) {
 	noDeviceErrors(t, d)
 }
 
+// Sent frames' buffers are taken back by the next Transmit, so the
+// transmit queue should not interrupt; received frames still do.
+func TestNetTransmitNoInterrupts(t *testing.T) {
+	for _, offered := range []uint64{allNet, allNet &^ bit(virtiospec.FRingEventIdx)} {
+		d, model, n := newTestNet(t, offered, nil)
+		for i := range 40 { // more than the ring's 16 entries
+			if err := n.Transmit(frame(60, byte(i))); err != nil {
+				t.Fatalf("Transmit %d: %v", i, err)
+			}
+		}
+		if len(model.wire) != 40 || d.interrupts != 0 {
+			t.Errorf("event index %v: 40 frames sent: %d on the wire, %d interrupts; want 40 and 0",
+				offered&bit(virtiospec.FRingEventIdx) != 0, len(model.wire), d.interrupts)
+		}
+		model.inject(d, frame(60, 1))
+		if d.interrupts != 1 {
+			t.Errorf("event index %v: %d interrupts for a received frame; want 1",
+				offered&bit(virtiospec.FRingEventIdx) != 0, d.interrupts)
+		}
+		noDeviceErrors(t, d)
+	}
+}
+
 // udpFrame is an Ethernet/IPv4/UDP frame whose UDP checksum field holds
 // the pseudo-header sum, as a stack leaves it for offload. It returns
 // the frame and the complete checksum.
