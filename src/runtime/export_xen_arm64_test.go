@@ -53,27 +53,36 @@ type gicRace struct {
 	first, n    uint32
 	lines       []int
 	ready, done atomic.Uint32
-	waited      uint64 // the CPUs the goroutines waited on (atomic)
 	cpus        uint64 // the CPUs the goroutines routed on (atomic)
 }
 
 func (st *gicRace) run(k int) {
 	st.ready.Add(1)
-	// Wait until every goroutine has started and they have been seen
-	// on two CPUs, so that they route on several at once. The other
-	// CPUs take goroutines from this one only once they wake, which
-	// under TCG can take longer than the goroutines take to start
-	// here. After a second, route anyway: the test reports on how
-	// many CPUs the routing ran.
+	// Wait until every goroutine has started and this one stands on a
+	// CPU that no other has claimed, so that they route on several
+	// CPUs at once. Having been seen on two CPUs is not enough: each
+	// Gosched may move a goroutine back to the CPU the others are on.
+	// Nothing between the claim and the routing can reschedule, so
+	// the claimed CPU is the one that routes. After a second, route
+	// anyway: the test reports on how many CPUs the routing ran.
 	deadline := nanotime() + 1e9
-	for st.ready.Load() < st.n || (sys.OnesCount64(atomic.Load64(&st.waited)) < 2 && nanotime() < deadline) {
-		atomic.Or64(&st.waited, 1<<(getg().m.threadCPU&63))
+	for {
+		if st.ready.Load() == st.n {
+			bit := uint64(1) << (getg().m.threadCPU & 63)
+			old := atomic.Load64(&st.cpus)
+			if old&bit == 0 && atomic.Cas64(&st.cpus, old, old|bit) {
+				break
+			}
+			if nanotime() > deadline {
+				atomic.Or64(&st.cpus, bit)
+				break
+			}
+		}
 		// Not a bare spin: functions of package runtime are never
 		// preempted, and a goroutine still to start may need this
 		// CPU.
 		Gosched()
 	}
-	atomic.Or64(&st.cpus, 1<<(getg().m.threadCPU&63))
 	st.lines[k] = gicRouteSPI(st.first + uint32(k))
 	st.done.Add(1)
 }
