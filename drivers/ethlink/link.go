@@ -41,6 +41,8 @@ type Link struct {
 	dispatcher stack.NetworkDispatcher
 	txbuf      []byte
 	stats      LinkStats
+	acks       ackHold
+	waits      uint64 // WaitTx calls, each with l.mu free
 
 	rx *buffer.View // the receive buffer Poll fills next
 }
@@ -187,6 +189,33 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 		return &tcpip.ErrMessageTooLong{}
 	}
 	frame := l.frameLocked(pkt)
+	if l.acks.holding || l.acks.n > 0 {
+		waits := l.waits
+		if l.holdLocked(frame) {
+			return nil
+		}
+		if l.waits != waits {
+			// Sending a held ACK waited for room, and another
+			// writer may have used txbuf meanwhile.
+			frame = l.frameLocked(pkt)
+		}
+	}
+	// txbuf is framed again after each wait: another writer may have
+	// used it while l.mu was free.
+	switch err := l.transmitLocked(frame, func() []byte { return l.frameLocked(pkt) }); {
+	case err == nil:
+		return nil
+	case errors.Is(err, ethernet.ErrFull):
+		return &tcpip.ErrNoBufferSpace{}
+	default:
+		return &tcpip.ErrAborted{}
+	}
+}
+
+// transmitLocked sends frame, waiting through WaitTx while the ring is
+// full, and counts a failure. After each wait it sends what again
+// returns instead, since l.mu was free meanwhile.
+func (l *Link) transmitLocked(frame []byte, again func() []byte) error {
 	for try := 0; ; try++ {
 		err := l.dev.Transmit(frame)
 		if err == nil {
@@ -194,18 +223,18 @@ func (l *Link) writeLocked(pkt *stack.PacketBuffer) tcpip.Error {
 		}
 		if !errors.Is(err, ethernet.ErrFull) {
 			l.stats.TxErrors++
-			return &tcpip.ErrAborted{}
+			return err
 		}
 		if l.WaitTx == nil || try == txFullRetries {
 			l.stats.TxFull++
-			return &tcpip.ErrNoBufferSpace{}
+			return err
 		}
+		l.waits++
 		l.mu.Unlock()
 		l.WaitTx()
 		l.mu.Lock()
 		l.dev.ReclaimTx()
-		// Another writer may have used txbuf while l.mu was free.
-		frame = l.frameLocked(pkt)
+		frame = again()
 	}
 }
 
@@ -226,21 +255,18 @@ func (l *Link) WriteFrame(frame []byte) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for try := 0; ; try++ {
-		err := l.dev.Transmit(frame)
-		if !errors.Is(err, ethernet.ErrFull) || l.WaitTx == nil || try == txFullRetries {
-			return err
-		}
-		l.mu.Unlock()
-		l.WaitTx()
-		l.mu.Lock()
-		l.dev.ReclaimTx()
-	}
+	return l.transmitLocked(frame, func() []byte { return frame })
 }
 
 // Poll hands every frame the device has received to the stack (or to
 // Divert) and reports how many it took from the device. The driver
 // goroutine calls it until it returns 0, then waits for an interrupt.
+//
+// A Poll that hands frames to the stack starts holding the stack's bare
+// ACKs, and the next Poll that finds none sends those still held (see
+// ackHold): the driver goroutine yields between the two, and in that
+// time the goroutines the frames woke usually answer, with the ACK in
+// their answer.
 func (l *Link) Poll() int {
 	n := 0
 	for {
@@ -249,6 +275,12 @@ func (l *Link) Poll() int {
 		}
 		size, valid, err := l.dev.Receive(l.rx.AsSlice())
 		if errors.Is(err, ethernet.ErrNoFrame) {
+			if n == 0 {
+				l.mu.Lock()
+				l.acks.holding = false
+				l.releaseLocked()
+				l.mu.Unlock()
+			}
 			return n
 		}
 		n++
@@ -281,6 +313,7 @@ func (l *Link) count(c *uint64) {
 func (l *Link) deliver(v *buffer.View, valid bool) {
 	l.mu.Lock()
 	d := l.dispatcher
+	l.acks.holding = d != nil
 	l.mu.Unlock()
 	if d == nil {
 		v.Release()

@@ -250,7 +250,10 @@ func TestLinkTCP(t *testing.T) {
 		defer close(stop)
 		go func() {
 			for {
-				l.Poll()
+				// As the driver goroutine does: Poll until it
+				// finds nothing, which sends the ACKs held.
+				for l.Poll() > 0 {
+				}
 				select {
 				case <-dev.arrived:
 				case <-stop:
