@@ -47,6 +47,7 @@ type netback struct {
 	holdTx   bool  // leave transmit requests unanswered
 	lenient  bool  // a fuzzer drives the backend: bad grants are its own doing
 	txStatus int16 // the status of transmit responses
+	txEvents int   // events raised for transmit responses
 }
 
 // setupOpts are the knobs of a test's xenstore contents and backend.
@@ -211,6 +212,7 @@ func (nb *netback) answerTx(max int) {
 		binary.LittleEndian.PutUint16(slot[xen.NetifTxRspOffStatus:], uint16(status))
 	}
 	if nb.tx.Push() {
+		nb.txEvents++
 		nb.ev.Notify()
 	}
 }

@@ -492,7 +492,9 @@ func (n *Net) ReclaimTx() {
 func (n *Net) reclaim() {
 	var rsp [xen.NetifTxEntrySize]byte
 	for {
-		if _, ok := n.tx.Response(rsp[:]); !ok {
+		// Reclaim asks for no event: Transmit takes buffers back
+		// itself, and an event would only wake the receive side.
+		if _, ok := n.tx.Reclaim(rsp[:]); !ok {
 			return
 		}
 		id := le16(rsp[xen.NetifTxRspOffID:])

@@ -95,6 +95,25 @@ func TestTransmitReceive(t *testing.T) {
 	}
 }
 
+// TestTransmitAsksNoEvents: Transmit takes its buffers back itself, so
+// the frontend asks for no event on transmit responses: each would
+// wake the receive side for nothing. (The ring starts asking for one,
+// at the first response.)
+func TestTransmitAsksNoEvents(t *testing.T) {
+	nb, n := newTest(t, setupOpts{})
+	for i := range 300 {
+		if err := n.Transmit(frame(60, byte(i))); err != nil {
+			t.Fatalf("Transmit %d: %v", i, err)
+		}
+	}
+	nb.mu.Lock()
+	events := nb.txEvents
+	nb.mu.Unlock()
+	if len(nb.Sent()) != 300 || events > 1 {
+		t.Errorf("the backend sent %d frames and raised %d events for them, want 300 and at most 1", len(nb.Sent()), events)
+	}
+}
+
 func TestTxFull(t *testing.T) {
 	nb, n := newTest(t, setupOpts{txBuffers: 4})
 	nb.mu.Lock()

@@ -214,11 +214,27 @@ func (f *Front) Push() (notify bool) {
 // Responses answer requests one for one, in ring order; a backend that
 // claims more responses than there are pushed requests breaks the ring.
 func (f *Front) Response(dst []byte) (idx uint32, ok bool) {
+	return f.response(dst, true)
+}
+
+// Reclaim is Response for a ring whose responses the frontend never
+// waits for, such as a transmit ring whose buffers are taken back at
+// the next transmit: it does not ask for an event when it finds none,
+// so the backend raises none for this ring's responses after the first
+// (rsp_event stays where Init left it, and the producer moves past it).
+func (f *Front) Reclaim(dst []byte) (idx uint32, ok bool) {
+	return f.response(dst, false)
+}
+
+func (f *Front) response(dst []byte, arm bool) (idx uint32, ok bool) {
 	if f.broken {
 		return 0, false
 	}
 	prod := f.load(xen.SringOffRspProd)
 	if prod == f.rspCons {
+		if !arm {
+			return 0, false
+		}
 		f.store(xen.SringOffRspEvent, f.rspCons+1)
 		prod = f.load(xen.SringOffRspProd)
 		if prod == f.rspCons {

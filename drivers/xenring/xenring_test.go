@@ -168,6 +168,37 @@ func TestNotify(t *testing.T) {
 	}
 }
 
+// TestReclaimAsksNoEvent: a frontend that takes responses with Reclaim
+// never asks for an event, so after the first response (rsp_event
+// starts one ahead) the backend raises none, however the ring wraps.
+func TestReclaimAsksNoEvent(t *testing.T) {
+	for _, start := range []uint32{0, 0xffff_ff00} {
+		f, b := newPair(t, start)
+		var buf [entry]byte
+		events := 0
+		for i := range 1000 {
+			if _, _, ok := f.Request(); !ok {
+				t.Fatalf("start %#x, round %d: ring full", start, i)
+			}
+			f.Push()
+			if echo(b) {
+				events++
+			}
+			for {
+				if _, ok := f.Reclaim(buf[:]); !ok {
+					break
+				}
+			}
+		}
+		if events != 1 {
+			t.Errorf("start %#x: the backend raised %d events for 1000 responses taken by Reclaim, want 1", start, events)
+		}
+		if f.Outstanding() != 0 {
+			t.Errorf("start %#x: %d requests outstanding after Reclaim took every response", start, f.Outstanding())
+		}
+	}
+}
+
 // TestHostileProducer is the table of response producer indices a
 // broken or hostile backend may store: any that claims more responses
 // than pushed requests breaks the ring, and the frontend neither panics
