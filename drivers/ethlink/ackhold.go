@@ -11,7 +11,7 @@ import (
 )
 
 // An ackHold keeps back the bare ACKs the stack sends just after Poll
-// has handed it frames, until Poll finds no more.
+// has handed it frames, until the next Poll.
 //
 // gVisor acknowledges received data at once, as soon as it has
 // processed it, with a segment of its own. For a request that is
@@ -24,16 +24,16 @@ import (
 // sees the connection's segments in order. The driver goroutine calls
 // Poll again as soon as the goroutines the frames woke have run
 // (devices.Interrupt.Serve yields between the two), and that Poll
-// sends whatever is still held. So an ACK is held for about one pass
-// of the scheduler, far less than the 40 ms and more by which Linux
-// delays its ACKs, and never while the driver goroutine waits for an
-// interrupt: an ACK sent then, such as a window update after a reader
-// drained its buffer, goes out at once.
+// first sends whatever is still held. So an ACK is held for about one
+// pass of the scheduler, far less than the 40 ms and more by which
+// Linux delays its ACKs, and never while the driver goroutine waits
+// for an interrupt: an ACK sent then, such as a window update after a
+// reader drained its buffer, goes out at once.
 //
 // ACKs with SACK blocks are never held: they report a loss or
 // reordering, and the peer counts them.
 type ackHold struct {
-	holding bool // Poll has handed frames to the stack and not yet found none
+	holding bool // the last Poll handed frames to the stack
 	n       int  // slots not free
 	joined  uint64
 	slots   [maxHeldAcks]heldAck

@@ -85,11 +85,10 @@ func writeFrame(t *testing.T, l *Link, frame []byte) {
 }
 
 // TestAckHold: between a Poll that hands frames to the stack and the
-// next one that finds none, a bare ACK is held; a later segment of its
-// connection with data or a FIN and as much acknowledged replaces it,
-// any other segment of its connection sends it first, and the Poll that
-// finds nothing sends what is still held. Outside that time, and with
-// SACK blocks, ACKs go at once.
+// next Poll, a bare ACK is held; a later segment of its connection with
+// data or a FIN and as much acknowledged replaces it, any other segment
+// of its connection sends it first, and the next Poll sends what is
+// still held. Outside that time, and with SACK blocks, ACKs go at once.
 func TestAckHold(t *testing.T) {
 	const ack, psh, fin, rst = header.TCPFlagAck, header.TCPFlagAck | header.TCPFlagPsh, header.TCPFlagAck | header.TCPFlagFin, header.TCPFlagRst | header.TCPFlagAck
 	type step struct {
@@ -127,6 +126,13 @@ func TestAckHold(t *testing.T) {
 			{s: seg{port: 1, ack: 10, flags: ack}},
 			{idle: true, want: []seg{{port: 1, ack: 10, flags: ack}}},
 			{s: seg{port: 1, ack: 20, flags: ack}, want: []seg{{port: 1, ack: 20, flags: ack}}},
+		}},
+		{"frames keep coming", []step{
+			received,
+			{s: seg{port: 1, ack: 10, flags: ack}},
+			{poll: true, want: []seg{{port: 1, ack: 10, flags: ack}}},
+			{s: seg{port: 1, ack: 20, flags: ack}},
+			{idle: true, want: []seg{{port: 1, ack: 20, flags: ack}}},
 		}},
 		{"another connection answered", []step{
 			received,

@@ -263,11 +263,15 @@ func (l *Link) WriteFrame(frame []byte) error {
 // goroutine calls it until it returns 0, then waits for an interrupt.
 //
 // A Poll that hands frames to the stack starts holding the stack's bare
-// ACKs, and the next Poll that finds none sends those still held (see
-// ackHold): the driver goroutine yields between the two, and in that
-// time the goroutines the frames woke usually answer, with the ACK in
-// their answer.
+// ACKs, and the next Poll sends those still held (see ackHold): the
+// driver goroutine yields between the two, and in that time the
+// goroutines the frames woke usually answer, with the ACK in their
+// answer.
 func (l *Link) Poll() int {
+	l.mu.Lock()
+	l.acks.holding = false
+	l.releaseLocked()
+	l.mu.Unlock()
 	n := 0
 	for {
 		if l.rx == nil {
@@ -275,12 +279,6 @@ func (l *Link) Poll() int {
 		}
 		size, valid, err := l.dev.Receive(l.rx.AsSlice())
 		if errors.Is(err, ethernet.ErrNoFrame) {
-			if n == 0 {
-				l.mu.Lock()
-				l.acks.holding = false
-				l.releaseLocked()
-				l.mu.Unlock()
-			}
 			return n
 		}
 		n++
