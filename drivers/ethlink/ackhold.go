@@ -101,6 +101,11 @@ func (s *tcpSeg) carries(ack seqnum.Value) bool {
 // whether it kept frame. Sending a held ACK may leave l.mu free for a
 // while, and the caller must then frame its packet again.
 func (l *Link) holdLocked(frame []byte) bool {
+	if l.acks.n == 0 && len(frame) > heldAckMax {
+		// Neither held nor to hold: the common case of a full
+		// frame, which is not worth parsing.
+		return false
+	}
 	seg, ok := parseTCP(frame)
 	if !ok {
 		return false
