@@ -35,7 +35,6 @@ import (
 type ackHold struct {
 	holding bool // the last Poll handed frames to the stack
 	n       int  // slots not free
-	joined  uint64
 	slots   [maxHeldAcks]heldAck
 }
 
@@ -67,8 +66,8 @@ const (
 
 // A tcpFlow is one direction of a TCP connection.
 type tcpFlow struct {
-	src, dst   tcpip.Address
-	sport, dpt uint16
+	src, dst     tcpip.Address
+	sport, dport uint16
 }
 
 // A tcpSeg is what the hold needs of the TCP segment in a frame.
@@ -119,7 +118,6 @@ func (l *Link) holdLocked(frame []byte) bool {
 			if seg.carries(h.ack) {
 				h.state = ackFree
 				l.acks.n--
-				l.acks.joined++
 			} else {
 				l.sendHeldLocked(h)
 			}
@@ -205,7 +203,7 @@ func parseTCP(frame []byte) (s tcpSeg, ok bool) {
 	if off < header.TCPMinimumSize || off > len(tcp) {
 		return s, false
 	}
-	s.flow.sport, s.flow.dpt = tcp.SourcePort(), tcp.DestinationPort()
+	s.flow.sport, s.flow.dport = tcp.SourcePort(), tcp.DestinationPort()
 	s.ack = seqnum.Value(tcp.AckNumber())
 	s.flags = tcp.Flags()
 	s.payload = len(tcp) - off
