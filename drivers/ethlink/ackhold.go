@@ -172,27 +172,19 @@ func parseTCP(frame []byte) (s tcpSeg, ok bool) {
 	switch header.Ethernet(frame).Type() {
 	case header.IPv4ProtocolNumber:
 		h := header.IPv4(ip)
-		if len(ip) < header.IPv4MinimumSize || h.Protocol() != uint8(header.TCPProtocolNumber) ||
+		if !h.IsValid(len(ip)) || h.Protocol() != uint8(header.TCPProtocolNumber) ||
 			h.More() || h.FragmentOffset() != 0 {
 			return s, false
 		}
-		hl, tl := int(h.HeaderLength()), int(h.TotalLength())
-		if hl < header.IPv4MinimumSize || tl < hl || tl > len(ip) {
-			return s, false
-		}
 		s.flow.src, s.flow.dst = h.SourceAddress(), h.DestinationAddress()
-		tcp = header.TCP(ip[hl:tl])
+		tcp = header.TCP(h.Payload())
 	case header.IPv6ProtocolNumber:
 		h := header.IPv6(ip)
-		if len(ip) < header.IPv6MinimumSize || h.NextHeader() != uint8(header.TCPProtocolNumber) {
-			return s, false
-		}
-		pl := int(h.PayloadLength())
-		if header.IPv6MinimumSize+pl > len(ip) {
+		if !h.IsValid(len(ip)) || h.NextHeader() != uint8(header.TCPProtocolNumber) {
 			return s, false
 		}
 		s.flow.src, s.flow.dst = h.SourceAddress(), h.DestinationAddress()
-		tcp = header.TCP(ip[header.IPv6MinimumSize : header.IPv6MinimumSize+pl])
+		tcp = header.TCP(h.Payload())
 	default:
 		return s, false
 	}
@@ -207,26 +199,6 @@ func parseTCP(frame []byte) (s tcpSeg, ok bool) {
 	s.ack = seqnum.Value(tcp.AckNumber())
 	s.flags = tcp.Flags()
 	s.payload = len(tcp) - off
-	s.sack = hasSACK(tcp[header.TCPMinimumSize:off])
+	s.sack = len(header.ParseTCPOptions(tcp[header.TCPMinimumSize:off]).SACKBlocks) > 0
 	return s, true
-}
-
-// hasSACK reports whether TCP options opts include SACK blocks.
-func hasSACK(opts []byte) bool {
-	for i := 0; i < len(opts); {
-		switch opts[i] {
-		case header.TCPOptionEOL:
-			return false
-		case header.TCPOptionNOP:
-			i++
-			continue
-		case header.TCPOptionSACK:
-			return true
-		}
-		if i+1 >= len(opts) || opts[i+1] < 2 {
-			return false
-		}
-		i += int(opts[i+1])
-	}
-	return false
 }
