@@ -547,6 +547,74 @@ func TestNetTapServe(t *testing.T) {
 	g.wait(t, time.Minute)
 }
 
+// TestNetTapAnnounce: a guest that takes an address announces it with
+// ARP, so a host that still maps the address to another MAC address,
+// as it would after an earlier run with a new one, takes the guest's
+// at once instead of sending to the old one until its entry expires.
+//
+// The host's address is on a bridge, as on a host that runs several
+// guests, with one end of a veth pair as a second port: Linux drops a
+// device's neighbour entries when it loses its carrier, as tap0 does
+// between two runs, and the veth keeps the bridge's carrier.
+func TestNetTapAnnounce(t *testing.T) {
+	ns := newNetns(t)
+	for _, args := range [][]string{
+		{"addr", "del", "10.77.0.1/24", "dev", "tap0"},
+		{"link", "add", "br0", "type", "bridge"},
+		{"link", "add", "v0", "type", "veth", "peer", "name", "v1"},
+		{"link", "set", "tap0", "master", "br0"},
+		{"link", "set", "v0", "master", "br0"},
+		{"addr", "add", "10.77.0.1/24", "dev", "br0"},
+		{"link", "set", "v1", "up"},
+		{"link", "set", "v0", "up"},
+		{"link", "set", "br0", "up"},
+	} {
+		if out, err := exec.Command("ip", append([]string{"-n", ns.name}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	const guestMAC = "52:54:00:12:34:56" // QEMU's default
+	neigh := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("ip", append([]string{"-n", ns.name, "neigh"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ip neigh %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	neigh("replace", "10.77.0.2", "dev", "br0", "lladdr", "02:00:00:00:00:99", "nud", "stale")
+	before := neigh("show", "10.77.0.2", "dev", "br0")
+	if !strings.Contains(before, "02:00:00:00:00:99") {
+		t.Fatalf("the host's entry before the boot is %q, want the old MAC address", before)
+	}
+	g := tapGuest(t, ns, "serve")
+	g.waitLine(t, `^listening on `, 2*time.Minute)
+	// The announcement leaves before the line; QEMU may write the
+	// console first, so give the host's kernel a moment.
+	var after string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if after = neigh("show", "10.77.0.2", "dev", "br0"); strings.Contains(after, guestMAC) {
+			break
+		}
+	}
+	t.Logf("the host's entry for 10.77.0.2: before the boot %q, after %q", before, after)
+	if !strings.Contains(after, "lladdr "+guestMAC) {
+		t.Errorf("the host's entry for 10.77.0.2 is %q after the guest took the address, want lladdr %s", after, guestMAC)
+	}
+	ns.do(t, func() {
+		c, err := net.DialTimeout("tcp", "10.77.0.2:80", 10*time.Second)
+		if err != nil {
+			t.Errorf("dial: %v", err)
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Minute))
+		fmt.Fprintf(c, "GET /quit HTTP/1.1\r\nHost: 10.77.0.2\r\nConnection: close\r\n\r\n")
+		io.Copy(io.Discard, c)
+	})
+	g.wait(t, time.Minute)
+}
+
 // TestNetPCI: on QEMU's q35 and pc machines the network device is
 // virtio-net on PCI, found on bus 0, with its registers in the BARs the
 // firmware assigned and its interrupt on the INTx line the firmware

@@ -285,6 +285,7 @@ func setup() (*stack.Stack, error) {
 		if err := ethlink.AddAddress(s, ethlink.EthernetNIC, lease.Addr); err != nil {
 			return nil, err
 		}
+		announce(link, lease.Addr.Addr())
 		if lease.Router.IsValid() {
 			ethlink.AddDefaultRoute(s, ethlink.EthernetNIC, lease.Router)
 		}
@@ -297,12 +298,25 @@ func setup() (*stack.Stack, error) {
 		if err := ethlink.AddAddress(s, ethlink.EthernetNIC, cfg.addr); err != nil {
 			return nil, err
 		}
+		announce(link, cfg.addr.Addr())
 		if cfg.gateway.IsValid() {
 			ethlink.AddDefaultRoute(s, ethlink.EthernetNIC, cfg.gateway)
 		}
 	}
 	writeResolvConf(dns, domain)
 	return s, nil
+}
+
+// announce tells the hosts on eth0's link that addr is now at its MAC
+// address (ethlink.Link.Announce), as Linux's DHCP clients and network
+// managers do when they configure an address: a host that still maps
+// addr to the MAC address of this program's previous run, or whose
+// question came before the device was up, would otherwise not reach
+// the program for a second or more.
+func announce(link *ethlink.Link, addr netip.Addr) {
+	if err := link.Announce(addr); err != nil {
+		warn("eth0: " + err.Error())
+	}
 }
 
 // renew keeps the lease: a unicast renewal at T1, a broadcast one at T2.
