@@ -111,7 +111,7 @@ func timerTick(c *sigctxt, gp *g) {
 		t.profNext = max(t.profNext+profPeriod, now+profPeriod/2)
 	}
 	asyncPreemptAt(c, gp)
-	tlbRefresh(now)
+	tlbRefresh(t, now)
 	tickArm(now)
 }
 
@@ -152,7 +152,7 @@ func idleWait(until int64) {
 		t.profNext += now - start // halted time is not profiled
 	}
 	atomic.Xaddint64(&cpus[getg().m.threadCPU].idleTime, now-start)
-	tlbRefresh(now)
+	tlbRefresh(t, now)
 	tickArm(now)
 }
 
@@ -169,13 +169,12 @@ func idleWait(until int64) {
 const tlbRefreshPeriod = 50_000_000
 
 // tlbRefresh flushes this CPU's TLB if it has not for
-// tlbRefreshPeriod. It runs with interrupts off, from the tick and
-// after a halt, so a CPU that is busy and one that is mostly idle
-// both flush.
+// tlbRefreshPeriod; t is this CPU's tick state. It runs with interrupts
+// off, from the tick and after a halt, so a CPU that is busy and one
+// that is mostly idle both flush.
 //
 //go:nosplit
-func tlbRefresh(now int64) {
-	t := thisTick()
+func tlbRefresh(t *tickState, now int64) {
 	if now-t.tlbFlushed >= tlbRefreshPeriod {
 		t.tlbFlushed = now
 		tlbFlush()
