@@ -131,6 +131,13 @@ bench-http-tap: deps
 bench-insns: deps
 	$(HOSTGO) scripts/bench/run.sh -insns -only linux-vm,mirago
 
+# The server's size as a linux/amd64 binary, the same with gVisor's
+# stack linked in, and as a Mirago image (scripts/bench/size.sh); about
+# ten seconds once gVisor is in the module cache.
+.PHONY: bench-size
+bench-size: toolchain
+	$(HOSTGO) scripts/bench/size.sh
+
 # The smallest -m with which the Mirago form of that server serves its
 # loads (scripts/bench/minmem.sh); a bisection, about two minutes.
 .PHONY: bench-minmem
