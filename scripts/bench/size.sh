@@ -12,7 +12,7 @@
 #
 # so that the image's excess over the Linux binary splits into the
 # stack's share and the rest (the machine layer, the system calls
-# served in the guest, the drivers). About a minute; needs make
+# served in the guest, the drivers). About ten seconds; needs make
 # toolchain, and the module proxy for gVisor the first time.
 #
 # Usage: scripts/bench/size.sh   (make bench-size)
@@ -73,13 +73,13 @@ MOD
 )
 
 size() { stat -c %s "$1"; }
-base=$(size "$tmp/linux")
+base=$(size "$tmp/linux") withstack=$(size "$tmp/linux+gvisor") image=$(size "$tmp/xen")
 echo "# scripts/bench/server by $(go version | cut -d' ' -f3-) ($(readlink -f "$goroot")), default flags, $(date -u +%Y-%m-%dT%H:%MZ)"
-printf '%-14s %12s %8s\n' build bytes ratio
-for b in linux linux+gvisor xen; do
-	printf '%-14s %12d %8.3f\n' "$b" "$(size "$tmp/$b")" "$(echo "$(size "$tmp/$b") / $base" | bc -l)"
-done
-stack=$(($(size "$tmp/linux+gvisor") - base))
-rest=$(($(size "$tmp/xen") - $(size "$tmp/linux+gvisor")))
-printf 'the stack adds %d bytes (%.1f%% of the Linux build), the rest of the port %d (%.1f%%)\n' \
-	"$stack" "$(echo "100 * $stack / $base" | bc -l)" "$rest" "$(echo "100 * $rest / $base" | bc -l)"
+awk -v base="$base" -v withstack="$withstack" -v image="$image" 'BEGIN {
+	printf "%-14s %12s %8s\n", "build", "bytes", "ratio"
+	printf "%-14s %12d %8.3f\n", "linux", base, 1
+	printf "%-14s %12d %8.3f\n", "linux+gvisor", withstack, withstack / base
+	printf "%-14s %12d %8.3f\n", "xen", image, image / base
+	printf "the stack adds %d bytes (%.1f%% of the Linux build), the rest of the port %d (%.1f%%)\n",
+		withstack - base, 100 * (withstack - base) / base, image - withstack, 100 * (image - withstack) / base
+}'
