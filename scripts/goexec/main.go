@@ -570,15 +570,29 @@ func (w *wrapper) superviseQEMU(image, qemuPath string, args []string, mon strin
 	qemu := filepath.Base(qemuPath)
 	cmd := exec.Command(qemuPath, args...)
 	cmd.Stdin = nil // /dev/null: QEMU must not touch the terminal
-	// QEMU's stdio character device puts a terminal into raw mode, so
-	// a terminal gets the console through a pipe and a copy. A pipe
-	// (go test's) or a file gets QEMU's writes directly: QEMU writes the
-	// serial port's bytes one at a time, and copying them cost the
-	// wrapper about a tenth of QEMU's CPU time.
+	// A regular file gets QEMU's writes directly. Anything else (go
+	// test's pipe, a terminal, which QEMU's stdio character device
+	// would put into raw mode) gets the console through a file that
+	// the wrapper follows (consoleFile): QEMU would drop the virtio
+	// console's output that a full pipe refuses.
 	console := &firstLine{w: w.stdout}
-	cmd.Stdout = console
-	if f, ok := w.stdout.(*os.File); ok && !cfg.timing && isPipeOrFile(f) {
+	var cons *consoleFile
+	if f, ok := w.stdout.(*os.File); ok && !cfg.timing && isRegularFile(f) {
 		cmd.Stdout = f
+	} else {
+		var err error
+		if cons, err = newConsoleFile(); err != nil {
+			w.errorf("a file for the console: %v", err)
+			return exitFailed
+		}
+		cmd.Stdout = cons.w
+	}
+	// finishConsole waits until the console is copied, once QEMU has
+	// exited, so that the wrapper's own messages come after it.
+	finishConsole := func() {
+		if cons != nil {
+			cons.finish()
+		}
 	}
 	qemuErr := &headBuffer{w: w.stderr, max: 4096}
 	cmd.Stderr = qemuErr
@@ -590,9 +604,19 @@ func (w *wrapper) superviseQEMU(image, qemuPath string, args []string, mon strin
 
 	start := time.Now()
 	console.start = start
-	if err := cmd.Start(); err != nil {
+	err := cmd.Start()
+	if cons != nil {
+		cons.w.Close() // QEMU has its own
+		if err != nil {
+			cons.r.Close()
+		}
+	}
+	if err != nil {
 		w.errorf("starting %s: %v", qemu, err)
 		return exitFailed
+	}
+	if cons != nil {
+		go cons.follow(console)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -622,6 +646,7 @@ func (w *wrapper) superviseQEMU(image, qemuPath string, args []string, mon strin
 			cmd.Process.Kill()
 			<-done
 		}
+		finishConsole()
 		w.errorf("%s did not finish within %v (MIRAGO_TIMEOUT); %s", image, cfg.timeout, how)
 		return exitTimeout
 	case sig := <-sigc:
@@ -639,12 +664,14 @@ func (w *wrapper) superviseQEMU(image, qemuPath string, args []string, mon strin
 		}
 		cmd.Process.Kill()
 		<-done
+		finishConsole()
 		w.errorf("%v; killed QEMU", sig)
 		if s, ok := sig.(syscall.Signal); ok {
 			return 128 + int(s)
 		}
 		return exitFailed
 	}
+	finishConsole()
 	if cfg.timing {
 		fmt.Fprintf(w.stderr, "%s: timing: first-line=%s exit=%s\n", w.name, fmtMillis(console.firstLineAfter()), fmtMillis(time.Since(start)))
 	}
@@ -697,10 +724,10 @@ func qemuFailed(stderr []byte, qemu string) bool {
 	return false
 }
 
-// isPipeOrFile reports whether f is a pipe or a regular file.
-func isPipeOrFile(f *os.File) bool {
+// isRegularFile reports whether f is a regular file.
+func isRegularFile(f *os.File) bool {
 	fi, err := f.Stat()
-	return err == nil && (fi.Mode().IsRegular() || fi.Mode()&os.ModeNamedPipe != 0)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // firstLine copies the console to w and notes when its first newline

@@ -412,7 +412,7 @@ func TestReadConfig(t *testing.T) {
 	}
 }
 
-func TestIsPipeOrFile(t *testing.T) {
+func TestIsRegularFile(t *testing.T) {
 	r, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -432,9 +432,9 @@ func TestIsPipeOrFile(t *testing.T) {
 	for _, tt := range []struct {
 		f    *os.File
 		want bool
-	}{{pw, true}, {f, true}, {null, false}} {
-		if got := isPipeOrFile(tt.f); got != tt.want {
-			t.Errorf("isPipeOrFile(%s) = %v, want %v", tt.f.Name(), got, tt.want)
+	}{{pw, false}, {f, true}, {null, false}} {
+		if got := isRegularFile(tt.f); got != tt.want {
+			t.Errorf("isRegularFile(%s) = %v, want %v", tt.f.Name(), got, tt.want)
 		}
 	}
 }

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -15,4 +16,14 @@ import (
 // console pipe open.
 func setKillOnParentDeath(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
+
+// punchHole frees the file system blocks of f's bytes [off, off+n),
+// which read as zeros after, without changing its size.
+func punchHole(f *os.File, off, n int64) {
+	const (
+		keepSize  = 0x1 // FALLOC_FL_KEEP_SIZE
+		punchHole = 0x2 // FALLOC_FL_PUNCH_HOLE
+	)
+	syscall.Fallocate(int(f.Fd()), keepSize|punchHole, off, n)
 }
