@@ -198,11 +198,14 @@ func smpStart() {
 		lapicIPI(id, 5<<8, 0) // INIT
 		usleep_no_g(10)
 		// A second SIPI if the first was lost, as the MP
-		// specification has it.
+		// specification has it. Each waits half a second, a second
+		// in all as on the other platforms: under TCG a CPU is a
+		// host thread, which a busy host may not run for a tenth of
+		// a second.
 		started := false
 		for sipi := 0; sipi < 2 && !started; sipi++ {
 			lapicIPI(id, 6<<8, apTrampoline>>12) // SIPI
-			started = cpuAwait(c, 100e6)
+			started = cpuAwait(c, 500e6)
 		}
 		if !started {
 			// It may yet start, late, and read apBoot: starting the
