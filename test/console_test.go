@@ -5,11 +5,9 @@
 package test
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -140,19 +138,7 @@ func TestConsoleWrapper(t *testing.T) {
 // load), so the wrapper gives QEMU a file and copies it on.
 func TestConsoleSlowReader(t *testing.T) {
 	const n = 20000
-	img := progImage(t, "rtprobe")
-	cmd := exec.Command(filepath.Join(goroot(t), "bin", "go_xen_amd64_exec"), img, "lines", fmt.Sprint(n))
-	cmd.Dir = progsDir(t)
-	cmd.Env = env(t)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out, stderr := startProbe(t, nil, "lines", fmt.Sprint(n))
 	// The guest writes its 600 KB within about half a second; a
 	// pipe holds 64 KB.
 	time.Sleep(time.Second)

@@ -37,6 +37,27 @@ func probe(t *testing.T, e []string, args ...string) result {
 	return run(t, progsDir(t), env(t, e...), wrapper, append([]string{img}, args...)...)
 }
 
+// startProbe starts rtprobe as probe does, but returns at once with
+// its standard output as a pipe to read as the test likes, and its
+// standard error collected.
+func startProbe(t *testing.T, e []string, args ...string) (*exec.Cmd, io.ReadCloser, *bytes.Buffer) {
+	t.Helper()
+	img := progImage(t, "rtprobe")
+	cmd := exec.Command(filepath.Join(goroot(t), "bin", "go_xen_amd64_exec"), append([]string{img}, args...)...)
+	cmd.Dir = progsDir(t)
+	cmd.Env = env(t, e...)
+	stderr := new(bytes.Buffer)
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out, stderr
+}
+
 // wantRun checks the status of r and that its output has each of want.
 func wantRun(t *testing.T, r result, status int, want ...string) {
 	t.Helper()
@@ -188,19 +209,7 @@ func TestRuntimeQuit(t *testing.T) {
 		wantRun(t, r, 124, append(dump, "did not finish within 5s (MIRAGO_TIMEOUT); sent it an NMI: its goroutines are above")...)
 	})
 	t.Run("sigquit", func(t *testing.T) {
-		img := progImage(t, "rtprobe")
-		cmd := exec.Command(filepath.Join(goroot(t), "bin", "go_xen_amd64_exec"), img, "hang")
-		cmd.Dir = progsDir(t)
-		cmd.Env = env(t, "MIRAGO_TIMEOUT=2m")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd, out, stderr := startProbe(t, []string{"MIRAGO_TIMEOUT=2m"}, "hang")
 		var stdout strings.Builder
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
