@@ -389,19 +389,26 @@ func newNetns(t *testing.T) *netns {
 		t.Fatal("the ip command (Debian's iproute2) is needed for the tap tests")
 	}
 	ns := &netns{name: fmt.Sprintf("mirago-test-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)}
-	ip := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+	if out, err := exec.Command("ip", "netns", "add", ns.name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add %s: %v\n%s", ns.name, err, out)
 	}
-	ip("netns", "add", ns.name)
 	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns.name).Run() })
-	ip("-n", ns.name, "link", "set", "lo", "up")
-	ip("-n", ns.name, "tuntap", "add", "dev", "tap0", "mode", "tap")
-	ip("-n", ns.name, "addr", "add", "10.77.0.1/24", "dev", "tap0")
-	ip("-n", ns.name, "link", "set", "tap0", "up")
+	ns.ip(t, "link", "set", "lo", "up")
+	ns.ip(t, "tuntap", "add", "dev", "tap0", "mode", "tap")
+	ns.ip(t, "addr", "add", "10.77.0.1/24", "dev", "tap0")
+	ns.ip(t, "link", "set", "tap0", "up")
 	return ns
+}
+
+// ip runs the ip command with args in the namespace and returns its
+// output; a failure ends the test.
+func (ns *netns) ip(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"-n", ns.name}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // do runs f on a thread that has entered the namespace, so that the
@@ -569,18 +576,12 @@ func TestNetTapAnnounce(t *testing.T) {
 		{"link", "set", "v0", "up"},
 		{"link", "set", "br0", "up"},
 	} {
-		if out, err := exec.Command("ip", append([]string{"-n", ns.name}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		ns.ip(t, args...)
 	}
 	const guestMAC = "52:54:00:12:34:56" // QEMU's default
 	neigh := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command("ip", append([]string{"-n", ns.name, "neigh"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("ip neigh %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out))
+		return ns.ip(t, append([]string{"neigh"}, args...)...)
 	}
 	neigh("replace", "10.77.0.2", "dev", "br0", "lladdr", "02:00:00:00:00:99", "nud", "stale")
 	before := neigh("show", "10.77.0.2", "dev", "br0")
