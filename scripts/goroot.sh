@@ -101,19 +101,6 @@ done
 # entry.
 vendor_deps() {
 	local list mod ver gover pkg dir f
-	local -a omit
-	mapfile -t omit < <(grep -v -e '^#' -e '^$' patches/vendor/omit.txt)
-	# omitted reports whether omit.txt names the vendored file $1: by
-	# its path below src/vendor/ or by a shell pattern, whose * also
-	# matches a slash.
-	omitted() {
-		local p
-		for p in "${omit[@]}"; do
-			# shellcheck disable=SC2053 # $p is a pattern
-			[[ $1 == $p ]] && return 0
-		done
-		return 1
-	}
 	list=$(cd drivers && for target in linux/amd64 linux/arm64 wasip1/wasm; do
 		env -u GOFLAGS -u GOROOT GOTOOLCHAIN=local GOOS=${target%/*} GOARCH=${target#*/} \
 			go list -deps -f '{{if and .Module (not .Standard)}}{{.Module.Path}} {{.Module.Version}} {{.Module.GoVersion}} {{.ImportPath}} {{.Dir}}{{end}}' ./...
@@ -123,7 +110,7 @@ vendor_deps() {
 		mkdir -p "$t/src/vendor/$pkg"
 		for f in "$dir"/*.go "$dir"/*.s "$dir"/*.h; do
 			case $f in *_test.go | *'*'*) continue ;; esac
-			omitted "$pkg/$(basename "$f")" && continue
+			vendor_omitted "$pkg/$(basename "$f")" && continue
 			cp "$f" "$t/src/vendor/$pkg/"
 		done
 		chmod -R u+w "$t/src/vendor/$pkg"

@@ -6,6 +6,22 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${MIRAGO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mirago}
 mkdir -p "$cache"
 
+# vendor_omitted reports whether patches/vendor/omit.txt names the
+# vendored file $1, given by its path below vendor/: by that path or by
+# a shell pattern, whose * also matches a slash. The list is read on
+# the first call.
+vendor_omitted() {
+	local p
+	if [ -z "${vendor_omit_patterns+set}" ]; then
+		mapfile -t vendor_omit_patterns < <(grep -v -e '^#' -e '^$' "$top/patches/vendor/omit.txt")
+	fi
+	for p in "${vendor_omit_patterns[@]}"; do
+		# shellcheck disable=SC2053 # $p is a pattern
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
+
 die() {
 	echo "$(basename "$0"): $*" >&2
 	exit 1

@@ -17,7 +17,7 @@
 #
 # Usage: scripts/bench/size.sh   (make bench-size)
 set -euo pipefail
-top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib.sh" # top, vendor_omitted
 goroot=$top/_build/goroot
 [ -x "$goroot/bin/go" ] || { echo "size.sh: no toolchain in _build/goroot: run make toolchain" >&2; exit 1; }
 export PATH="$goroot/bin:$PATH" GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
@@ -58,12 +58,8 @@ MOD
 	cd "$tmp/probe"
 	go mod tidy >/dev/null
 	go mod vendor
-	mapfile -t omit < <(grep -v -e '^#' -e '^$' "$top/patches/vendor/omit.txt")
 	while read -r f; do
-		for p in "${omit[@]}"; do
-			# shellcheck disable=SC2053 # $p is a pattern, as in goroot.sh
-			[[ ${f#vendor/} == $p ]] && { rm "$f"; break; }
-		done
+		vendor_omitted "${f#vendor/}" && rm "$f"
 	done < <(find vendor -name '*.go')
 	# The patches are against GOROOT's src/vendor.
 	for p in "$top"/patches/vendor/*.patch; do
